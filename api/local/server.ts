@@ -1,0 +1,132 @@
+// Runs the built app in workerd through wrangler, with local D1 + R2: used by `npm start` and the tests.
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const BUILT_CONFIG = join(ROOT, "site/dist/server/wrangler.json");
+const BIN = join(ROOT, "node_modules/.bin");
+
+export interface LocalServerOptions {
+  port: number;
+  persistTo: string;
+  envFile: string;
+  /** Extra Worker variables, e.g. R2_* settings in tests. */
+  vars?: Record<string, string>;
+  /** Where wrangler's output goes; a log file in tests, the terminal for `npm start`. */
+  stdio?: "inherit" | "pipe";
+  onOutput?: (chunk: string) => void;
+}
+
+export interface LocalServer {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function run(command: string, args: string[], onOutput?: (s: string) => void): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(join(BIN, command), args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const collect = (d: Buffer) => {
+      output += d.toString();
+      onOutput?.(d.toString());
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolvePromise() : reject(new Error(`${command} ${args.join(" ")} failed (${code}):\n${output}`)),
+    );
+  });
+}
+
+export function buildApp(onOutput?: (s: string) => void): Promise<void> {
+  return run("astro", ["build", "--root", join(ROOT, "site")], onOutput);
+}
+
+export function applyMigrations(persistTo: string, onOutput?: (s: string) => void): Promise<void> {
+  return run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, "--config", BUILT_CONFIG], onOutput);
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  if (!address || typeof address === "string") throw new Error("could not find a free port");
+  return address.port;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number, log: () => string) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler exited (${child.exitCode}) before serving:\n${log()}`);
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`the app did not answer ${url}/api/health within ${timeoutMs} ms:\n${log()}`);
+}
+
+/** Applies migrations, starts wrangler dev on 127.0.0.1 and resolves once /api/health answers. */
+export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
+  if (!existsSync(BUILT_CONFIG)) throw new Error(`${BUILT_CONFIG} is missing: build the app first (npm run build).`);
+  await applyMigrations(opts.persistTo, opts.onOutput);
+  const args = [
+    "dev",
+    "--config",
+    BUILT_CONFIG,
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(opts.port),
+    "--persist-to",
+    opts.persistTo,
+    "--env-file",
+    opts.envFile,
+    "--show-interactive-dev-session=false",
+    "--inspector-port",
+    String(await freePort()),
+    ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+  ];
+  const child = spawn(join(BIN, "wrangler"), args, {
+    cwd: ROOT,
+    stdio: opts.stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    detached: process.platform !== "win32",
+  });
+  let log = "";
+  const collect = (d: Buffer) => {
+    log += d.toString();
+    opts.onOutput?.(d.toString());
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const url = `http://127.0.0.1:${opts.port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.pid === undefined) return;
+    const exited = once(child, "exit");
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      child.kill("SIGTERM");
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  };
+  try {
+    await waitForHealth(url, child, 60_000, () => log);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, process: child, stop };
+}

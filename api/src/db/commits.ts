@@ -1,0 +1,126 @@
+import type { CommitMapping, CommitSummary } from "../protocol/schemas.ts";
+import { SESSION_SUMMARY_COLUMNS } from "./sessions.ts";
+
+/** Statements that store one commit mapping; replaying them leaves the same rows. */
+export function upsertCommit(db: D1Database, repoId: number, commit: CommitMapping): D1PreparedStatement[] {
+  const additions = commit.files.reduce((n, f) => n + f.additions, 0);
+  const deletions = commit.files.reduce((n, f) => n + f.deletions, 0);
+  return [
+    db
+      .prepare(
+        `INSERT INTO commits (repo_id, sha, message, author_name, author_email, committed_at, branch, files_changed, additions, deletions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (repo_id, sha) DO UPDATE SET message = excluded.message, author_name = excluded.author_name,
+           author_email = excluded.author_email, committed_at = excluded.committed_at,
+           branch = coalesce(excluded.branch, commits.branch), files_changed = excluded.files_changed,
+           additions = excluded.additions, deletions = excluded.deletions`,
+      )
+      .bind(
+        repoId,
+        commit.sha,
+        commit.message,
+        commit.author_name,
+        commit.author_email,
+        commit.committed_at,
+        commit.branch ?? null,
+        commit.files.length,
+        additions,
+        deletions,
+      ),
+    db.prepare("DELETE FROM commit_files WHERE repo_id = ?1 AND sha = ?2").bind(repoId, commit.sha),
+    db
+      .prepare(
+        `INSERT INTO commit_files (repo_id, sha, path, additions, deletions)
+         SELECT ?1, ?2, json_extract(value, '$.path'), json_extract(value, '$.additions'), json_extract(value, '$.deletions')
+         FROM json_each(?3) WHERE true
+         ON CONFLICT (repo_id, sha, path) DO UPDATE SET additions = excluded.additions, deletions = excluded.deletions`,
+      )
+      .bind(repoId, commit.sha, JSON.stringify(commit.files)),
+    ...commit.sessions.map((link) =>
+      db
+        .prepare(
+          `INSERT INTO commit_sessions (repo_id, sha, session_id, transcript_line, transcript_byte, last_message_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+           ON CONFLICT (repo_id, sha, session_id) DO UPDATE SET transcript_line = excluded.transcript_line,
+             transcript_byte = excluded.transcript_byte, last_message_at = excluded.last_message_at`,
+        )
+        .bind(
+          repoId,
+          commit.sha,
+          link.session_id,
+          link.position.line ?? null,
+          link.position.byte ?? null,
+          link.position.last_message_at ?? null,
+        ),
+    ),
+  ];
+}
+
+type CommitRow = Omit<CommitSummary, "sessions">;
+const COMMIT_COLUMNS =
+  "c.sha, c.message, c.author_name, c.author_email, c.committed_at, c.branch, c.files_changed, c.additions, c.deletions";
+
+export interface CommitCursor {
+  committedAt: number;
+  sha: string;
+}
+
+/** Newest first; the cursor is the last row of the previous page. */
+export async function listCommits(db: D1Database, repoId: number, limit: number, after: CommitCursor | null) {
+  const { results } = await db
+    .prepare(
+      `SELECT ${COMMIT_COLUMNS} FROM commits c WHERE c.repo_id = ?1
+         AND (?2 IS NULL OR c.committed_at < ?2 OR (c.committed_at = ?2 AND c.sha < ?3))
+       ORDER BY c.committed_at DESC, c.sha DESC LIMIT ?4`,
+    )
+    .bind(repoId, after?.committedAt ?? null, after?.sha ?? "", limit + 1)
+    .all<CommitRow>();
+  const page = results.slice(0, limit);
+  const last = page.at(-1);
+  const next: CommitCursor | null = results.length > limit && last ? { committedAt: last.committed_at, sha: last.sha } : null;
+  return { commits: await withSessions(db, repoId, page), next };
+}
+
+/** Commits whose SHA starts with the prefix (at most two, enough to tell a unique match from an ambiguous one). */
+export async function findCommitsByPrefix(db: D1Database, repoId: number, prefix: string) {
+  const { results } = await db
+    .prepare(`SELECT ${COMMIT_COLUMNS} FROM commits c WHERE c.repo_id = ?1 AND c.sha >= ?2 AND c.sha < ?2 || 'g' ORDER BY c.sha LIMIT 2`)
+    .bind(repoId, prefix)
+    .all<CommitRow>();
+  return withSessions(db, repoId, results);
+}
+
+export async function commitFiles(db: D1Database, repoId: number, sha: string) {
+  const { results } = await db
+    .prepare("SELECT path, additions, deletions FROM commit_files WHERE repo_id = ?1 AND sha = ?2 ORDER BY path")
+    .bind(repoId, sha)
+    .all<{ path: string; additions: number; deletions: number }>();
+  return results;
+}
+
+type LinkRow = CommitSummary["sessions"][number] & {
+  sha: string;
+  transcript_line: number | null;
+  transcript_byte: number | null;
+  last_message_at: number | null;
+};
+
+async function withSessions(db: D1Database, repoId: number, commits: CommitRow[]): Promise<CommitSummary[]> {
+  if (commits.length === 0) return [];
+  const { results } = await db
+    .prepare(
+      `SELECT cs.sha, cs.transcript_line, cs.transcript_byte, cs.last_message_at, ${SESSION_SUMMARY_COLUMNS}
+       FROM commit_sessions cs JOIN sessions s ON s.id = cs.session_id
+       WHERE cs.repo_id = ?1 AND cs.sha IN (SELECT value FROM json_each(?2))
+       ORDER BY s.started_at, s.id`,
+    )
+    .bind(repoId, JSON.stringify(commits.map((c) => c.sha)))
+    .all<LinkRow>();
+  const bySha = new Map<string, CommitSummary["sessions"]>();
+  for (const { sha, transcript_line, transcript_byte, last_message_at, ...session } of results) {
+    const list = bySha.get(sha) ?? [];
+    list.push({ ...session, position: { line: transcript_line, byte: transcript_byte, last_message_at } });
+    bySha.set(sha, list);
+  }
+  return commits.map((c) => ({ ...c, sessions: bySha.get(c.sha) ?? [] }));
+}

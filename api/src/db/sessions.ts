@@ -1,0 +1,77 @@
+import type { SessionMeta, SessionSummary } from "../protocol/schemas.ts";
+import { sessionObjectKey } from "../storage/keys.ts";
+
+export const SESSION_SUMMARY_COLUMNS =
+  "s.id, s.agent, s.agent_version, s.status, s.started_at, s.ended_at, s.byte_size, s.message_count, s.title";
+
+/** Newer data (by data_updated_at) replaces older; replaying an upload changes nothing. */
+export function upsertSession(db: D1Database, repoId: number, s: SessionMeta, now: number) {
+  return db
+    .prepare(
+      `INSERT INTO sessions (id, repo_id, agent, agent_version, status, started_at, ended_at, data_updated_at, r2_key,
+         byte_size, content_hash, message_count, title, uploaded_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+       ON CONFLICT (id) DO UPDATE SET agent = excluded.agent, agent_version = excluded.agent_version,
+         status = excluded.status, started_at = excluded.started_at, ended_at = excluded.ended_at,
+         data_updated_at = excluded.data_updated_at, byte_size = excluded.byte_size,
+         content_hash = excluded.content_hash, message_count = excluded.message_count, title = excluded.title,
+         uploaded_at = excluded.uploaded_at
+       WHERE excluded.data_updated_at >= sessions.data_updated_at`,
+    )
+    .bind(
+      s.id,
+      repoId,
+      s.agent,
+      s.agent_version ?? null,
+      s.status,
+      s.started_at ?? null,
+      s.ended_at ?? null,
+      s.data_updated_at,
+      sessionObjectKey(s.id),
+      s.byte_size,
+      s.content_hash,
+      s.message_count,
+      s.title ?? null,
+      now,
+    );
+}
+
+export async function existingSessionIds(db: D1Database, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { results } = await db
+    .prepare("SELECT id FROM sessions WHERE id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(ids))
+    .all<{ id: string }>();
+  return new Set(results.map((r) => r.id));
+}
+
+export interface SessionRow extends SessionSummary {
+  r2_key: string;
+  content_hash: string;
+}
+
+export function getSession(db: D1Database, id: string) {
+  return db
+    .prepare(`SELECT ${SESSION_SUMMARY_COLUMNS}, s.r2_key, s.content_hash FROM sessions s WHERE s.id = ?1`)
+    .bind(id)
+    .first<SessionRow>();
+}
+
+/** Removes the session, its links, and commits left with no session. */
+export async function deleteSession(db: D1Database, id: string) {
+  const linked = JSON.stringify(
+    (await db.prepare("SELECT repo_id, sha FROM commit_sessions WHERE session_id = ?1").bind(id).all<{ repo_id: number; sha: string }>())
+      .results,
+  );
+  await db.batch([
+    db.prepare("DELETE FROM commit_sessions WHERE session_id = ?1").bind(id),
+    db.prepare("DELETE FROM sessions WHERE id = ?1").bind(id),
+    db
+      .prepare(
+        `DELETE FROM commits WHERE (repo_id, sha) IN (
+           SELECT json_extract(value, '$.repo_id'), json_extract(value, '$.sha') FROM json_each(?1))
+         AND NOT EXISTS (SELECT 1 FROM commit_sessions cs WHERE cs.repo_id = commits.repo_id AND cs.sha = commits.sha)`,
+      )
+      .bind(linked),
+  ]);
+}

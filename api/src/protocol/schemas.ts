@@ -1,0 +1,164 @@
+// The wire contract between the residue CLI and the API: one module, imported by both.
+import { z } from "zod";
+
+export const AGENTS = ["claude-code", "pi", "codex", "gemini", "opencode"] as const;
+
+const uuid = z.uuid({ message: "must be a UUID such as 0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44" });
+export const SessionId = uuid.transform((id) => id.toLowerCase());
+
+export const FullSha = z
+  .string()
+  .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/i, "must be a full 40- or 64-character hex commit SHA")
+  .transform((s) => s.toLowerCase());
+export const ShaPrefix = z
+  .string()
+  .regex(/^[0-9a-f]{4,64}$/i, "must be 4 to 64 hex characters")
+  .transform((s) => s.toLowerCase());
+
+/** Epoch milliseconds; ISO-8601 strings are accepted and converted. */
+export const Timestamp = z.union([
+  z.number().int().nonnegative().max(8.64e15),
+  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+]);
+
+const segment = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_.-]+$/, "may hold only letters, digits, '.', '_' and '-'")
+  .refine((s) => s !== "." && s !== "..", "may not be '.' or '..'");
+
+export const RepoHost = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, "must be a host name, optionally with a port")
+  .transform((h) => h.toLowerCase());
+/** An owner path: "acme", or a GitLab subgroup path such as "acme/platform/tools". */
+export const RepoOwner = z
+  .string()
+  .max(400)
+  .refine(
+    (o) => o.split("/").every((s) => segment.safeParse(s).success),
+    "must be '/'-separated names of letters, digits, '.', '_' and '-'",
+  );
+export const RepoName = segment;
+
+export const RepoRef = z.object({ host: RepoHost, owner: RepoOwner, name: RepoName }).strict();
+export type RepoRef = z.infer<typeof RepoRef>;
+
+export const UploadUrlRequest = z.object({ session_id: SessionId }).strict();
+export const UploadUrlResponse = z.object({ url: z.url(), expires_at: z.string() });
+export type UploadUrlResponse = z.infer<typeof UploadUrlResponse>;
+
+export const SessionMeta = z
+  .object({
+    id: SessionId,
+    agent: z.enum(AGENTS),
+    agent_version: z.string().max(100).nullish(),
+    status: z.enum(["open", "ended"]),
+    started_at: Timestamp.nullish(),
+    ended_at: Timestamp.nullish(),
+    /** When the transcript last changed; an upload older than what is stored does not replace it. */
+    data_updated_at: Timestamp,
+    byte_size: z.number().int().nonnegative(),
+    content_hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be 'sha256:' and 64 hex characters"),
+    message_count: z.number().int().nonnegative(),
+    title: z.string().max(500).nullish(),
+  })
+  .strict();
+export type SessionMeta = z.infer<typeof SessionMeta>;
+
+/** How far a transcript had got when a commit was made. */
+export const TranscriptPosition = z
+  .object({
+    line: z.number().int().nonnegative().nullish(),
+    byte: z.number().int().nonnegative().nullish(),
+    last_message_at: Timestamp.nullish(),
+  })
+  .strict();
+export type TranscriptPosition = z.infer<typeof TranscriptPosition>;
+
+export const FileChange = z
+  .object({
+    path: z.string().min(1).max(4096),
+    additions: z.number().int().nonnegative(),
+    deletions: z.number().int().nonnegative(),
+  })
+  .strict();
+
+export const CommitMapping = z
+  .object({
+    sha: FullSha,
+    message: z.string().max(65536),
+    author_name: z.string().max(500),
+    author_email: z.string().max(500),
+    committed_at: Timestamp,
+    branch: z.string().max(500).nullish(),
+    files: z.array(FileChange).max(20000).default([]),
+    sessions: z
+      .array(z.object({ session_id: SessionId, position: TranscriptPosition.default({}) }).strict())
+      .min(1, "a commit mapping links at least one session")
+      .max(1000),
+  })
+  .strict();
+export type CommitMapping = z.infer<typeof CommitMapping>;
+
+export const SessionsUpload = z
+  .object({
+    repo: RepoRef,
+    sessions: z.array(SessionMeta).max(500).default([]),
+    commits: z.array(CommitMapping).max(5000).default([]),
+  })
+  .strict()
+  .refine((b) => b.sessions.length + b.commits.length > 0, "send at least one session or commit");
+export type SessionsUpload = z.input<typeof SessionsUpload>;
+
+export const SessionsUploadResponse = z.object({ sessions: z.number(), commits: z.number(), links: z.number() });
+
+export const SessionSummary = z.object({
+  id: z.string(),
+  agent: z.string(),
+  agent_version: z.string().nullable(),
+  status: z.enum(["open", "ended"]),
+  started_at: z.number().nullable(),
+  ended_at: z.number().nullable(),
+  byte_size: z.number(),
+  message_count: z.number(),
+  title: z.string().nullable(),
+});
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
+export const LinkedSession = SessionSummary.extend({ position: TranscriptPosition });
+
+export const CommitSummary = z.object({
+  sha: z.string(),
+  message: z.string(),
+  author_name: z.string(),
+  author_email: z.string(),
+  committed_at: z.number(),
+  branch: z.string().nullable(),
+  files_changed: z.number(),
+  additions: z.number(),
+  deletions: z.number(),
+  sessions: z.array(LinkedSession),
+});
+export type CommitSummary = z.infer<typeof CommitSummary>;
+
+export const RepoInfo = z.object({
+  host: z.string(),
+  owner: z.string(),
+  name: z.string(),
+  commit_count: z.number(),
+  session_count: z.number(),
+  last_activity_at: z.number(),
+});
+
+export const RepoCommitsResponse = z.object({ repo: RepoInfo, commits: z.array(CommitSummary), next_cursor: z.string().nullable() });
+export const CommitDetailResponse = z.object({
+  repo: RepoInfo,
+  commit: CommitSummary.extend({ files: z.array(FileChange) }),
+});
+
+export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export type ErrorBody = z.infer<typeof ErrorBody>;

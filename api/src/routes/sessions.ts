@@ -1,0 +1,74 @@
+import { Hono } from "hono";
+import { upsertCommit } from "../db/commits.ts";
+import { touchRepo, upsertRepo } from "../db/repos.ts";
+import { deleteSession, existingSessionIds, getSession, upsertSession } from "../db/sessions.ts";
+import type { ApiEnv } from "../env.ts";
+import { parseWith, readJson } from "../http/body.ts";
+import { ApiError } from "../http/errors.ts";
+import { SessionId, SessionsUpload, UploadUrlRequest } from "../protocol/schemas.ts";
+import { createUploadUrl } from "../storage/upload-url.ts";
+
+export const sessionRoutes = new Hono<ApiEnv>();
+
+sessionRoutes.post("/upload-url", async (c) => {
+  const { session_id } = await readJson(c, UploadUrlRequest, 4096);
+  const { url, expiresAt } = await createUploadUrl(c.get("env"), session_id, new URL(c.req.url).origin, Date.now());
+  return c.json({ url, expires_at: expiresAt.toISOString() });
+});
+
+sessionRoutes.post("/", async (c) => {
+  const body = await readJson(c, SessionsUpload);
+  const db = c.get("env").DB;
+  const now = Date.now();
+
+  const inBatch = new Set(body.sessions.map((s) => s.id));
+  const referenced = [...new Set(body.commits.flatMap((m) => m.sessions.map((l) => l.session_id)))];
+  const known = await existingSessionIds(
+    db,
+    referenced.filter((id) => !inBatch.has(id)),
+  );
+  const unknown = referenced.filter((id) => !inBatch.has(id) && !known.has(id));
+  if (unknown.length > 0) {
+    throw new ApiError(
+      422,
+      "unknown_session",
+      `Commit mappings name sessions that were never uploaded: ${unknown.slice(0, 5).join(", ")}.`,
+    );
+  }
+
+  const repoId = await upsertRepo(db, body.repo, now);
+  const statements = [
+    ...body.sessions.map((s) => upsertSession(db, repoId, s, now)),
+    ...body.commits.flatMap((m) => upsertCommit(db, repoId, m)),
+    touchRepo(db, repoId, now),
+  ];
+  await db.batch(statements);
+  const links = body.commits.reduce((n, m) => n + m.sessions.length, 0);
+  return c.json({ sessions: body.sessions.length, commits: body.commits.length, links });
+});
+
+sessionRoutes.get("/:id", async (c) => {
+  const id = parseWith(SessionId, c.req.param("id"), "invalid_session_id");
+  const env = c.get("env");
+  const session = await getSession(env.DB, id);
+  if (!session) throw new ApiError(404, "session_not_found", `No session ${id}.`);
+  const object = await env.BUCKET.get(session.r2_key);
+  if (!object) throw new ApiError(404, "session_data_missing", `Session ${id} has metadata but its data was never uploaded.`);
+  const headers = new Headers();
+  object.writeHttpMetadata(headers);
+  if (!headers.has("content-type")) headers.set("content-type", "application/octet-stream");
+  headers.set("content-length", String(object.size));
+  headers.set("etag", object.httpEtag);
+  headers.set("x-residue-agent", session.agent);
+  return new Response(object.body, { headers });
+});
+
+sessionRoutes.delete("/:id", async (c) => {
+  const id = parseWith(SessionId, c.req.param("id"), "invalid_session_id");
+  const env = c.get("env");
+  const session = await getSession(env.DB, id);
+  if (!session) throw new ApiError(404, "session_not_found", `No session ${id}.`);
+  await deleteSession(env.DB, id);
+  await env.BUCKET.delete(session.r2_key);
+  return c.json({ deleted: id });
+});

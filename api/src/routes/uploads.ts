@@ -1,0 +1,35 @@
+import { Hono } from "hono";
+import type { ApiEnv } from "../env.ts";
+import { parseWith } from "../http/body.ts";
+import { ApiError } from "../http/errors.ts";
+import { SessionId } from "../protocol/schemas.ts";
+import { sessionObjectKey } from "../storage/keys.ts";
+import { verifyUpload } from "../storage/local-signature.ts";
+
+export const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
+
+/** Local mode's stand-in for a presigned R2 URL: the signature, not a bearer token, authorizes the PUT. */
+export const uploadRoutes = new Hono<ApiEnv>();
+
+uploadRoutes.put("/:id", async (c) => {
+  const env = c.get("env");
+  const id = parseWith(SessionId, c.req.param("id"), "invalid_session_id");
+  const key = sessionObjectKey(id);
+  const expires = Number(c.req.query("expires"));
+  const signature = c.req.query("signature") ?? "";
+  if (!env.AUTH_TOKEN) throw new ApiError(503, "not_configured", "AUTH_TOKEN is not set on the server.");
+  const check = await verifyUpload(env.AUTH_TOKEN, key, expires, signature, Date.now());
+  if (check === "expired") throw new ApiError(403, "upload_url_expired", "This upload URL has expired; request a new one.");
+  if (check === "invalid") throw new ApiError(403, "invalid_signature", "This upload URL's signature is not valid for this session.");
+
+  const length = c.req.header("content-length");
+  if (length === undefined || !/^\d+$/.test(length)) {
+    throw new ApiError(411, "length_required", "Send a Content-Length header with the upload.");
+  }
+  if (Number(length) > MAX_UPLOAD_BYTES) throw new ApiError(413, "payload_too_large", `Uploads are limited to ${MAX_UPLOAD_BYTES} bytes.`);
+  const body = c.req.raw.body ?? new Uint8Array();
+  const object = await env.BUCKET.put(key, body, {
+    httpMetadata: { contentType: c.req.header("content-type") ?? "application/octet-stream" },
+  });
+  return c.json({ key, size: object?.size ?? 0, etag: object?.httpEtag ?? null });
+});

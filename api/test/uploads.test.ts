@@ -1,0 +1,106 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, inject, it } from "vitest";
+import { sessionObjectKey } from "../src/storage/keys.ts";
+import { signUpload } from "../src/storage/local-signature.ts";
+import { api, baseUrl, commitMapping, fakeSha, postJson, sessionMeta, uniqueRepo, uploadData } from "./support/client.ts";
+
+const transcript = '{"type":"user","message":{"role":"user","content":"hello"}}\n{"type":"assistant"}\n';
+
+async function signedUrl(sessionId: string, expires: number, keyFor = sessionId) {
+  const signature = await signUpload(inject("authToken"), sessionObjectKey(keyFor), expires);
+  return `${baseUrl()}/api/uploads/${sessionId}?expires=${expires}&signature=${signature}`;
+}
+
+describe("local upload URLs", () => {
+  it("issues a signed URL of the app itself that expires in 15 minutes", async () => {
+    const id = randomUUID();
+    const before = Date.now();
+    const res = await postJson("/sessions/upload-url", { session_id: id });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { url: string; expires_at: string };
+    const url = new URL(body.url);
+    expect(url.pathname).toBe(`/api/uploads/${id}`);
+    expect(url.searchParams.get("signature")).toMatch(/^[0-9a-f]{64}$/);
+    const ttl = Date.parse(body.expires_at) - before;
+    expect(ttl).toBeGreaterThan(14 * 60 * 1000);
+    expect(ttl).toBeLessThanOrEqual(15 * 60 * 1000 + 1000);
+  });
+
+  it("round-trips data through the URL, metadata and GET", async () => {
+    const meta = sessionMeta(transcript);
+    await uploadData(meta.id, transcript);
+    const repo = uniqueRepo();
+    const sha = fakeSha(meta.id);
+    const post = await postJson("/sessions", { repo, sessions: [meta], commits: [commitMapping(sha, [meta.id])] });
+    expect(post.status).toBe(200);
+    expect(await post.json()).toEqual({ sessions: 1, commits: 1, links: 1 });
+
+    const raw = await api(`/sessions/${meta.id}`);
+    expect(raw.status).toBe(200);
+    expect(raw.headers.get("content-type")).toBe("application/x-ndjson");
+    expect(await raw.text()).toBe(transcript);
+  });
+
+  it("stores binary (gzip) bodies byte for byte", async () => {
+    const bytes = new Uint8Array(256 * 1024).map((_, i) => (i * 7919) % 256);
+    const meta = sessionMeta("x", { byte_size: bytes.length });
+    await uploadData(meta.id, bytes);
+    await postJson("/sessions", { repo: uniqueRepo(), sessions: [meta] });
+    const raw = new Uint8Array(await (await api(`/sessions/${meta.id}`)).arrayBuffer());
+    expect(raw.length).toBe(bytes.length);
+    expect(Buffer.compare(Buffer.from(raw), Buffer.from(bytes))).toBe(0);
+  });
+
+  it("rejects an expired URL even with a valid signature", async () => {
+    const id = randomUUID();
+    const res = await fetch(await signedUrl(id, Math.floor(Date.now() / 1000) - 5), { method: "PUT", body: "x" });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("upload_url_expired");
+  });
+
+  it("rejects a URL signed for another session", async () => {
+    const res = await fetch(await signedUrl(randomUUID(), Math.floor(Date.now() / 1000) + 600, randomUUID()), { method: "PUT", body: "x" });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_signature");
+  });
+
+  it("rejects a URL whose expiry was pushed later", async () => {
+    const { url } = (await (await postJson("/sessions/upload-url", { session_id: randomUUID() })).json()) as { url: string };
+    const tampered = new URL(url);
+    tampered.searchParams.set("expires", String(Number(tampered.searchParams.get("expires")) + 3600));
+    const res = await fetch(tampered, { method: "PUT", body: "x" });
+    expect(res.status).toBe(403);
+  });
+
+  it.each([
+    ["no signature", (u: URL) => u.searchParams.delete("signature")],
+    ["no expiry", (u: URL) => u.searchParams.delete("expires")],
+    ["garbage signature", (u: URL) => u.searchParams.set("signature", "zz")],
+    [
+      "one signature digit changed",
+      (u: URL) => {
+        const sig = u.searchParams.get("signature") ?? "";
+        u.searchParams.set("signature", `${sig.slice(0, -1)}${sig.endsWith("0") ? "1" : "0"}`);
+      },
+    ],
+  ])("rejects a URL with %s", async (_name, mutate) => {
+    const { url } = (await (await postJson("/sessions/upload-url", { session_id: randomUUID() })).json()) as { url: string };
+    const u = new URL(url);
+    mutate(u);
+    const res = await fetch(u, { method: "PUT", body: "x" });
+    expect(res.status).toBe(403);
+  });
+
+  it("needs no bearer token for the signed PUT but does for the URL", async () => {
+    const res = await postJson("/sessions/upload-url", { session_id: randomUUID() }, { token: null });
+    expect(res.status).toBe(401);
+  });
+
+  it("answers GET of a session whose data was never uploaded with 404", async () => {
+    const meta = sessionMeta("never uploaded");
+    await postJson("/sessions", { repo: uniqueRepo(), sessions: [meta] });
+    const res = await api(`/sessions/${meta.id}`);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("session_data_missing");
+  });
+});
