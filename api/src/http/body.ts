@@ -3,12 +3,28 @@ import type { z } from "zod";
 import { ApiError } from "./errors.ts";
 
 export const MAX_JSON_BYTES = 8 * 1024 * 1024;
+/** An oversize body up to this size is read and discarded so the client sees the 413 instead of a reset connection. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, already: number) {
+  let total = already;
+  while (total <= DRAIN_LIMIT_BYTES) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    total += value.byteLength;
+  }
+  await reader.cancel();
+}
 
 async function readTextWithin(request: Request, maxBytes: number): Promise<string> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (!request.body) return "";
   const reader = request.body.getReader();
+  if (declared > maxBytes) {
+    if (declared <= DRAIN_LIMIT_BYTES) await drain(reader, 0);
+    else await reader.cancel();
+    throw tooLarge(maxBytes);
+  }
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -16,7 +32,7 @@ async function readTextWithin(request: Request, maxBytes: number): Promise<strin
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel();
+      await drain(reader, total);
       throw tooLarge(maxBytes);
     }
     chunks.push(value);

@@ -59,13 +59,16 @@ export function commitMapping(sha: string, sessionIds: string[], overrides: Reco
     committed_at: Date.parse("2026-11-20T10:30:00Z"),
     branch: "main",
     files: [{ path: "src/parser.ts", additions: 10, deletions: 2 }],
-    sessions: sessionIds.map((session_id, i) => ({ session_id, position: { line: 10 + i, byte: 1000 + i, last_message_at: Date.parse("2026-11-20T10:29:00Z") } })),
+    sessions: sessionIds.map((session_id, i) => ({
+      session_id,
+      position: { line: 10 + i, byte: 1000 + i, last_message_at: Date.parse("2026-11-20T10:29:00Z") },
+    })),
     ...overrides,
   };
 }
 
 /** Gets an upload URL and PUTs the data to it, as the CLI does. */
-export async function uploadData(sessionId: string, data: string | Uint8Array) {
+export async function uploadData(sessionId: string, data: string | Uint8Array<ArrayBuffer>) {
   const res = await postJson("/sessions/upload-url", { session_id: sessionId });
   if (res.status !== 200) throw new Error(`upload-url: ${res.status} ${await res.text()}`);
   const { url } = (await res.json()) as { url: string };

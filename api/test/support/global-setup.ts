@@ -23,7 +23,12 @@ export async function setup(project: TestProject) {
   dir = mkdtempSync(join(tmpdir(), "residue-test-"));
   const secrets = generateSecrets();
   const envFile = join(dir, "test.vars");
-  writeFileSync(envFile, Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join("\n"));
+  writeFileSync(
+    envFile,
+    Object.entries(secrets)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n"),
+  );
   let log = "";
   try {
     server = await startLocalServer({ port: await freePort(), persistTo: join(dir, "state"), envFile, onOutput: (s) => (log += s) });
