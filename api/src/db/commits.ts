@@ -53,6 +53,9 @@ export function upsertCommit(db: D1Database, repoId: number, commit: CommitMappi
           link.position.last_message_at ?? null,
         ),
     ),
+    db
+      .prepare("DELETE FROM commits WHERE repo_id = ?1 AND sha IN (SELECT value FROM json_each(?2)) AND sha <> ?3")
+      .bind(repoId, JSON.stringify(commit.replaces), commit.sha),
   ];
 }
 

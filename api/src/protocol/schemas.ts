@@ -100,6 +100,8 @@ export const CommitMapping = z
       .array(z.object({ session_id: SessionId, position: TranscriptPosition.default({}) }).strict())
       .min(1, "a commit mapping links at least one session")
       .max(1000),
+    /** SHAs this commit replaced through amend or rebase: their rows and links are removed. */
+    replaces: z.array(FullSha).max(1000).default([]),
   })
   .strict();
 export type CommitMapping = z.infer<typeof CommitMapping>;

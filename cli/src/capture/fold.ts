@@ -1,0 +1,111 @@
+// Folds the hooks' journal into the queue: each new commit is tagged with every session pending when it
+// was made, with how far each transcript had got by then; amend/rebase rewrites move the links along.
+import { existsSync } from "node:fs";
+import type { CommitInfo, Git } from "../git/git.ts";
+import { takeSnapshot } from "../queue/snapshot.ts";
+import { type JournalEntry, takeJournal } from "../state/journal.ts";
+import type { LocalCommit, SessionLink, State } from "../state/model.ts";
+import type { StateStore } from "../state/store.ts";
+import { scanTranscript } from "../transcript/scan.ts";
+
+/** Committer time has second resolution: anything stamped within that second counts as before the commit. */
+const SAME_SECOND_MS = 999;
+const KEEP_UPLOADED_COMMITS = 500;
+
+export interface FoldResult {
+  commits: string[];
+  rewrites: number;
+}
+
+function mergeLinks(a: SessionLink[], b: SessionLink[]): SessionLink[] {
+  const byId = new Map(a.map((l) => [l.session_id, l]));
+  for (const link of b) if (!byId.has(link.session_id)) byId.set(link.session_id, link);
+  return [...byId.values()];
+}
+
+function toLocal(info: CommitInfo, branch: string | null, sessions: SessionLink[], replaces: string[] = []): LocalCommit {
+  return { ...info, branch, sessions, replaces };
+}
+
+async function commitInfo(git: Git, sha: string): Promise<CommitInfo | null> {
+  if (!(await git.commitExists(sha))) return null;
+  return git.commitInfo(sha);
+}
+
+async function linksAt(state: State, time: number): Promise<SessionLink[]> {
+  const pending = Object.values(state.sessions).filter((s) => s.started_at <= time + SAME_SECOND_MS);
+  return Promise.all(
+    pending.map(async (s) => {
+      if (!existsSync(s.data_path)) return { session_id: s.id, position: {} };
+      const scan = await scanTranscript(s.data_path, s.agent, [time + SAME_SECOND_MS]);
+      const at = scan.positions.get(time + SAME_SECOND_MS);
+      // A transcript with no timestamps at all: where it stands now is the best we know.
+      const position = at && scan.last_at !== null ? at : { line: scan.message_count, byte: scan.byte_size, last_message_at: scan.last_at };
+      return { session_id: s.id, position };
+    }),
+  );
+}
+
+async function applyEntry(
+  state: State,
+  git: Git,
+  branch: string | null,
+  entry: JournalEntry,
+  log: (m: string) => void,
+): Promise<"commit" | "rewrite" | null> {
+  if (entry.kind === "commit") {
+    if (state.commits[entry.sha] || state.uploaded_commits[entry.sha]) return null;
+    const info = await commitInfo(git, entry.sha);
+    if (!info) {
+      log(`capture: commit ${entry.sha} no longer exists; skipped`);
+      return null;
+    }
+    const links = await linksAt(state, info.committed_at);
+    if (links.length === 0) return null;
+    state.commits[entry.sha] = toLocal(info, branch, links);
+    return "commit";
+  }
+  const { from, to } = entry;
+  const local = state.commits[from];
+  const uploaded = state.uploaded_commits[from];
+  if (!local && !uploaded) return null;
+  const info = state.commits[to] ?? (await commitInfo(git, to));
+  if (!info) return null;
+  const current = state.commits[to];
+  const links = mergeLinks(current?.sessions ?? [], local?.sessions ?? uploaded ?? []);
+  // A commit already on the backend is replaced there; one that never left this machine just moves.
+  const replaces = [...new Set([...(current?.replaces ?? []), ...(local?.replaces ?? []), ...(uploaded ? [from] : [])])];
+  state.commits[to] = current
+    ? { ...current, sessions: links, replaces }
+    : toLocal(info as CommitInfo, local?.branch ?? branch, links, replaces);
+  delete state.commits[from];
+  return "rewrite";
+}
+
+export async function foldJournal(store: StateStore, stateDir: string, git: Git, log: (m: string) => void): Promise<FoldResult> {
+  const result: FoldResult = { commits: [], rewrites: 0 };
+  await store.update(async (state) => {
+    const journal = takeJournal(stateDir);
+    if (journal.entries.length === 0) {
+      journal.done();
+      return;
+    }
+    const branch = await git.branch();
+    for (const entry of journal.entries) {
+      const applied = await applyEntry(state, git, branch, entry, log);
+      if (applied === "commit" && entry.kind === "commit") result.commits.push(entry.sha);
+      if (applied === "rewrite") result.rewrites++;
+    }
+    journal.done();
+    if (result.commits.length > 0) {
+      for (const s of Object.values(state.sessions)) await takeSnapshot(stateDir, s.id, s.data_path, s.agent);
+    }
+  });
+  return result;
+}
+
+export function rememberUploaded(state: State, commits: LocalCommit[]) {
+  for (const c of commits) state.uploaded_commits[c.sha] = c.sessions;
+  const shas = Object.keys(state.uploaded_commits);
+  for (const sha of shas.slice(0, Math.max(0, shas.length - KEEP_UPLOADED_COMMITS))) delete state.uploaded_commits[sha];
+}

@@ -1,0 +1,20 @@
+import { appendFileSync, mkdirSync } from "node:fs";
+import { foldJournal } from "../../capture/fold.ts";
+import type { Deps } from "../../deps.ts";
+import { openRepo } from "../../repo/context.ts";
+import { journalPath } from "../../state/journal.ts";
+import { appendLog } from "../../state/log.ts";
+
+/** Tags every pending session with HEAD: the same journal entry the post-commit hook writes, folded now. */
+export async function runCapture(_opts: Record<string, never>, deps: Deps) {
+  const ctx = await openRepo(deps.cwd, deps.now);
+  const head = (await ctx.git.run(["rev-parse", "HEAD"])).trim();
+  mkdirSync(ctx.stateDir, { recursive: true });
+  appendFileSync(journalPath(ctx.stateDir), `commit ${head}\n`);
+  const result = await foldJournal(ctx.store, ctx.stateDir, ctx.git, (m) => appendLog(ctx.stateDir, m));
+  const commit = ctx.store.peek().commits[head];
+  deps.out(
+    commit ? `${head.slice(0, 12)}: linked ${commit.sessions.length} session(s)\n` : `${head.slice(0, 12)}: no pending sessions to link\n`,
+  );
+  return result;
+}

@@ -1,0 +1,68 @@
+import { loadConfig } from "../../config/config.ts";
+import type { Deps } from "../../deps.ts";
+import { HOOKS } from "../../hooks/blocks.ts";
+import { hookInstalled } from "../../hooks/install.ts";
+import { openRepo } from "../../repo/context.ts";
+import { ApiClient } from "../../upload/api-client.ts";
+import { repoIdentity } from "../../upload/sync.ts";
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+export async function runDoctor(opts: { json?: boolean }, deps: Deps): Promise<number> {
+  const checks: Check[] = [];
+  const ctx = await openRepo(deps.cwd, deps.now);
+  const hooksDir = await ctx.git.hooksDir();
+  for (const hook of HOOKS) {
+    const ok = hookInstalled(hooksDir, hook);
+    checks.push({ name: `hook ${hook}`, ok, detail: `${hooksDir}/${hook}`, fix: ok ? undefined : "run `residue init`" });
+  }
+  try {
+    const repo = await repoIdentity(ctx);
+    checks.push({ name: "repo identity", ok: true, detail: `${repo.host}/${repo.owner}/${repo.name}` });
+  } catch (error) {
+    checks.push({ name: "repo identity", ok: false, detail: (error as Error).message, fix: "git remote add origin <url>" });
+  }
+  const config = loadConfig(deps.home, deps.env);
+  if (!config.ok) checks.push({ name: "login", ok: false, detail: config.problem, fix: "residue login --url URL --token TOKEN" });
+  else {
+    checks.push({ name: "login", ok: true, detail: `${config.config.url} (from ${config.source})` });
+    const api = new ApiClient(config.config.url, config.config.token, 5000);
+    try {
+      await api.health();
+      checks.push({ name: "backend reachable", ok: true, detail: config.config.url });
+      try {
+        await api.checkToken();
+        checks.push({ name: "token accepted", ok: true, detail: "" });
+      } catch (error) {
+        checks.push({
+          name: "token accepted",
+          ok: false,
+          detail: (error as Error).message,
+          fix: "residue login with the server's current token",
+        });
+      }
+    } catch (error) {
+      checks.push({
+        name: "backend reachable",
+        ok: false,
+        detail: (error as Error).message,
+        fix: "start the server (npm start) or fix the URL with residue login",
+      });
+    }
+  }
+  for (const w of ctx.store.warnings)
+    checks.push({
+      name: "state",
+      ok: false,
+      detail: `corrupt state moved to ${w.movedTo}`,
+      fix: "inspect that file; nothing else is needed",
+    });
+  if (opts.json) deps.out(`${JSON.stringify(checks, null, 2)}\n`);
+  else for (const c of checks) deps.out(`${c.ok ? "✓" : "✗"} ${c.name.padEnd(18)} ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ""}\n`);
+  return checks.every((c) => c.ok) ? 0 : 1;
+}

@@ -1,0 +1,33 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Deps } from "../../deps.ts";
+import { installHooks, uninstallHooks } from "../../hooks/install.ts";
+import { openRepo } from "../../repo/context.ts";
+import { journalPath } from "../../state/journal.ts";
+
+function ensureIgnored(top: string): boolean {
+  const path = join(top, ".gitignore");
+  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
+  if (text.split(/\r?\n/).some((l) => /^\/?\.residue\/?$/.test(l.trim()))) return false;
+  appendFileSync(path, `${text && !text.endsWith("\n") ? "\n" : ""}.residue/\n`);
+  return true;
+}
+
+export async function runInit(_opts: Record<string, never>, deps: Deps) {
+  const ctx = await openRepo(deps.cwd, deps.now);
+  mkdirSync(ctx.stateDir, { recursive: true });
+  const hooksDir = await ctx.git.hooksDir();
+  const reports = installHooks(hooksDir, journalPath(ctx.stateDir), deps.selfCommand);
+  for (const r of reports) deps.out(`  ${r.hook.padEnd(13)} ${r.action.padEnd(9)} ${r.path}\n`);
+  if (ensureIgnored(ctx.top)) deps.out("  .gitignore    added .residue/\n");
+  deps.out(
+    `residue is set up in ${ctx.top}.\nNext: connect an agent with \`residue setup claude-code\` (or pi), then work and commit as usual.\n`,
+  );
+}
+
+export async function runUninstall(_opts: Record<string, never>, deps: Deps) {
+  const ctx = await openRepo(deps.cwd, deps.now);
+  const reports = uninstallHooks(await ctx.git.hooksDir());
+  for (const r of reports) deps.out(`  ${r.hook.padEnd(13)} ${r.action.padEnd(9)} ${r.path}\n`);
+  deps.out(`residue's hooks are removed. Queued sessions stay in ${ctx.stateDir} until you delete it.\n`);
+}

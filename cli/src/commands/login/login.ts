@@ -1,0 +1,35 @@
+import { configPath, saveConfig } from "../../config/config.ts";
+import type { Deps } from "../../deps.ts";
+import { ApiClient, ApiRequestError } from "../../upload/api-client.ts";
+import { UserError } from "../errors.ts";
+
+export interface LoginOptions {
+  url: string;
+  token: string;
+}
+
+export async function runLogin(opts: LoginOptions, deps: Deps) {
+  let url: URL;
+  try {
+    url = new URL(opts.url);
+  } catch {
+    throw new UserError(`'${opts.url}' is not a URL. Example: residue login --url http://127.0.0.1:8787 --token rsd_…`);
+  }
+  if (!/^https?:$/.test(url.protocol)) throw new UserError(`The server URL must start with http:// or https://, not ${url.protocol}`);
+  const base = url.toString().replace(/\/+$/, "");
+  const client = new ApiClient(base, opts.token, 10_000);
+  try {
+    const health = await client.health();
+    if (health.service !== "residue") throw new UserError(`${base} answered, but it is not a residue server.`);
+    await client.checkToken();
+  } catch (error) {
+    if (error instanceof ApiRequestError) {
+      if (error.status === 401)
+        throw new UserError(`${base} rejected the token (${error.message}). Check the token printed by \`npm start\` or your setup.`);
+      throw new UserError(`${error.message}. Is the server running? (npm start)`);
+    }
+    throw error;
+  }
+  saveConfig(deps.home, { url: base, token: opts.token });
+  deps.out(`Logged in to ${base}; saved to ${configPath(deps.home)}\n`);
+}

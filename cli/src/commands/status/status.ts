@@ -1,0 +1,55 @@
+import { existsSync, statSync } from "node:fs";
+import { foldJournal } from "../../capture/fold.ts";
+import { loadConfig } from "../../config/config.ts";
+import type { Deps } from "../../deps.ts";
+import { HOOKS } from "../../hooks/blocks.ts";
+import { hookInstalled } from "../../hooks/install.ts";
+import { openRepo } from "../../repo/context.ts";
+import { appendLog } from "../../state/log.ts";
+
+export interface StatusOptions {
+  json?: boolean;
+}
+
+export async function runStatus(opts: StatusOptions, deps: Deps) {
+  const ctx = await openRepo(deps.cwd, deps.now);
+  await foldJournal(ctx.store, ctx.stateDir, ctx.git, (m) => appendLog(ctx.stateDir, m));
+  const state = ctx.store.peek();
+  const hooksDir = await ctx.git.hooksDir();
+  const config = loadConfig(deps.home, deps.env);
+  const sessions = Object.values(state.sessions).map((s) => ({
+    id: s.id,
+    agent: s.agent,
+    status: s.status,
+    data_path: s.data_path,
+    bytes: existsSync(s.data_path) ? statSync(s.data_path).size : null,
+    uploaded: s.uploaded_hash !== null,
+    commits: Object.values(state.commits)
+      .filter((c) => c.sessions.some((l) => l.session_id === s.id))
+      .map((c) => c.sha),
+  }));
+  const report = {
+    repo: ctx.top,
+    server: config.ok ? { url: config.config.url, source: config.source } : { problem: config.problem },
+    hooks: Object.fromEntries(HOOKS.map((h) => [h, hookInstalled(hooksDir, h)])),
+    sessions,
+    pending_commits: Object.keys(state.commits),
+    warnings: ctx.store.warnings.map((w) => `state was corrupt (${w.reason}); moved to ${w.movedTo}`),
+  };
+  if (opts.json) {
+    deps.out(`${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  }
+  const lines = [`repo     ${report.repo}`, `server   ${config.ok ? `${config.config.url} (from ${config.source})` : config.problem}`];
+  lines.push(`hooks    ${HOOKS.map((h) => `${h} ${report.hooks[h] ? "✓" : "✗ (run residue init)"}`).join("  ")}`);
+  lines.push(`queued   ${sessions.length} session(s), ${report.pending_commits.length} commit(s) waiting for push`);
+  for (const s of sessions) {
+    const size = s.bytes === null ? "transcript gone (snapshot kept)" : `${s.bytes} bytes`;
+    lines.push(
+      `  ${s.id.slice(0, 8)} ${s.agent.padEnd(11)} ${s.status.padEnd(5)} ${size}, ${s.commits.length} commit(s)${s.uploaded ? ", uploaded before" : ""}`,
+    );
+  }
+  for (const w of report.warnings) lines.push(`warning  ${w}`);
+  deps.out(`${lines.join("\n")}\n`);
+  return report;
+}

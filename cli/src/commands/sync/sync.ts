@@ -1,0 +1,100 @@
+import { loadConfig } from "../../config/config.ts";
+import type { Deps } from "../../deps.ts";
+import { openRepo } from "../../repo/context.ts";
+import { appendLog } from "../../state/log.ts";
+import { ApiClient } from "../../upload/api-client.ts";
+import { NoRemoteError, type SyncProgress, type SyncResult, sync } from "../../upload/sync.ts";
+import { UserError } from "../errors.ts";
+
+export interface SyncCommandOptions {
+  hook?: boolean;
+  json?: boolean;
+  uncommitted?: boolean;
+  concurrency?: number;
+}
+
+const DEFAULT_HOOK_TIMEOUT_S = 20;
+
+function formatBytes(n: number) {
+  return n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`;
+}
+
+function progressPrinter(deps: Deps) {
+  if (!deps.isTTY) return undefined;
+  return (e: SyncProgress) => {
+    const label = e.session.id.slice(0, 8);
+    if (e.kind === "session-bytes") {
+      const width = 24;
+      const filled = Math.round((Math.min(e.sent, e.bytes) / Math.max(e.bytes, 1)) * width);
+      deps.err(`\r  ${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${formatBytes(e.sent)}`);
+    } else if (e.kind === "session-done") deps.err(`\r  ${label} ${e.uploaded ? "uploaded" : "metadata only"}${" ".repeat(30)}\n`);
+    else if (e.kind === "session-failed") deps.err(`\r  ${label} failed: ${e.error}\n`);
+  };
+}
+
+async function runSyncOnce(opts: SyncCommandOptions, deps: Deps): Promise<SyncResult> {
+  const ctx = await openRepo(deps.cwd, deps.now);
+  const log = (m: string) => appendLog(ctx.stateDir, m);
+  const config = loadConfig(deps.home, deps.env);
+  if (!config.ok) throw new UserError(config.problem);
+  const api = new ApiClient(config.config.url, config.config.token);
+  try {
+    return await sync(ctx, api, {
+      includeUncommitted: opts.uncommitted ?? deps.env.RESIDUE_UPLOAD_UNCOMMITTED !== "0",
+      concurrency: opts.concurrency ?? 3,
+      onProgress: opts.hook ? undefined : progressPrinter(deps),
+      log,
+    });
+  } catch (error) {
+    if (error instanceof NoRemoteError) throw new UserError(error.message);
+    throw error;
+  }
+}
+
+function summary(r: SyncResult) {
+  const parts = [`${r.uploaded} session(s) uploaded`, `${r.commits} commit(s) linked`];
+  if (r.unchanged) parts.push(`${r.unchanged} unchanged`);
+  if (r.failed.length) parts.push(`${r.failed.length} failed (kept for the next push)`);
+  if (r.missing.length) parts.push(`${r.missing.length} with no data left`);
+  return `${r.repo.host}/${r.repo.owner}/${r.repo.name}: ${parts.join(", ")}`;
+}
+
+/** `residue push`: a manual upload with progress and a summary; fails loudly. */
+export async function runPush(opts: SyncCommandOptions, deps: Deps) {
+  const result = await runSyncOnce(opts, deps);
+  if (opts.json) deps.out(`${JSON.stringify(result)}\n`);
+  else deps.out(`${summary(result)}\n`);
+  if (result.failed.length) throw new UserError(`${result.failed[0]?.error} (details in .residue/log)`);
+  return result;
+}
+
+/**
+ * `residue sync --hook` (pre-push): never blocks git. Whatever fails, it exits 0 within a bounded time,
+ * prints at most one short line, logs details and keeps everything queued for the next push.
+ */
+export async function runSyncHook(opts: SyncCommandOptions, deps: Deps): Promise<number> {
+  const seconds = Number(deps.env.RESIDUE_HOOK_TIMEOUT) > 0 ? Number(deps.env.RESIDUE_HOOK_TIMEOUT) : DEFAULT_HOOK_TIMEOUT_S;
+  let stateDir: string | null = null;
+  const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), seconds * 1000).unref?.());
+  const work = (async () => {
+    stateDir = (await openRepo(deps.cwd, deps.now)).stateDir;
+    return runSyncOnce({ ...opts, hook: true }, deps);
+  })();
+  try {
+    const result = await Promise.race([work, timeout]);
+    if (result === "timeout") {
+      deps.err(`residue: upload still running after ${seconds}s; sessions stay queued for the next push\n`);
+      if (stateDir) appendLog(stateDir, `sync --hook: gave up after ${seconds}s`);
+      return 0;
+    }
+    if (stateDir) appendLog(stateDir, `sync --hook: ${summary(result)}`);
+    if (result.failed.length)
+      deps.err(`residue: ${result.failed.length} session(s) not uploaded, kept for the next push (see .residue/log)\n`);
+    return 0;
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0] ?? "unknown error";
+    if (stateDir) appendLog(stateDir, `sync --hook failed: ${(error as Error).stack ?? message}`);
+    deps.err(`residue: upload skipped (${message.slice(0, 160)}); sessions stay queued\n`);
+    return 0;
+  }
+}

@@ -1,0 +1,38 @@
+// Where the CLI sends data: ~/.residue/config (mode 0600), overridden by RESIDUE_URL / RESIDUE_TOKEN.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { z } from "zod";
+
+export const Config = z.object({ url: z.url(), token: z.string().min(1) });
+export type Config = z.infer<typeof Config>;
+
+export function configPath(home: string) {
+  return join(home, ".residue", "config");
+}
+
+export type ConfigResult = { ok: true; config: Config; source: string } | { ok: false; problem: string };
+
+export function loadConfig(home: string, env: Record<string, string | undefined>): ConfigResult {
+  const path = configPath(home);
+  let saved: Partial<Config> = {};
+  if (existsSync(path)) {
+    try {
+      saved = JSON.parse(readFileSync(path, "utf8"));
+    } catch {
+      return { ok: false, problem: `${path} is not valid JSON; run \`residue login\` again.` };
+    }
+  }
+  const merged = { url: env.RESIDUE_URL || saved.url, token: env.RESIDUE_TOKEN || saved.token };
+  if (!merged.url || !merged.token) return { ok: false, problem: "Not logged in: run `residue login --url URL --token TOKEN`." };
+  const parsed = Config.safeParse({ ...merged, url: merged.url.replace(/\/+$/, "") });
+  if (!parsed.success) return { ok: false, problem: `The server URL '${merged.url}' is not a valid URL.` };
+  const source = env.RESIDUE_URL || env.RESIDUE_TOKEN ? "environment (RESIDUE_URL / RESIDUE_TOKEN)" : path;
+  return { ok: true, config: parsed.data, source };
+}
+
+export function saveConfig(home: string, config: Config) {
+  const path = configPath(home);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}

@@ -1,0 +1,121 @@
+// The one place that runs git. Commands get a Git for their repo, so tests drive real repos in temp dirs.
+import { spawn } from "node:child_process";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+
+export class GitError extends Error {}
+
+export interface CommitInfo {
+  sha: string;
+  message: string;
+  author_name: string;
+  author_email: string;
+  committed_at: number;
+  files: { path: string; additions: number; deletions: number }[];
+}
+
+export class Git {
+  constructor(readonly cwd: string) {}
+
+  run(args: string[], input?: string): Promise<string> {
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn("git", args, {
+        cwd: this.cwd,
+        stdio: ["pipe", "pipe", "pipe"],
+        env: { ...process.env, GIT_TERMINAL_PROMPT: "0" },
+      });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+      });
+      child.stderr.on("data", (d: Buffer) => {
+        err += d.toString();
+      });
+      child.on("error", (e) => reject(new GitError(`could not run git: ${e.message}`)));
+      child.on("close", (code) => (code === 0 ? resolvePromise(out) : reject(new GitError(err.trim() || `git ${args[0]} exited ${code}`))));
+      child.stdin.end(input ?? "");
+    });
+  }
+
+  async tryRun(args: string[]): Promise<string | null> {
+    try {
+      return await this.run(args);
+    } catch {
+      return null;
+    }
+  }
+
+  async topLevel(): Promise<string | null> {
+    return (await this.tryRun(["rev-parse", "--show-toplevel"]))?.trim() || null;
+  }
+
+  async gitDir(): Promise<string> {
+    return this.absolute((await this.run(["rev-parse", "--git-dir"])).trim());
+  }
+
+  async commonDir(): Promise<string> {
+    return this.absolute((await this.run(["rev-parse", "--git-common-dir"])).trim());
+  }
+
+  /** Where hooks live: core.hooksPath if set (relative to the work tree top), else the common dir's hooks/. */
+  async hooksDir(): Promise<string> {
+    const configured = (await this.tryRun(["config", "--get", "core.hooksPath"]))?.trim();
+    if (configured) {
+      const expanded = configured.replace(/^~(?=\/|$)/, process.env.HOME ?? "~");
+      return isAbsolute(expanded) ? expanded : resolve((await this.topLevel()) ?? this.cwd, expanded);
+    }
+    return join(await this.commonDir(), "hooks");
+  }
+
+  /** The main work tree's top, shared by linked worktrees (where the queue lives). */
+  async mainTopLevel(): Promise<string> {
+    const common = await this.commonDir();
+    return common.endsWith("/.git") ? dirname(common) : common;
+  }
+
+  async remoteUrl(): Promise<string | null> {
+    const remotes = ((await this.tryRun(["remote"])) ?? "").split("\n").filter(Boolean);
+    const name = remotes.includes("origin") ? "origin" : remotes[0];
+    if (!name) return null;
+    return (await this.tryRun(["remote", "get-url", name]))?.trim() || null;
+  }
+
+  async branch(): Promise<string | null> {
+    return (await this.tryRun(["symbolic-ref", "--quiet", "--short", "HEAD"]))?.trim() || null;
+  }
+
+  async commitExists(sha: string): Promise<boolean> {
+    return (await this.tryRun(["cat-file", "-e", `${sha}^{commit}`])) !== null;
+  }
+
+  async commitInfo(sha: string): Promise<CommitInfo> {
+    const meta = await this.run(["show", "-s", "--format=%H%x00%an%x00%ae%x00%ct%x00%B", sha]);
+    const [full, author_name, author_email, ct, ...message] = meta.split("\0");
+    const numstat = await this.run(["show", "--format=", "--numstat", "-z", "--no-renames", sha]);
+    return {
+      sha: (full ?? sha).trim(),
+      author_name: author_name ?? "",
+      author_email: author_email ?? "",
+      committed_at: Number(ct) * 1000,
+      message: message.join("\0").trim(),
+      files: parseNumstat(numstat),
+    };
+  }
+
+  private absolute(path: string) {
+    return isAbsolute(path) ? path : resolve(this.cwd, path);
+  }
+}
+
+/** `git show --numstat -z`: "added\tdeleted\tpath\0"; binary files show "-". */
+export function parseNumstat(text: string): CommitInfo["files"] {
+  return text
+    .split("\0")
+    .map((record) => record.replace(/^\n+/, ""))
+    .filter(Boolean)
+    .map((record) => {
+      const [added, deleted, ...path] = record.split("\t");
+      return { path: path.join("\t"), additions: Number(added) || 0, deletions: Number(deleted) || 0 };
+    })
+    .filter((f) => f.path);
+}

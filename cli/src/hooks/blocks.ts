@@ -1,0 +1,95 @@
+// The text residue adds to git hooks, and how it is added to and removed from a hook file. Pure.
+export const HOOKS = ["post-commit", "pre-push", "post-rewrite"] as const;
+export type HookName = (typeof HOOKS)[number];
+
+const BEGIN = "# >>> residue (added by `residue init`; `residue uninstall` removes it)";
+const END = "# <<< residue";
+
+export function shellQuote(s: string) {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The post-commit and post-rewrite blocks only append to the journal: no residue process sits in
+ * `git commit`. pre-push runs the binary (bounded; always exits 0).
+ */
+export function hookBody(hook: HookName, journal: string, command: string[]): string {
+  const j = shellQuote(journal);
+  const bin = command[0] ?? "residue";
+  switch (hook) {
+    case "post-commit":
+      return `echo "commit $(git rev-parse HEAD 2>/dev/null)" >> ${j} 2>/dev/null || :`;
+    case "post-rewrite":
+      // Reads the old/new pairs, then hands the same input on to whatever follows in this hook.
+      return [
+        "residue_pairs=$(cat)",
+        `printf '%s\\n' "$residue_pairs" | while read -r old new rest; do [ -n "$new" ] && echo "rewrite $old $new"; done >> ${j} 2>/dev/null || :`,
+        "exec <<RESIDUE_PAIRS",
+        "$residue_pairs",
+        "RESIDUE_PAIRS",
+      ].join("\n");
+    case "pre-push":
+      return [
+        `if [ -x ${shellQuote(bin)} ]; then`,
+        `  ${command.map(shellQuote).join(" ")} sync --hook </dev/null || :`,
+        "else",
+        `  echo "residue: ${bin.replace(/["$`\\]/g, "")} is missing; sessions stay queued (reinstall residue, then run: residue init)" >&2`,
+        "fi",
+      ].join("\n");
+  }
+}
+
+export function block(body: string) {
+  return `${BEGIN}\n${body}\n${END}\n`;
+}
+
+export function hasBlock(content: string) {
+  return content.includes(BEGIN);
+}
+
+const SHELLS = /^#!\s*(\/usr\/bin\/env\s+)?(\/bin\/|\/usr\/bin\/)?(sh|bash|zsh|dash|ksh)\b/;
+
+export type Installation =
+  | { kind: "write"; content: string }
+  | { kind: "wrap"; content: string; chainedName: string }
+  | { kind: "unchanged" };
+
+export function chainedName(hook: HookName) {
+  return `${hook}.residue-chained`;
+}
+
+/**
+ * Adds our block to a hook. A shell hook gets it right after its shebang, so it runs even when the hook
+ * ends in `exit` or `exec`; any other hook is moved aside and called from a small shell wrapper.
+ */
+export function install(existing: string | null, hook: HookName, body: string): Installation {
+  const ours = block(body);
+  if (existing === null || existing.trim() === "") return { kind: "write", content: `#!/bin/sh\n${ours}` };
+  if (hasBlock(existing)) {
+    const updated = replaceBlock(existing, ours);
+    return updated === existing ? { kind: "unchanged" } : { kind: "write", content: updated };
+  }
+  const firstLine = existing.split("\n", 1)[0] ?? "";
+  if (firstLine.startsWith("#!") && !SHELLS.test(firstLine)) {
+    const chained = chainedName(hook);
+    return { kind: "wrap", chainedName: chained, content: `#!/bin/sh\n${ours}exec "$(dirname "$0")/${chained}" "$@"\n` };
+  }
+  if (firstLine.startsWith("#!")) return { kind: "write", content: `${firstLine}\n${ours}${existing.slice(firstLine.length + 1)}` };
+  return { kind: "write", content: `${ours}${existing}` };
+}
+
+function replaceBlock(content: string, ours: string) {
+  const start = content.indexOf(BEGIN);
+  const endAt = content.indexOf(END, start);
+  if (endAt === -1) return content;
+  const after = content.indexOf("\n", endAt);
+  return content.slice(0, start) + ours + (after === -1 ? "" : content.slice(after + 1));
+}
+
+/** The hook without our block, or null when nothing else is left in it. */
+export function uninstall(content: string): string | null {
+  if (!hasBlock(content)) return content;
+  const rest = replaceBlock(content, "");
+  const meaningful = rest.split("\n").filter((l) => l.trim() && !l.startsWith("#!"));
+  return meaningful.length ? rest : null;
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// The residue CLI: wires commands to commander. Each command lives in commands/<name>/ as options + run.
+import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
+import { runCapture } from "./commands/capture/capture.ts";
+import { runDoctor } from "./commands/doctor/doctor.ts";
+import { UserError } from "./commands/errors.ts";
+import { runInit, runUninstall } from "./commands/init/init.ts";
+import { runLogin } from "./commands/login/login.ts";
+import { runSessionEnd, runSessionStart } from "./commands/session/session.ts";
+import { runStatus } from "./commands/status/status.ts";
+import { runPush, runSyncHook } from "./commands/sync/sync.ts";
+import { type Deps, processDeps } from "./deps.ts";
+import { NotARepoError } from "./repo/context.ts";
+
+export const VERSION = "0.1.0";
+
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 32) throw new InvalidArgumentError("must be a whole number from 1 to 32");
+  return n;
+};
+
+export function buildProgram(deps: Deps, setExit: (code: number) => void) {
+  const program = new Command()
+    .name("residue")
+    .version(VERSION)
+    .description("Capture AI coding-agent conversations and link them to the git commits they produced.")
+    .addHelpText(
+      "after",
+      `
+Getting started:
+  $ residue login --url http://127.0.0.1:8787 --token rsd_…   # once per machine
+  $ residue init                                              # once per repo: installs git hooks
+  $ residue session start --agent pi --data <transcript>      # what agent adapters call
+  ... work with the agent, commit as usual, git push uploads the conversations.`,
+    )
+    .configureOutput({ writeOut: deps.out, writeErr: deps.err });
+
+  program
+    .command("login")
+    .description("Save the server URL and API token to ~/.residue/config (checked against the server first)")
+    .requiredOption("--url <url>", "the residue server, e.g. http://127.0.0.1:8787")
+    .requiredOption("--token <token>", "the API token (AUTH_TOKEN) printed by `npm start` or setup")
+    .addHelpText(
+      "after",
+      "\nExample:\n  $ residue login --url http://127.0.0.1:8787 --token rsd_0123…\nRESIDUE_URL and RESIDUE_TOKEN override the saved values.",
+    )
+    .action((o) => runLogin(o, deps));
+
+  program
+    .command("init")
+    .description("Install residue's git hooks in this repo (post-commit, pre-push, post-rewrite)")
+    .addHelpText(
+      "after",
+      "\nExisting hooks are kept and chained; core.hooksPath (husky, lefthook) and linked worktrees are respected.\nRunning it again is harmless. `residue uninstall` removes exactly what it added.",
+    )
+    .action(() => runInit({}, deps));
+
+  program
+    .command("uninstall")
+    .description("Remove residue's git hooks from this repo, restoring any hook it chained")
+    .action(() => runUninstall({}, deps));
+
+  const session = program.command("session").description("Tell residue an agent session started or ended (agent adapters call this)");
+  session
+    .command("start")
+    .description("Queue a session (prints its id); the same transcript path reopens the same session")
+    .requiredOption("--agent <agent>", "claude-code, pi, codex, gemini or opencode")
+    .requiredOption("--data <path>", "the agent's transcript file")
+    .option("--id <id>", "the agent's own session id")
+    .option("--cwd <dir>", "the directory the agent works in (default: the current one)")
+    .option("--agent-version <version>", "the agent's version")
+    .addHelpText("after", "\nExample:\n  $ residue session start --agent pi --data ~/.pi/agent/sessions/--repo--/2026-…jsonl")
+    .action((o) => runSessionStart(o, deps).then(() => undefined));
+  session
+    .command("end")
+    .description("Mark a queued session ended and keep a compressed copy of its transcript")
+    .requiredOption("--id <id>", "residue's id, the agent's id or the transcript path")
+    .option("--cwd <dir>", "the directory the agent worked in")
+    .action((o) => runSessionEnd(o, deps).then(() => undefined));
+
+  program
+    .command("capture")
+    .description("Link every pending session to HEAD (the post-commit hook does this without running residue)")
+    .action(() => runCapture({}, deps).then(() => undefined));
+
+  program
+    .command("sync")
+    .description("Upload queued sessions and commit links (the pre-push hook runs `residue sync --hook`)")
+    .option("--hook", "hook mode: always exit 0, one short line at most, details in .residue/log")
+    .option("--no-uncommitted", "only upload sessions linked to a commit")
+    .option("--concurrency <n>", "parallel uploads", positiveInt)
+    .action(async (o) => {
+      if (o.hook) setExit(await runSyncHook(o, deps));
+      else await runPush(o, deps);
+    });
+
+  program
+    .command("push")
+    .description("Upload queued sessions now, with progress and a summary")
+    .option("--json", "print the summary as JSON")
+    .option("--no-uncommitted", "only upload sessions linked to a commit")
+    .option("--concurrency <n>", "parallel uploads", positiveInt)
+    .action((o) => runPush(o, deps).then(() => undefined));
+
+  program
+    .command("status")
+    .description("Show what is queued here, the login target and hook health")
+    .option("--json", "machine-readable output")
+    .action((o) => runStatus(o, deps).then(() => undefined));
+
+  program
+    .command("doctor")
+    .description("Check hooks, login and the backend, and say how to fix each problem")
+    .option("--json", "machine-readable output")
+    .action(async (o) => setExit(await runDoctor(o, deps)));
+
+  return program;
+}
+
+export async function main(argv: string[], deps: Deps = processDeps()): Promise<number> {
+  let code = 0;
+  const program = buildProgram(deps, (c) => {
+    code = c;
+  }).exitOverride();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (error) {
+    const e = error as { code?: string; exitCode?: number };
+    if (typeof e.code === "string" && e.code.startsWith("commander.")) return e.exitCode ?? 1;
+    if (error instanceof UserError || error instanceof NotARepoError) {
+      deps.err(`residue: ${(error as Error).message}\n`);
+      return 1;
+    }
+    deps.err(`residue: ${(error as Error).stack ?? error}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  // Not top-level await: `bun build --bytecode` emits CommonJS.
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,72 @@
+// Registering agent sessions in the queue: start (or reopen) and end.
+import { randomUUID } from "node:crypto";
+import { existsSync, realpathSync } from "node:fs";
+import { resolve } from "node:path";
+import type { AGENTS } from "../../../api/src/protocol/schemas.ts";
+import type { LocalSession, State } from "../state/model.ts";
+
+export type Agent = (typeof AGENTS)[number];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function canonicalPath(path: string, cwd: string) {
+  const absolute = resolve(cwd, path);
+  try {
+    return existsSync(absolute) ? realpathSync(absolute) : absolute;
+  } catch {
+    return absolute;
+  }
+}
+
+export function findSession(state: State, key: string): LocalSession | undefined {
+  const lower = key.toLowerCase();
+  return Object.values(state.sessions).find((s) => s.id === lower || s.agent_session_id === key || s.data_path === key);
+}
+
+export interface StartInput {
+  agent: Agent;
+  dataPath: string;
+  cwd: string;
+  agentSessionId?: string;
+  agentVersion?: string;
+  now: number;
+}
+
+/** The same transcript path (or agent session id) reopens its session instead of making a second one. */
+export function startSession(state: State, input: StartInput): { session: LocalSession; reopened: boolean } {
+  const existing = Object.values(state.sessions).find(
+    (s) =>
+      s.data_path === input.dataPath || (input.agentSessionId && s.agent_session_id === input.agentSessionId && s.agent === input.agent),
+  );
+  if (existing) {
+    existing.status = "open";
+    existing.ended_at = null;
+    existing.data_path = input.dataPath;
+    if (input.agentVersion) existing.agent_version = input.agentVersion;
+    return { session: existing, reopened: true };
+  }
+  const id = input.agentSessionId && UUID.test(input.agentSessionId) ? input.agentSessionId.toLowerCase() : randomUUID();
+  const session: LocalSession = {
+    id,
+    agent: input.agent,
+    agent_version: input.agentVersion ?? null,
+    agent_session_id: input.agentSessionId ?? null,
+    data_path: input.dataPath,
+    cwd: input.cwd,
+    status: "open",
+    started_at: input.now,
+    ended_at: null,
+    uploaded_hash: null,
+    uploaded_status: null,
+  };
+  state.sessions[id] = session;
+  return { session, reopened: false };
+}
+
+export function endSession(state: State, key: string, now: number): LocalSession | null {
+  const session = findSession(state, key);
+  if (!session) return null;
+  session.status = "ended";
+  session.ended_at = now;
+  return session;
+}

@@ -1,0 +1,54 @@
+// The local queue: sessions waiting to be uploaded and commits waiting to be linked on the backend.
+import { z } from "zod";
+import { AGENTS } from "../../../api/src/protocol/schemas.ts";
+
+export const Position = z.object({ line: z.number(), byte: z.number(), last_message_at: z.number().nullable() });
+export type Position = z.infer<typeof Position>;
+
+export const LocalSession = z.object({
+  id: z.string(),
+  agent: z.enum(AGENTS),
+  agent_version: z.string().nullable().default(null),
+  /** The agent's own id for the session, when it differs from ours. */
+  agent_session_id: z.string().nullable().default(null),
+  data_path: z.string(),
+  cwd: z.string(),
+  status: z.enum(["open", "ended"]),
+  started_at: z.number(),
+  ended_at: z.number().nullable().default(null),
+  /** content_hash of the last successful upload; unchanged data is not uploaded again. */
+  uploaded_hash: z.string().nullable().default(null),
+  /** status sent with that upload, so an end after an upload still reaches the backend. */
+  uploaded_status: z.enum(["open", "ended"]).nullable().default(null),
+});
+export type LocalSession = z.infer<typeof LocalSession>;
+
+export const SessionLink = z.object({ session_id: z.string(), position: Position.partial().default({}) });
+export type SessionLink = z.infer<typeof SessionLink>;
+
+export const FileStat = z.object({ path: z.string(), additions: z.number(), deletions: z.number() });
+
+export const LocalCommit = z.object({
+  sha: z.string(),
+  message: z.string(),
+  author_name: z.string(),
+  author_email: z.string(),
+  committed_at: z.number(),
+  branch: z.string().nullable(),
+  files: z.array(FileStat),
+  sessions: z.array(SessionLink),
+  /** SHAs this commit replaced through amend/rebase; removed from the backend when this one is linked. */
+  replaces: z.array(z.string()).default([]),
+});
+export type LocalCommit = z.infer<typeof LocalCommit>;
+
+export const State = z.object({
+  version: z.literal(1),
+  sessions: z.record(z.string(), LocalSession),
+  commits: z.record(z.string(), LocalCommit),
+  /** Commits already on the backend, kept briefly so a later amend/rebase can remap them. */
+  uploaded_commits: z.record(z.string(), z.array(SessionLink)).default({}),
+});
+export type State = z.infer<typeof State>;
+
+export const emptyState = (): State => ({ version: 1, sessions: {}, commits: {}, uploaded_commits: {} });

@@ -1,0 +1,98 @@
+// One streaming pass over a transcript: size, hash, message count, title and the position reached at given
+// times. A 500 MB transcript is never held in memory.
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { firstUserPrompt } from "./title.ts";
+
+export interface Position {
+  line: number;
+  byte: number;
+  last_message_at: number | null;
+}
+
+export interface TranscriptScan {
+  byte_size: number;
+  content_hash: string;
+  message_count: number;
+  title: string | null;
+  first_at: number | null;
+  last_at: number | null;
+  /** For each requested time: how far the transcript had got (last line stamped at or before it). */
+  positions: Map<number, Position>;
+}
+
+const TIMESTAMP = /"timestamp"\s*:\s*(?:"([^"]{10,40})"|(\d{10,16}))/;
+
+export function lineTimestamp(line: string): number | null {
+  const m = TIMESTAMP.exec(line);
+  if (!m) return null;
+  const value = m[1] !== undefined ? Date.parse(m[1]) : Number(m[2]);
+  if (!Number.isFinite(value)) return null;
+  return m[2] !== undefined && value < 1e12 ? value * 1000 : value;
+}
+
+export async function scanTranscript(path: string, agent: string, times: number[] = []): Promise<TranscriptScan> {
+  const hash = createHash("sha256");
+  const sortedTimes = [...new Set(times)].sort((a, b) => a - b);
+  const positions = new Map<number, Position>();
+  let nextTime = 0;
+  let byte = 0;
+  let lines = 0;
+  let title: string | null = null;
+  let titleTries = 0;
+  let first: number | null = null;
+  let last: number | null = null;
+  let reached: Position = { line: 0, byte: 0, last_message_at: null };
+  // The bytes of an unfinished line, kept as parts so a very long line is joined once, not per chunk.
+  let partial: Buffer[] = [];
+
+  const onLine = (raw: Buffer, end: number) => {
+    const text = raw.toString("utf8");
+    if (!text.trim()) return;
+    lines++;
+    const at = lineTimestamp(text);
+    if (at !== null) {
+      while (nextTime < sortedTimes.length && at > (sortedTimes[nextTime] as number)) {
+        positions.set(sortedTimes[nextTime] as number, reached);
+        nextTime++;
+      }
+      first ??= at;
+      last = at;
+      reached = { line: lines, byte: end, last_message_at: at };
+    } else {
+      // Lines without a time belong with the last stamped one.
+      reached = { ...reached, line: lines, byte: end };
+    }
+    if (title === null && titleTries < 200) {
+      titleTries++;
+      title = firstUserPrompt(agent, text);
+    }
+  };
+
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    let start = 0;
+    let nl = chunk.indexOf(10);
+    while (nl !== -1) {
+      const piece = chunk.subarray(start, nl);
+      onLine(partial.length ? Buffer.concat([...partial, piece]) : piece, byte + nl + 1);
+      partial = [];
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    if (start < chunk.length) partial.push(chunk.subarray(start));
+    byte += chunk.length;
+  }
+  if (partial.length) onLine(Buffer.concat(partial), byte);
+  for (; nextTime < sortedTimes.length; nextTime++) positions.set(sortedTimes[nextTime] as number, reached);
+
+  return {
+    byte_size: byte,
+    content_hash: `sha256:${hash.digest("hex")}`,
+    message_count: lines,
+    title,
+    first_at: first,
+    last_at: last,
+    positions,
+  };
+}

@@ -1,0 +1,177 @@
+// Upload: for each queued session whose data changed, snapshot (read → gzip) → upload URL → PUT; then post
+// metadata and commit mappings; then drop what the backend now holds. Network work happens outside the
+// state lock, so agents and hooks are never kept waiting on it.
+import type { RepoRef, SessionsUpload } from "../../../api/src/protocol/schemas.ts";
+import { foldJournal, rememberUploaded } from "../capture/fold.ts";
+import { parseRemoteUrl } from "../git/remote-url.ts";
+import { type Snapshot, takeSnapshot } from "../queue/snapshot.ts";
+import type { RepoContext } from "../repo/context.ts";
+import type { LocalCommit, LocalSession } from "../state/model.ts";
+import { type ApiClient, putFile } from "./api-client.ts";
+
+export interface SyncOptions {
+  /** Upload sessions that ended without producing a commit (default true). */
+  includeUncommitted: boolean;
+  concurrency: number;
+  onProgress?: (event: SyncProgress) => void;
+  log: (message: string) => void;
+}
+
+export type SyncProgress =
+  | { kind: "session-start"; session: LocalSession; bytes: number; index: number; total: number }
+  | { kind: "session-bytes"; session: LocalSession; sent: number; bytes: number }
+  | { kind: "session-done"; session: LocalSession; uploaded: boolean }
+  | { kind: "session-failed"; session: LocalSession; error: string };
+
+export interface SyncResult {
+  repo: RepoRef;
+  uploaded: number;
+  unchanged: number;
+  failed: { id: string; error: string }[];
+  commits: number;
+  missing: string[];
+}
+
+export class NoRemoteError extends Error {
+  constructor() {
+    super(
+      "This repo has no git remote, so residue cannot tell which repo its sessions belong to; they stay queued until you add one (git remote add origin URL).",
+    );
+  }
+}
+
+export async function repoIdentity(ctx: RepoContext): Promise<RepoRef> {
+  const url = await ctx.git.remoteUrl();
+  if (!url) throw new NoRemoteError();
+  const repo = parseRemoteUrl(url);
+  if (!repo) throw new Error(`Cannot read host/owner/name from the remote URL '${url}'.`);
+  return repo;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T, i);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+interface Prepared {
+  session: LocalSession;
+  snapshot: Snapshot;
+  changed: boolean;
+}
+
+export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Promise<SyncResult> {
+  await foldJournal(ctx.store, ctx.stateDir, ctx.git, opts.log);
+  const repo = await repoIdentity(ctx);
+  const state = ctx.store.peek();
+  const linked = new Set(Object.values(state.commits).flatMap((c) => c.sessions.map((l) => l.session_id)));
+  const candidates = Object.values(state.sessions).filter(
+    (s) => opts.includeUncommitted || linked.has(s.id) || s.uploaded_hash !== null || s.status === "open",
+  );
+
+  const missing: string[] = [];
+  const prepared: Prepared[] = [];
+  for (const session of candidates) {
+    const snapshot = await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent);
+    if (!snapshot) {
+      missing.push(session.id);
+      opts.log(`sync: ${session.id}: transcript ${session.data_path} is gone and no snapshot was kept`);
+      continue;
+    }
+    const changed = snapshot.meta.content_hash !== session.uploaded_hash || session.status !== session.uploaded_status;
+    prepared.push({ session, snapshot, changed });
+  }
+
+  const toSend = prepared.filter((p) => p.changed);
+  const failed: SyncResult["failed"] = [];
+  const sent = await mapLimit(toSend, opts.concurrency, async ({ session, snapshot }, index) => {
+    const dataChanged = snapshot.meta.content_hash !== session.uploaded_hash;
+    opts.onProgress?.({ kind: "session-start", session, bytes: dataChanged ? snapshot.meta.byte_size : 0, index, total: toSend.length });
+    try {
+      if (dataChanged) {
+        const { url } = await api.uploadUrl(session.id);
+        await putFile(url, snapshot.gzipPath, "application/gzip", 300_000, (bytes) =>
+          opts.onProgress?.({ kind: "session-bytes", session, sent: bytes, bytes: snapshot.meta.byte_size }),
+        );
+      }
+      opts.onProgress?.({ kind: "session-done", session, uploaded: dataChanged });
+      return true;
+    } catch (error) {
+      const message = (error as Error).message;
+      failed.push({ id: session.id, error: message });
+      opts.log(`sync: ${session.id}: ${message}`);
+      opts.onProgress?.({ kind: "session-failed", session, error: message });
+      return false;
+    }
+  });
+  const done = toSend.filter((_, i) => sent[i]);
+  const onServer = new Set([...prepared.filter((p) => !p.changed).map((p) => p.session.id), ...done.map((p) => p.session.id)]);
+  for (const s of Object.values(state.sessions))
+    if (s.uploaded_hash !== null && !toSend.some((p) => p.session.id === s.id)) onServer.add(s.id);
+
+  // A commit goes up once every session it links is on the server.
+  const commits = Object.values(state.commits).filter((c) => c.sessions.every((l) => onServer.has(l.session_id)));
+  const body: SessionsUpload = {
+    repo,
+    sessions: done.map(({ session, snapshot }) => ({
+      id: session.id,
+      agent: session.agent,
+      agent_version: session.agent_version,
+      status: session.status,
+      started_at: session.started_at,
+      ended_at: session.ended_at,
+      data_updated_at: Math.max(snapshot.meta.last_at ?? 0, session.ended_at ?? 0, session.started_at),
+      byte_size: snapshot.meta.byte_size,
+      content_hash: snapshot.meta.content_hash,
+      message_count: snapshot.meta.message_count,
+      title: snapshot.meta.title,
+    })),
+    commits: commits.map(toMapping),
+  };
+  if (body.sessions?.length || body.commits?.length) await api.postSessions(body);
+
+  await ctx.store.update((latest) => {
+    for (const { session, snapshot } of done) {
+      const current = latest.sessions[session.id];
+      if (!current) continue;
+      current.uploaded_hash = snapshot.meta.content_hash;
+      current.uploaded_status = session.status;
+    }
+    const sentShas = new Set(commits.map((c) => c.sha));
+    rememberUploaded(
+      latest,
+      commits.filter((c) => latest.commits[c.sha]),
+    );
+    for (const sha of sentShas) delete latest.commits[sha];
+    const stillLinked = new Set(Object.values(latest.commits).flatMap((c) => c.sessions.map((l) => l.session_id)));
+    for (const s of Object.values(latest.sessions)) {
+      // Ended, uploaded as it is now, and no queued commit waits on it: the backend has it all.
+      const snapshotHash = prepared.find((p) => p.session.id === s.id)?.snapshot.meta.content_hash;
+      if (s.status === "ended" && s.uploaded_status === "ended" && s.uploaded_hash === snapshotHash && !stillLinked.has(s.id)) {
+        delete latest.sessions[s.id];
+      }
+    }
+  });
+  return { repo, uploaded: done.length, unchanged: prepared.length - toSend.length, failed, commits: commits.length, missing };
+}
+
+function toMapping(c: LocalCommit) {
+  return {
+    sha: c.sha,
+    message: c.message,
+    author_name: c.author_name,
+    author_email: c.author_email,
+    committed_at: c.committed_at,
+    branch: c.branch,
+    files: c.files,
+    sessions: c.sessions.map((l) => ({ session_id: l.session_id, position: l.position })),
+    replaces: c.replaces,
+  };
+}
