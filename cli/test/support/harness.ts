@@ -1,0 +1,119 @@
+// Real git repos in temp dirs, driven through the compiled residue binary against the local backend.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { inject } from "vitest";
+
+export const ROOT = resolve(import.meta.dirname, "../../..");
+export const BINARY = join(ROOT, "dist/residue");
+
+export interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class Sandbox {
+  readonly dir = mkdtempSync(join(tmpdir(), "residue-cli-"));
+  readonly home = join(this.dir, "home");
+  readonly repo = join(this.dir, "repo");
+  readonly bare = join(this.dir, "remote.git");
+  readonly owner = `org-${randomUUID().slice(0, 8)}`;
+  readonly remoteUrl = `git@github.com:${this.owner}/widgets.git`;
+  env: Record<string, string>;
+  /** The command hooks use; tests may point it at `deno run` instead of the binary. */
+  command: string[] = [BINARY];
+
+  constructor(serverUrl = inject("baseUrl"), token = inject("authToken")) {
+    mkdirSync(this.home, { recursive: true });
+    this.env = {
+      PATH: process.env.PATH ?? "",
+      HOME: this.home,
+      RESIDUE_URL: serverUrl,
+      RESIDUE_TOKEN: token,
+      GIT_AUTHOR_NAME: "Dev One",
+      GIT_AUTHOR_EMAIL: "dev@example.com",
+      GIT_COMMITTER_NAME: "Dev One",
+      GIT_COMMITTER_EMAIL: "dev@example.com",
+      GIT_CONFIG_NOSYSTEM: "1",
+    };
+    execFileSync("git", ["init", "-q", "--bare", this.bare]);
+    execFileSync("git", ["init", "-q", "-b", "main", this.repo]);
+    this.git("remote", "add", "origin", this.remoteUrl);
+    // Pushes really happen, to a local bare repo, while the remote URL still names a GitHub repo.
+    this.git("config", `url.${this.bare}.pushInsteadOf`, this.remoteUrl);
+    writeFileSync(join(this.repo, "README.md"), "# widgets\n");
+    this.git("add", ".");
+    this.git("commit", "-qm", "initial");
+  }
+
+  git(...args: string[]): string {
+    return execFileSync("git", args, { cwd: this.repo, env: { ...this.env }, encoding: "utf8" });
+  }
+
+  gitAt(date: Date, ...args: string[]): string {
+    const stamp = `${Math.floor(date.getTime() / 1000)} +0000`;
+    return execFileSync("git", args, {
+      cwd: this.repo,
+      env: { ...this.env, GIT_COMMITTER_DATE: stamp, GIT_AUTHOR_DATE: stamp },
+      encoding: "utf8",
+    });
+  }
+
+  residue(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string> } = {}): Run {
+    const [cmd, ...pre] = this.command;
+    const r = spawnSync(cmd as string, [...pre, ...args], {
+      cwd: opts.cwd ?? this.repo,
+      env: { ...this.env, ...opts.env },
+      input: opts.input ?? "",
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  residueAsync(args: string[]): Promise<Run> {
+    const [cmd, ...pre] = this.command;
+    return new Promise((resolvePromise) => {
+      const child = spawn(cmd as string, [...pre, ...args], { cwd: this.repo, env: this.env });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("close", (status) => resolvePromise({ status: status ?? -1, stdout, stderr }));
+    });
+  }
+
+  edit(file: string, text: string) {
+    appendFileSync(join(this.repo, file), text);
+    this.git("add", file);
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary response JSON
+  async api(path: string): Promise<{ status: number; body: Record<string, any> }> {
+    const res = await fetch(`${this.env.RESIDUE_URL}/api${path}`, { headers: { authorization: `Bearer ${this.env.RESIDUE_TOKEN}` } });
+    return { status: res.status, body: await res.json() };
+  }
+}
+
+/** A transcript in Claude Code's shape, one line per message, stamped at the given times. */
+export function transcriptLines(times: Date[], from = 0): string {
+  return times
+    .map((t, i) =>
+      JSON.stringify({
+        type: i % 2 === 0 ? "user" : "assistant",
+        uuid: randomUUID(),
+        timestamp: t.toISOString(),
+        message: {
+          role: i % 2 === 0 ? "user" : "assistant",
+          content: i === 0 && from === 0 ? "Fix the widget parser" : `message ${from + i}`,
+        },
+      }),
+    )
+    .map((l) => `${l}\n`)
+    .join("");
+}
+
+export const seconds = (base: Date, s: number) => new Date(base.getTime() + s * 1000);
