@@ -91,7 +91,11 @@ export async function foldJournal(store: StateStore, stateDir: string, git: Git,
       return;
     }
     const branch = await git.branch();
+    // A rebase re-commits old work "now": its new commits inherit the old links rather than being tagged
+    // with whatever sessions happen to be pending at rebase time.
+    const rebased = new Set(journal.entries.flatMap((e) => (e.kind === "rewrite" && e.by === "rebase" ? [e.to] : [])));
     for (const entry of journal.entries) {
+      if (entry.kind === "commit" && rebased.has(entry.sha)) continue;
       const applied = await applyEntry(state, git, branch, entry, log);
       if (applied === "commit" && entry.kind === "commit") result.commits.push(entry.sha);
       if (applied === "rewrite") result.rewrites++;

@@ -23,7 +23,7 @@ export function hookBody(hook: HookName, journal: string, command: string[]): st
       // Reads the old/new pairs, then hands the same input on to whatever follows in this hook.
       return [
         "residue_pairs=$(cat)",
-        `printf '%s\\n' "$residue_pairs" | while read -r old new rest; do [ -n "$new" ] && echo "rewrite $old $new"; done >> ${j} 2>/dev/null || :`,
+        `printf '%s\\n' "$residue_pairs" | while read -r old new rest; do [ -n "$new" ] && echo "rewrite $old $new $1"; done >> ${j} 2>/dev/null || :`,
         "exec <<RESIDUE_PAIRS",
         "$residue_pairs",
         "RESIDUE_PAIRS",

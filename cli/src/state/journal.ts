@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-export type JournalEntry = { kind: "commit"; sha: string } | { kind: "rewrite"; from: string; to: string };
+export type JournalEntry = { kind: "commit"; sha: string } | { kind: "rewrite"; from: string; to: string; by: "amend" | "rebase" };
 
 export function journalPath(stateDir: string) {
   return join(stateDir, "journal");
@@ -14,7 +14,9 @@ export function parseJournal(text: string): JournalEntry[] {
   for (const line of text.split("\n")) {
     const parts = line.trim().split(/\s+/);
     if (parts[0] === "commit" && isSha(parts[1])) entries.push({ kind: "commit", sha: parts[1] });
-    else if (parts[0] === "rewrite" && isSha(parts[1]) && isSha(parts[2])) entries.push({ kind: "rewrite", from: parts[1], to: parts[2] });
+    else if (parts[0] === "rewrite" && isSha(parts[1]) && isSha(parts[2])) {
+      entries.push({ kind: "rewrite", from: parts[1], to: parts[2], by: parts[3] === "amend" ? "amend" : "rebase" });
+    }
   }
   return entries;
 }

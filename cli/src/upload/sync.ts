@@ -112,12 +112,15 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
     }
   });
   const done = toSend.filter((_, i) => sent[i]);
-  const onServer = new Set([...prepared.filter((p) => !p.changed).map((p) => p.session.id), ...done.map((p) => p.session.id)]);
-  for (const s of Object.values(state.sessions))
-    if (s.uploaded_hash !== null && !toSend.some((p) => p.session.id === s.id)) onServer.add(s.id);
-
-  // A commit goes up once every session it links is on the server.
-  const commits = Object.values(state.commits).filter((c) => c.sessions.every((l) => onServer.has(l.session_id)));
+  // A commit goes up once none of its sessions is still waiting for a first upload. Sessions no longer in
+  // the queue were dropped only after reaching the server.
+  const sentIds = new Set(done.map((p) => p.session.id));
+  const waiting = new Set(
+    Object.values(state.sessions)
+      .filter((s) => s.uploaded_hash === null && !sentIds.has(s.id))
+      .map((s) => s.id),
+  );
+  const commits = Object.values(state.commits).filter((c) => c.sessions.every((l) => !waiting.has(l.session_id)));
   const body: SessionsUpload = {
     repo,
     sessions: done.map(({ session, snapshot }) => ({
