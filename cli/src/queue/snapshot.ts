@@ -2,6 +2,7 @@
 // at session end and at capture, with the scan of what it holds. Uploads read from here.
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { scanTranscript, type TranscriptScan } from "../transcript/scan.ts";
@@ -18,8 +19,18 @@ function paths(stateDir: string, sessionId: string) {
   return { dir, gz: join(dir, `${sessionId}.jsonl.gz`), meta: join(dir, `${sessionId}.json`) };
 }
 
-/** Refreshes the snapshot from the agent's file when it exists; otherwise returns the last one kept. */
-export async function takeSnapshot(stateDir: string, sessionId: string, dataPath: string, agent: string): Promise<Snapshot | null> {
+/**
+ * Refreshes the snapshot from the agent's file when it exists; otherwise returns the last one kept.
+ * The copy is a stream pipeline, read → transforms → gzip → file, so stages such as redaction slot in
+ * as `transforms` without the transcript ever being held in memory.
+ */
+export async function takeSnapshot(
+  stateDir: string,
+  sessionId: string,
+  dataPath: string,
+  agent: string,
+  transforms: (() => Transform)[] = [],
+): Promise<Snapshot | null> {
   const p = paths(stateDir, sessionId);
   if (!existsSync(dataPath)) return readSnapshot(stateDir, sessionId);
   const previous = readSnapshot(stateDir, sessionId);
@@ -28,7 +39,7 @@ export async function takeSnapshot(stateDir: string, sessionId: string, dataPath
   if (previous && previous.meta.content_hash === meta.content_hash) return previous;
   mkdirSync(p.dir, { recursive: true });
   const temp = `${p.gz}.${process.pid}.tmp`;
-  await pipeline(createReadStream(dataPath), createGzip({ level: 6 }), createWriteStream(temp));
+  await pipeline([createReadStream(dataPath), ...transforms.map((make) => make()), createGzip({ level: 6 }), createWriteStream(temp)]);
   renameSync(temp, p.gz);
   writeFileSync(p.meta, JSON.stringify(meta));
   return { gzipPath: p.gz, meta };

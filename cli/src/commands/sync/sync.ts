@@ -40,7 +40,7 @@ async function runSyncOnce(opts: SyncCommandOptions, deps: Deps): Promise<SyncRe
   const api = new ApiClient(config.config.url, config.config.token);
   try {
     return await sync(ctx, api, {
-      includeUncommitted: opts.uncommitted ?? deps.env.RESIDUE_UPLOAD_UNCOMMITTED !== "0",
+      includeUncommitted: opts.uncommitted !== false && deps.env.RESIDUE_UPLOAD_UNCOMMITTED !== "0",
       concurrency: opts.concurrency ?? 3,
       onProgress: opts.hook ? undefined : progressPrinter(deps),
       log,
