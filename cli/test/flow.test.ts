@@ -106,4 +106,26 @@ describe("capture → queue → sync, through the compiled binary and real git",
     expect(await rawSession(sb, id)).toBe(content);
     expect((await sb.api(`/repos/${sb.owner}/widgets`)).body.commits[0].sessions[0].id).toBe(id);
   });
+
+  it("re-uploads an open session when it grows, and uploads sessions that produced no commit", async () => {
+    const sb = new Sandbox();
+    sb.residue(["init"]);
+    const transcript = join(sb.dir, "open.jsonl");
+    const t0 = new Date(Date.now() - 10_000);
+    writeFileSync(transcript, transcriptLines([seconds(t0, 1)]));
+    const id = sb.residue(["session", "start", "--agent", "claude-code", "--data", transcript]).stdout.trim();
+    expect(JSON.parse(sb.residue(["push", "--json"]).stdout)).toMatchObject({ uploaded: 1, commits: 0 });
+    expect(JSON.parse(sb.residue(["push", "--json"]).stdout)).toMatchObject({ uploaded: 0, unchanged: 1 });
+    appendFileSync(transcript, transcriptLines([seconds(t0, 2)], 1));
+    expect(JSON.parse(sb.residue(["push", "--json"]).stdout)).toMatchObject({ uploaded: 1 });
+    expect(await rawSession(sb, id)).toBe(readFileSync(transcript, "utf8"));
+    // Still open, so still queued; once ended and pushed it leaves the queue.
+    expect(JSON.parse(sb.residue(["status", "--json"]).stdout).sessions).toHaveLength(1);
+    sb.residue(["session", "end", "--id", id]);
+    sb.residue(["push"]);
+    expect(JSON.parse(sb.residue(["status", "--json"]).stdout).sessions).toHaveLength(0);
+    const repo = await sb.api(`/repos/${sb.owner}/widgets`);
+    expect(repo.body.repo.session_count).toBe(1);
+    expect(repo.body.commits).toEqual([]);
+  });
 });
