@@ -4,9 +4,11 @@ import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { runCapture } from "./commands/capture/capture.ts";
 import { runDoctor } from "./commands/doctor/doctor.ts";
 import { UserError } from "./commands/errors.ts";
+import { runHook } from "./commands/hook/hook.ts";
 import { runInit, runUninstall } from "./commands/init/init.ts";
 import { runLogin } from "./commands/login/login.ts";
 import { runSessionEnd, runSessionStart } from "./commands/session/session.ts";
+import { runSetup } from "./commands/setup/setup.ts";
 import { runStatus } from "./commands/status/status.ts";
 import { runPush, runSyncHook } from "./commands/sync/sync.ts";
 import { type Deps, processDeps } from "./deps.ts";
@@ -31,7 +33,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void) {
 Getting started:
   $ residue login --url http://127.0.0.1:8787 --token rsd_…   # once per machine
   $ residue init                                              # once per repo: installs git hooks
-  $ residue session start --agent pi --data <transcript>      # what agent adapters call
+  $ residue setup claude-code                                 # connect your agent
   ... work with the agent, commit as usual, git push uploads the conversations.`,
     )
     .configureOutput({ writeOut: deps.out, writeErr: deps.err });
@@ -60,6 +62,22 @@ Getting started:
     .command("uninstall")
     .description("Remove residue's git hooks from this repo, restoring any hook it chained")
     .action(() => runUninstall({}, deps));
+
+  program
+    .command("setup")
+    .description("Wire an agent into this repo so its sessions are captured (no argument: list the agents found)")
+    .argument("[agent]", "claude-code or pi")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ residue setup              # which agents are used here?\n  $ residue setup claude-code  # hooks in .claude/settings.json\n  $ residue setup pi           # .pi/extensions/residue.ts",
+    )
+    .action((agent) => runSetup(agent, deps));
+
+  program
+    .command("hook")
+    .description("What an agent's hook runs: reads the event JSON on stdin, prints nothing, always exits 0")
+    .argument("<agent>", "claude-code")
+    .action(async (agent) => setExit(await runHook(agent, deps)));
 
   const session = program.command("session").description("Tell residue an agent session started or ended (agent adapters call this)");
   session

@@ -6,7 +6,7 @@ import { takeSnapshot } from "../queue/snapshot.ts";
 import { type JournalEntry, takeJournal } from "../state/journal.ts";
 import type { LocalCommit, SessionLink, State } from "../state/model.ts";
 import type { StateStore } from "../state/store.ts";
-import { scanTranscript } from "../transcript/scan.ts";
+import { scanFile } from "../transcript/scan.ts";
 
 /** Committer time has second resolution: anything stamped within that second counts as before the commit. */
 const SAME_SECOND_MS = 999;
@@ -37,7 +37,7 @@ async function linksAt(state: State, time: number): Promise<SessionLink[]> {
   return Promise.all(
     pending.map(async (s) => {
       if (!existsSync(s.data_path)) return { session_id: s.id, position: {} };
-      const scan = await scanTranscript(s.data_path, s.agent, [time + SAME_SECOND_MS]);
+      const scan = await scanFile(s.data_path, s.agent, [time + SAME_SECOND_MS]);
       const at = scan.positions.get(time + SAME_SECOND_MS);
       // A transcript with no timestamps at all: where it stands now is the best we know.
       const position = at && scan.last_at !== null ? at : { line: scan.message_count, byte: scan.byte_size, last_message_at: scan.last_at };

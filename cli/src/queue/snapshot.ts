@@ -1,11 +1,12 @@
 // Durable copies: agents delete old transcripts, so each session's data is kept gzipped in .residue/snapshots
 // at session end and at capture, with the scan of what it holds. Uploads read from here.
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { scanTranscript, type TranscriptScan } from "../transcript/scan.ts";
+import { openSessionData, sessionFiles } from "./sources.ts";
 
 export type SnapshotMeta = Omit<TranscriptScan, "positions">;
 
@@ -34,12 +35,13 @@ export async function takeSnapshot(
   const p = paths(stateDir, sessionId);
   if (!existsSync(dataPath)) return readSnapshot(stateDir, sessionId);
   const previous = readSnapshot(stateDir, sessionId);
-  const scan = await scanTranscript(dataPath, agent);
+  const files = sessionFiles(agent, dataPath);
+  const scan = await scanTranscript(openSessionData(files), agent);
   const { positions: _positions, ...meta } = scan;
   if (previous && previous.meta.content_hash === meta.content_hash) return previous;
   mkdirSync(p.dir, { recursive: true });
   const temp = `${p.gz}.${process.pid}.tmp`;
-  await pipeline([createReadStream(dataPath), ...transforms.map((make) => make()), createGzip({ level: 6 }), createWriteStream(temp)]);
+  await pipeline([openSessionData(files), ...transforms.map((make) => make()), createGzip({ level: 6 }), createWriteStream(temp)]);
   renameSync(temp, p.gz);
   writeFileSync(p.meta, JSON.stringify(meta));
   return { gzipPath: p.gz, meta };

@@ -31,7 +31,11 @@ export function lineTimestamp(line: string): number | null {
   return m[2] !== undefined && value < 1e12 ? value * 1000 : value;
 }
 
-export async function scanTranscript(path: string, agent: string, times: number[] = []): Promise<TranscriptScan> {
+export function scanFile(path: string, agent: string, times: number[] = []): Promise<TranscriptScan> {
+  return scanTranscript(createReadStream(path), agent, times);
+}
+
+export async function scanTranscript(source: AsyncIterable<Buffer>, agent: string, times: number[] = []): Promise<TranscriptScan> {
   const hash = createHash("sha256");
   const sortedTimes = [...new Set(times)].sort((a, b) => a - b);
   const positions = new Map<number, Position>();
@@ -69,7 +73,7 @@ export async function scanTranscript(path: string, agent: string, times: number[
     }
   };
 
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of source) {
     hash.update(chunk);
     let start = 0;
     let nl = chunk.indexOf(10);

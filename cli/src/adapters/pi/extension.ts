@@ -1,0 +1,34 @@
+// The pi extension that `residue setup pi` writes to .pi/extensions/residue.ts. Pure: returns its text.
+export function piExtension(command: string[]): string {
+  return `// residue: records pi sessions so \`git push\` uploads them with the commits they produced.
+// Written by \`residue setup pi\`; running it again rewrites this file.
+import { execFile } from "node:child_process";
+
+const RESIDUE: string[] = ${JSON.stringify(command)};
+
+function residue(args: string[], cwd: string): Promise<void> {
+  const [bin, ...pre] = RESIDUE;
+  // Never in the agent's way: errors are dropped here (residue logs its own), and it is bounded in time.
+  return new Promise((resolve) => {
+    execFile(bin as string, [...pre, ...args], { cwd, timeout: 10_000 }, () => resolve());
+  });
+}
+
+export default function (pi: any) {
+  const start = async (_event: unknown, ctx: any) => {
+    const file = ctx.sessionManager?.getSessionFile?.();
+    if (!file) return; // an ephemeral (--no-session) run writes no transcript
+    const id = ctx.sessionManager.getSessionId?.();
+    await residue(["session", "start", "--agent", "pi", "--data", file, "--cwd", ctx.cwd, ...(id ? ["--id", id] : [])], ctx.cwd);
+  };
+  pi.on("session_start", start);
+  // The session file appears only after the first reply, and print mode may end without session_shutdown:
+  // registering again after each run is harmless (the same file reopens the same session).
+  pi.on("agent_end", start);
+  pi.on("session_shutdown", async (_event: unknown, ctx: any) => {
+    const file = ctx.sessionManager?.getSessionFile?.();
+    if (file) await residue(["session", "end", "--id", file, "--cwd", ctx.cwd], ctx.cwd);
+  });
+}
+`;
+}

@@ -1,0 +1,25 @@
+import { join } from "node:path";
+import { handleClaudeCodeHook } from "../../adapters/claude-code/hook.ts";
+import type { Deps } from "../../deps.ts";
+import { appendLog } from "../../state/log.ts";
+
+const HANDLERS: Record<string, typeof handleClaudeCodeHook> = { "claude-code": handleClaudeCodeHook };
+
+/** What an agent's hook runs. Always exits 0 and prints nothing on stdout; the outcome goes to the log. */
+export async function runHook(agent: string, deps: Deps): Promise<number> {
+  const fallbackLog = join(deps.home, ".residue");
+  try {
+    const handler = HANDLERS[agent];
+    if (!handler) {
+      appendLog(fallbackLog, `hook: no hook handler for agent '${agent}'`);
+      deps.err(`residue: no hook for agent '${agent}' (supported: ${Object.keys(HANDLERS).join(", ")})\n`);
+      return 0;
+    }
+    const stdin = await deps.readStdin();
+    const outcome = await handler(stdin, deps.now);
+    appendLog(outcome.stateDir ?? fallbackLog, outcome.message);
+  } catch (error) {
+    appendLog(fallbackLog, `hook ${agent} failed: ${(error as Error).stack ?? error}`);
+  }
+  return 0;
+}

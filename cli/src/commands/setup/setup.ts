@@ -1,0 +1,27 @@
+import { ADAPTERS, findAdapter, SetupError } from "../../adapters/registry.ts";
+import type { Deps } from "../../deps.ts";
+import { openRepo } from "../../repo/context.ts";
+import { UserError } from "../errors.ts";
+
+export async function runSetup(agent: string | undefined, deps: Deps) {
+  const ctx = await openRepo(deps.cwd, deps.now);
+  const setupCtx = { top: ctx.top, home: deps.home, command: deps.selfCommand, pathEnv: deps.env.PATH ?? "" };
+  if (!agent) {
+    const found = ADAPTERS.map((a) => ({ a, why: a.detect(setupCtx) })).filter((x) => x.why);
+    if (found.length === 0) {
+      deps.out(`No supported agent found here. Supported: ${ADAPTERS.map((a) => a.name).join(", ")}.\n`);
+      return;
+    }
+    deps.out("Agents found for this repo:\n");
+    for (const { a, why } of found) deps.out(`  ${a.name.padEnd(12)} (${why})  →  residue setup ${a.name}\n`);
+    return;
+  }
+  const adapter = findAdapter(agent);
+  if (!adapter) throw new UserError(`No adapter for '${agent}'. Supported: ${ADAPTERS.map((a) => a.name).join(", ")}.`);
+  try {
+    deps.out(`${adapter.setup(setupCtx)}\n`);
+  } catch (error) {
+    if (error instanceof SetupError) throw new UserError(error.message);
+    throw error;
+  }
+}

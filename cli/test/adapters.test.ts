@@ -1,0 +1,220 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { ROOT, Sandbox } from "./support/harness.ts";
+
+const FIXTURES = join(ROOT, "../shared/fixtures");
+const CLAUDE_PROJECT = join(FIXTURES, "claude-code/projects/-home-dev-acme-widgets");
+const MAIN_SESSION = "b7e1a0c4-58d2-4f9b-a3c6-0e2d4f6a8b1c";
+
+function payload(sb: Sandbox, event: string, sessionId: string, transcript: string, extra: Record<string, string> = {}) {
+  return JSON.stringify({
+    session_id: sessionId,
+    transcript_path: transcript,
+    cwd: sb.repo,
+    hook_event_name: event,
+    permission_mode: "default",
+    ...extra,
+  });
+}
+
+function hook(sb: Sandbox, input: string) {
+  const run = sb.residue(["hook", "claude-code"], { input });
+  expect(run.status).toBe(0);
+  expect(run.stdout).toBe("");
+  return run;
+}
+
+const queued = (sb: Sandbox) =>
+  JSON.parse(sb.residue(["status", "--json"]).stdout).sessions as { id: string; status: string; data_path: string }[];
+
+describe("residue setup claude-code", () => {
+  it("adds both hooks to a fresh repo, idempotently", () => {
+    const sb = new Sandbox();
+    expect(sb.residue(["setup", "claude-code"]).status).toBe(0);
+    const path = join(sb.repo, ".claude/settings.json");
+    const first = readFileSync(path, "utf8");
+    const settings = JSON.parse(first);
+    for (const event of ["SessionStart", "SessionEnd"]) {
+      expect(settings.hooks[event]).toEqual([
+        { hooks: [{ type: "command", command: expect.stringMatching(/residue' hook claude-code$/), timeout: 10 }] },
+      ]);
+    }
+    expect(sb.residue(["setup", "claude-code"]).stdout).toContain("already in place");
+    expect(readFileSync(path, "utf8")).toBe(first);
+  });
+
+  it("keeps every existing key and hook", () => {
+    const sb = new Sandbox();
+    mkdirSync(join(sb.repo, ".claude"));
+    const existing = {
+      permissions: { allow: ["Bash(npm test)"] },
+      model: "opus",
+      hooks: {
+        SessionStart: [{ matcher: "startup", hooks: [{ type: "command", command: "echo hi" }] }],
+        PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command: "./guard.sh" }] }],
+      },
+    };
+    writeFileSync(join(sb.repo, ".claude/settings.json"), JSON.stringify(existing));
+    expect(sb.residue(["setup", "claude-code"]).status).toBe(0);
+    const merged = JSON.parse(readFileSync(join(sb.repo, ".claude/settings.json"), "utf8"));
+    expect(merged.permissions).toEqual(existing.permissions);
+    expect(merged.model).toBe("opus");
+    expect(merged.hooks.PreToolUse).toEqual(existing.hooks.PreToolUse);
+    expect(merged.hooks.SessionStart[0]).toEqual(existing.hooks.SessionStart[0]);
+    expect(merged.hooks.SessionStart).toHaveLength(2);
+  });
+
+  it("refuses a settings file it cannot parse, leaving it untouched", () => {
+    const sb = new Sandbox();
+    mkdirSync(join(sb.repo, ".claude"));
+    writeFileSync(join(sb.repo, ".claude/settings.json"), "{ // comment\n");
+    const run = sb.residue(["setup", "claude-code"]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/Refusing to change .*settings\.json: cannot parse it as JSON/);
+    expect(readFileSync(join(sb.repo, ".claude/settings.json"), "utf8")).toBe("{ // comment\n");
+  });
+
+  it("lists the agents it finds, and rejects unknown ones", () => {
+    const sb = new Sandbox();
+    mkdirSync(join(sb.repo, ".pi"));
+    expect(sb.residue(["setup"]).stdout).toMatch(/pi .*\.pi\/ in this repo.*residue setup pi/);
+    expect(sb.residue(["setup", "clippy"]).stderr).toContain("No adapter for 'clippy'");
+  });
+});
+
+describe("residue hook claude-code", () => {
+  it("never fails, never prints, and ignores what it cannot use", () => {
+    const sb = new Sandbox();
+    const outside = join(sb.dir, "not-a-repo");
+    mkdirSync(outside);
+    for (const input of [
+      "",
+      "{not json",
+      "[]",
+      JSON.stringify({ hook_event_name: "SessionStart" }),
+      JSON.stringify({ session_id: "x", transcript_path: "/nope.jsonl", cwd: outside, hook_event_name: "SessionStart" }),
+      JSON.stringify({ session_id: "x", transcript_path: "/nope.jsonl", cwd: "/does/not/exist", hook_event_name: "SessionStart" }),
+      payload(sb, "UserPromptSubmit", "x", "/nope.jsonl"),
+    ]) {
+      hook(sb, input);
+    }
+    expect(queued(sb)).toEqual([]);
+    expect(readFileSync(join(sb.home, ".residue/log"), "utf8")).toMatch(
+      /stdin is not JSON[\s\S]*payload lacks[\s\S]*not in a git repository/,
+    );
+  });
+
+  it("queues a session whose transcript does not exist yet, and drops it if it ends empty", () => {
+    const sb = new Sandbox();
+    const transcript = join(sb.dir, "later.jsonl");
+    hook(sb, payload(sb, "SessionStart", "11111111-1111-4111-8111-111111111111", transcript, { source: "startup" }));
+    expect(queued(sb)).toHaveLength(1);
+    hook(sb, payload(sb, "SessionEnd", "11111111-1111-4111-8111-111111111111", transcript, { reason: "prompt_input_exit" }));
+    expect(queued(sb)).toEqual([]);
+  });
+
+  it("keeps a resumed conversation one session and drops the empty startup prelude", () => {
+    const sb = new Sandbox();
+    const project = join(sb.dir, "projects");
+    cpSync(CLAUDE_PROJECT, project, { recursive: true });
+    const original = join(project, `${MAIN_SESSION}.jsonl`);
+    hook(sb, payload(sb, "SessionStart", MAIN_SESSION, original, { source: "startup" }));
+    hook(sb, payload(sb, "SessionEnd", MAIN_SESSION, original, { reason: "prompt_input_exit" }));
+    // claude --resume: a startup with a fresh id and an empty transcript, then the resume with the original id.
+    const fresh = "22222222-2222-4222-8222-222222222222";
+    const prelude = join(project, `${fresh}.jsonl`);
+    writeFileSync(prelude, `${JSON.stringify({ type: "queue-operation", operation: "dequeue", timestamp: new Date().toISOString() })}\n`);
+    hook(sb, payload(sb, "SessionStart", fresh, prelude, { source: "startup" }));
+    hook(sb, payload(sb, "SessionStart", MAIN_SESSION, original, { source: "resume" }));
+    const sessions = queued(sb);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ status: "open", data_path: original });
+    // Compaction continues the same session.
+    hook(sb, payload(sb, "SessionStart", MAIN_SESSION, original, { source: "compact" }));
+    expect(queued(sb)).toHaveLength(1);
+    // /clear ends it and starts a new one.
+    hook(sb, payload(sb, "SessionEnd", MAIN_SESSION, original, { reason: "clear" }));
+    const cleared = join(project, "5f0c2b8e-3d4a-4c1e-9b7a-2e6f1d8c4a90.jsonl");
+    hook(sb, payload(sb, "SessionStart", "5f0c2b8e-3d4a-4c1e-9b7a-2e6f1d8c4a90", cleared, { source: "clear" }));
+    expect(
+      queued(sb)
+        .map((s) => s.status)
+        .sort(),
+    ).toEqual(["ended", "open"]);
+  });
+
+  it("end to end: settings hooks → commit → push links the session, sub-agent transcripts included", async () => {
+    const sb = new Sandbox();
+    sb.residue(["init"]);
+    sb.residue(["setup", "claude-code"]);
+    const settings = JSON.parse(readFileSync(join(sb.repo, ".claude/settings.json"), "utf8"));
+    const command = settings.hooks.SessionStart[0].hooks[0].command as string;
+    const project = join(sb.dir, "projects");
+    cpSync(CLAUDE_PROJECT, project, { recursive: true });
+    const transcript = join(project, `${MAIN_SESSION}.jsonl`);
+    // Run the hook exactly as Claude Code does: the settings' command through a shell, the payload on stdin.
+    const fire = (input: string) => {
+      const r = spawnSync("sh", ["-c", command], { cwd: sb.repo, env: sb.env, input, encoding: "utf8" });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe("");
+    };
+    fire(payload(sb, "SessionStart", MAIN_SESSION, transcript, { source: "startup" }));
+    sb.edit("widgets.ts", "export const widget = 1;\n");
+    sb.git("commit", "-qm", "Widget from Claude");
+    fire(payload(sb, "SessionEnd", MAIN_SESSION, transcript, { reason: "prompt_input_exit" }));
+    sb.git("push", "-q", "origin", "main");
+    const page = await sb.api(`/repos/${sb.owner}/widgets`);
+    const commit = page.body.commits.find((c: { message: string }) => c.message === "Widget from Claude");
+    expect(commit.sessions).toHaveLength(1);
+    expect(commit.sessions[0]).toMatchObject({ agent: "claude-code", status: "ended" });
+    const res = await fetch(`${sb.env.RESIDUE_URL}/api/sessions/${commit.sessions[0].id}`, {
+      headers: { authorization: `Bearer ${sb.env.RESIDUE_TOKEN}` },
+    });
+    const raw = gunzipSync(Buffer.from(await res.arrayBuffer())).toString();
+    const main = readFileSync(transcript, "utf8");
+    const sub = readFileSync(join(project, MAIN_SESSION, "subagents/agent-a3f9c21.jsonl"), "utf8");
+    expect(raw).toBe(`${main}${main.endsWith("\n") ? "" : "\n"}{"type":"residue-file","path":"subagents/agent-a3f9c21.jsonl"}\n${sub}`);
+  });
+});
+
+describe("residue setup pi", () => {
+  it("writes the extension idempotently, and the extension drives the real binary", async () => {
+    const sb = new Sandbox();
+    sb.residue(["init"]);
+    expect(sb.residue(["setup", "pi"]).status).toBe(0);
+    expect(sb.residue(["setup", "pi"]).stdout).toContain("already in place");
+    const extension = join(sb.repo, ".pi/extensions/residue.ts");
+    expect(existsSync(extension)).toBe(true);
+    // Load the extension in Node (as pi does) with a stand-in for pi's event API, then fire pi's lifecycle.
+    const fixture = join(
+      FIXTURES,
+      "pi/sessions/--home-dev-acme-widgets--/2026-03-02T10-02-11-381Z_0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44.jsonl",
+    );
+    const sessionFile = join(sb.dir, "pi-session.jsonl");
+    cpSync(fixture, sessionFile);
+    const driver = join(sb.dir, "drive.mjs");
+    writeFileSync(
+      driver,
+      `const ext = (await import(${JSON.stringify(extension)})).default;
+const handlers = {};
+ext({ on: (name, fn) => { (handlers[name] ??= []).push(fn); } });
+const ctx = { cwd: ${JSON.stringify(sb.repo)}, sessionManager: { getSessionFile: () => ${JSON.stringify(sessionFile)}, getSessionId: () => "0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44" } };
+for (const fn of handlers[process.argv[2]] ?? []) await fn({ reason: "startup" }, ctx);`,
+    );
+    const node = join(ROOT, "node_modules/.bin/node");
+    execFileSync(node, [driver, "session_start"], { env: sb.env });
+    expect(queued(sb)).toMatchObject([{ status: "open", data_path: sessionFile }]);
+    sb.edit("pi.ts", "pi\n");
+    sb.git("commit", "-qm", "Work with pi");
+    execFileSync(node, [driver, "agent_end"], { env: sb.env });
+    execFileSync(node, [driver, "session_shutdown"], { env: sb.env });
+    expect(queued(sb)).toMatchObject([{ status: "ended" }]);
+    sb.git("push", "-q", "origin", "main");
+    const page = await sb.api(`/repos/${sb.owner}/widgets`);
+    const commit = page.body.commits.find((c: { message: string }) => c.message === "Work with pi");
+    expect(commit.sessions).toMatchObject([{ id: "0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44", agent: "pi" }]);
+  });
+});
