@@ -1,0 +1,112 @@
+// The real agents, run non-interactively in a repo wired with `residue setup`, against a scripted model
+// server on loopback: their own hooks fire, they write transcripts in their current format, and
+// capture → commit → push must link those to the commit on the backend.
+import { execFile } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { afterEach, describe, expect, it } from "vitest";
+import { ROOT, Sandbox } from "./support/harness.ts";
+import { type ModelServer, startModelServer } from "./support/model-server.ts";
+
+let server: ModelServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+function runAgent(bin: string, args: string[], cwd: string, env: Record<string, string>) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(join(ROOT, "node_modules/.bin", bin), args, { cwd, env, timeout: 90_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end();
+  });
+}
+
+function findFiles(dir: string, suffix: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith(suffix))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+async function rawSession(sb: Sandbox, id: string) {
+  const res = await fetch(`${sb.env.RESIDUE_URL}/api/sessions/${id}`, { headers: { authorization: `Bearer ${sb.env.RESIDUE_TOKEN}` } });
+  return gunzipSync(Buffer.from(await res.arrayBuffer())).toString("utf8");
+}
+
+describe("real agents", () => {
+  it("Claude Code (@anthropic-ai/claude-code): hooks fire, the transcript is linked to the commit", async () => {
+    const sb = new Sandbox();
+    writeFileSync(join(sb.repo, "hello.txt"), "hello world\n");
+    sb.git("add", "hello.txt");
+    sb.git("commit", "-qm", "hello");
+    expect(sb.residue(["init"]).status).toBe(0);
+    expect(sb.residue(["setup", "claude-code"]).status).toBe(0);
+    server = await startModelServer([
+      { tool: "Read", input: { file_path: join(sb.repo, "hello.txt") } },
+      { tool: "Edit", input: { file_path: join(sb.repo, "hello.txt"), old_string: "hello world", new_string: "hello residue" } },
+      { tool: "Bash", input: { command: "cat hello.txt", description: "Show the file" } },
+    ]);
+    const run = await runAgent("claude", ["-p", "Make hello.txt greet residue", "--allowedTools", "Read,Edit,Bash"], sb.repo, {
+      ...sb.env,
+      ANTHROPIC_BASE_URL: server.url,
+      ANTHROPIC_API_KEY: "scripted",
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(join(sb.repo, "hello.txt"), "utf8")).toBe("hello residue\n");
+    const [transcript] = findFiles(join(sb.home, ".claude/projects"), ".jsonl");
+    expect(transcript).toBeDefined();
+
+    const queued = JSON.parse(sb.residue(["status", "--json"]).stdout).sessions;
+    expect(queued).toMatchObject([{ agent: "claude-code", status: "ended", data_path: transcript }]);
+    sb.git("commit", "-qam", "Greet residue");
+    sb.git("push", "-q", "origin", "main");
+    const page = await sb.api(`/repos/${sb.owner}/widgets`);
+    const commit = page.body.commits.find((c: { message: string }) => c.message === "Greet residue");
+    expect(commit.sessions).toMatchObject([{ agent: "claude-code", title: "Make hello.txt greet residue" }]);
+    expect(await rawSession(sb, commit.sessions[0].id)).toBe(readFileSync(transcript as string, "utf8"));
+  });
+
+  it("pi (@mariozechner/pi-coding-agent): the extension fires, the session file is linked to the commit", async () => {
+    const sb = new Sandbox();
+    writeFileSync(join(sb.repo, "hello.txt"), "hello world\n");
+    sb.git("add", "hello.txt");
+    sb.git("commit", "-qm", "hello");
+    sb.residue(["init"]);
+    expect(sb.residue(["setup", "pi"]).status).toBe(0);
+    server = await startModelServer([
+      { tool: "read", input: { path: "hello.txt" } },
+      { tool: "edit", input: { path: "hello.txt", edits: [{ oldText: "hello world", newText: "hello residue" }] } },
+      { tool: "bash", input: { command: "cat hello.txt" } },
+    ]);
+    mkdirSync(join(sb.home, ".pi/agent"), { recursive: true });
+    writeFileSync(
+      join(sb.home, ".pi/agent/models.json"),
+      JSON.stringify({
+        providers: { scripted: { baseUrl: server.url, api: "anthropic-messages", apiKey: "scripted", models: [{ id: "scripted-model" }] } },
+      }),
+    );
+    const run = await runAgent(
+      "pi",
+      ["--print", "--offline", "--provider", "scripted", "--model", "scripted-model", "Make hello.txt greet residue"],
+      sb.repo,
+      sb.env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(join(sb.repo, "hello.txt"), "utf8")).toBe("hello residue\n");
+    const [sessionFile] = findFiles(join(sb.home, ".pi/agent/sessions"), ".jsonl");
+    expect(sessionFile).toBeDefined();
+    expect(JSON.parse(sb.residue(["status", "--json"]).stdout).sessions).toMatchObject([
+      { agent: "pi", status: "ended", data_path: sessionFile },
+    ]);
+
+    sb.git("commit", "-qam", "Greet residue from pi");
+    sb.git("push", "-q", "origin", "main");
+    const page = await sb.api(`/repos/${sb.owner}/widgets`);
+    const commit = page.body.commits.find((c: { message: string }) => c.message === "Greet residue from pi");
+    expect(commit.sessions).toMatchObject([{ agent: "pi", title: "Make hello.txt greet residue" }]);
+    expect(await rawSession(sb, commit.sessions[0].id)).toBe(readFileSync(sessionFile as string, "utf8"));
+  });
+});
