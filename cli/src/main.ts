@@ -66,17 +66,17 @@ Getting started:
   program
     .command("setup")
     .description("Wire an agent into this repo so its sessions are captured (no argument: list the agents found)")
-    .argument("[agent]", "claude-code or pi")
+    .argument("[agent]", "claude-code, pi, codex or gemini")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ residue setup              # which agents are used here?\n  $ residue setup claude-code  # hooks in .claude/settings.json\n  $ residue setup pi           # .pi/extensions/residue.ts",
+      "\nExamples:\n  $ residue setup              # which agents are used here?\n  $ residue setup claude-code  # hooks in .claude/settings.json\n  $ residue setup pi           # .pi/extensions/residue.ts\n  $ residue setup codex        # .codex/hooks.json\n  $ residue setup gemini       # .gemini/settings.json",
     )
     .action((agent) => runSetup(agent, deps));
 
   program
     .command("hook")
     .description("What an agent's hook runs: reads the event JSON on stdin, prints nothing, always exits 0")
-    .argument("<agent>", "claude-code")
+    .argument("<agent>", "claude-code, codex or gemini")
     .action(async (agent) => setExit(await runHook(agent, deps)));
 
   const session = program.command("session").description("Tell residue an agent session started or ended (agent adapters call this)");

@@ -218,3 +218,60 @@ for (const fn of handlers[process.argv[2]] ?? []) await fn({ reason: "startup" }
     expect(commit.sessions).toMatchObject([{ id: "0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44", agent: "pi" }]);
   });
 });
+
+describe("residue setup codex / gemini and their hooks", () => {
+  it.each([
+    ["codex", ".codex/hooks.json", ["SessionStart", "Stop", "SessionEnd"]],
+    ["gemini", ".gemini/settings.json", ["SessionStart", "AfterAgent", "SessionEnd"]],
+  ])("%s: writes %s idempotently", (agent, file, events) => {
+    const sb = new Sandbox();
+    expect(sb.residue(["setup", agent]).status).toBe(0);
+    const settings = JSON.parse(readFileSync(join(sb.repo, file), "utf8"));
+    expect(Object.keys(settings.hooks)).toEqual(events);
+    for (const event of events) expect(settings.hooks[event][0].hooks[0].command).toMatch(new RegExp(`residue' hook ${agent}$`));
+    expect(sb.residue(["setup", agent]).stdout).toContain("already in place");
+  });
+
+  it("codex end to end: SessionStart, Stop per turn and a rollout → commit → push", async () => {
+    const sb = new Sandbox();
+    sb.residue(["init"]);
+    sb.residue(["setup", "codex"]);
+    const settings = JSON.parse(readFileSync(join(sb.repo, ".codex/hooks.json"), "utf8"));
+    const command = settings.hooks.Stop[0].hooks[0].command as string;
+    const rollout = join(sb.dir, "rollout-2026-11-22T10-00-00-6a1f0c9e-2b7d-4c8e-9f10-3a4b5c6d7e8f.jsonl");
+    cpSync(join(FIXTURES, "codex/rollout-2026-11-22T10-00-00-6a1f0c9e-2b7d-4c8e-9f10-3a4b5c6d7e8f.jsonl"), rollout);
+    const fire = (event: string, extra: Record<string, unknown> = {}) => {
+      const input = JSON.stringify({
+        session_id: "6a1f0c9e-2b7d-4c8e-9f10-3a4b5c6d7e8f",
+        transcript_path: rollout,
+        cwd: sb.repo,
+        hook_event_name: event,
+        model: "gpt-5",
+        ...extra,
+      });
+      const r = spawnSync("sh", ["-c", command], { cwd: sb.repo, env: sb.env, input, encoding: "utf8" });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe("");
+    };
+    fire("SessionStart", { source: "startup", transcript_path: null });
+    expect(queued(sb)).toEqual([]);
+    fire("SessionStart", { source: "startup" });
+    fire("Stop", { stop_hook_active: false });
+    expect(queued(sb)).toMatchObject([{ status: "open", data_path: rollout }]);
+    sb.edit("codex.ts", "codex\n");
+    sb.git("commit", "-qm", "Work with codex");
+    sb.git("push", "-q", "origin", "main");
+    const page = await sb.api(`/repos/${sb.owner}/widgets`);
+    const commit = page.body.commits.find((c: { message: string }) => c.message === "Work with codex");
+    expect(commit.sessions).toMatchObject([{ id: "6a1f0c9e-2b7d-4c8e-9f10-3a4b5c6d7e8f", agent: "codex", status: "open" }]);
+  });
+
+  it("ends sessions left open by an agent that was killed, once they are idle", () => {
+    const sb = new Sandbox();
+    const p = join(sb.dir, "killed.jsonl");
+    writeFileSync(p, '{"type":"user","timestamp":"2026-11-20T10:00:00Z"}\n');
+    sb.residue(["session", "start", "--agent", "gemini", "--data", p]);
+    sb.residue(["push"], { env: { RESIDUE_IDLE_HOURS: "0.000001" } });
+    expect(queued(sb)).toEqual([]);
+  });
+});

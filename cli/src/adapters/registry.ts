@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { shellQuote } from "../hooks/blocks.ts";
-import { mergeSettings, SettingsParseError } from "./claude-code/settings.ts";
+import { mergeHookSettings, SettingsParseError } from "./hook-settings.ts";
 import { piExtension } from "./pi/extension.ts";
 
 export interface SetupContext {
@@ -31,32 +31,72 @@ export function hookCommand(ctx: SetupContext): string[] {
   return onPath("residue", ctx.pathEnv) ? ["residue"] : ctx.command;
 }
 
-const claudeCode: Adapter = {
+/** Agents configured through a JSON file of Claude-Code-shaped hooks that run `residue hook <agent>`. */
+function hookSettingsAdapter(opts: {
+  name: string;
+  summary: string;
+  file: string[];
+  events: string[];
+  note?: string;
+  detect: (ctx: SetupContext) => string | null;
+}): Adapter {
+  return {
+    name: opts.name,
+    summary: opts.summary,
+    setup(ctx) {
+      const path = join(ctx.top, ...opts.file);
+      const existing = existsSync(path) ? readFileSync(path, "utf8") : null;
+      const command = `${hookCommand(ctx).map(shellQuote).join(" ")} hook ${opts.name}`;
+      let merged: string | null;
+      try {
+        merged = mergeHookSettings(existing, opts.name, command, opts.events);
+      } catch (error) {
+        if (error instanceof SettingsParseError) throw new SetupError(`Refusing to change ${path}: ${error.message}.`);
+        throw error;
+      }
+      const note = opts.note ? `\n${opts.note}` : "";
+      if (merged === null) return `${path}: hooks already in place${note}`;
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, merged);
+      return `${path}: added ${opts.events.join(", ")} hooks (${command})${note}`;
+    },
+    detect: opts.detect,
+  };
+}
+
+function detectBy(dotDir: string, bin: string) {
+  return (ctx: SetupContext) => {
+    if (existsSync(join(ctx.top, dotDir))) return `${dotDir}/ in this repo`;
+    if (onPath(bin, ctx.pathEnv)) return `\`${bin}\` on PATH`;
+    if (existsSync(join(ctx.home, dotDir))) return `~/${dotDir} exists`;
+    return null;
+  };
+}
+
+const claudeCode = hookSettingsAdapter({
   name: "claude-code",
   summary: "Claude Code: SessionStart/SessionEnd hooks in .claude/settings.json",
-  setup(ctx) {
-    const path = join(ctx.top, ".claude", "settings.json");
-    const existing = existsSync(path) ? readFileSync(path, "utf8") : null;
-    const command = `${hookCommand(ctx).map(shellQuote).join(" ")} hook claude-code`;
-    let merged: string | null;
-    try {
-      merged = mergeSettings(existing, command);
-    } catch (error) {
-      if (error instanceof SettingsParseError) throw new SetupError(`Refusing to change ${path}: ${error.message}.`);
-      throw error;
-    }
-    if (merged === null) return `${path}: hooks already in place`;
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, merged);
-    return `${path}: added SessionStart and SessionEnd hooks (${command})`;
-  },
-  detect(ctx) {
-    if (existsSync(join(ctx.top, ".claude"))) return ".claude/ in this repo";
-    if (onPath("claude", ctx.pathEnv)) return "`claude` on PATH";
-    if (existsSync(join(ctx.home, ".claude"))) return "~/.claude exists";
-    return null;
-  },
-};
+  file: [".claude", "settings.json"],
+  events: ["SessionStart", "SessionEnd"],
+  detect: detectBy(".claude", "claude"),
+});
+
+const codex = hookSettingsAdapter({
+  name: "codex",
+  summary: "Codex CLI: SessionStart/Stop/SessionEnd hooks in .codex/hooks.json",
+  file: [".codex", "hooks.json"],
+  events: ["SessionStart", "Stop", "SessionEnd"],
+  note: "Codex runs project hooks only once you trust them (and, on versions before hooks were on by default, with `[features] codex_hooks = true` in ~/.codex/config.toml).",
+  detect: detectBy(".codex", "codex"),
+});
+
+const gemini = hookSettingsAdapter({
+  name: "gemini",
+  summary: "Gemini CLI: SessionStart/AfterAgent/SessionEnd hooks in .gemini/settings.json",
+  file: [".gemini", "settings.json"],
+  events: ["SessionStart", "AfterAgent", "SessionEnd"],
+  detect: detectBy(".gemini", "gemini"),
+});
 
 const pi: Adapter = {
   name: "pi",
@@ -69,15 +109,10 @@ const pi: Adapter = {
     writeFileSync(path, text);
     return `${path}: written`;
   },
-  detect(ctx) {
-    if (existsSync(join(ctx.top, ".pi"))) return ".pi/ in this repo";
-    if (onPath("pi", ctx.pathEnv)) return "`pi` on PATH";
-    if (existsSync(join(ctx.home, ".pi"))) return "~/.pi exists";
-    return null;
-  },
+  detect: detectBy(".pi", "pi"),
 };
 
-export const ADAPTERS: Adapter[] = [claudeCode, pi];
+export const ADAPTERS: Adapter[] = [claudeCode, pi, codex, gemini];
 
 export function findAdapter(name: string): Adapter | undefined {
   return ADAPTERS.find((a) => a.name === name);

@@ -70,3 +70,21 @@ export function endSession(state: State, key: string, now: number): LocalSession
   session.ended_at = now;
   return session;
 }
+
+/**
+ * Agents killed hard never send an end: an open session whose transcript has not changed for `idleMs`
+ * is ended as of its last change.
+ */
+export function sweepIdle(state: State, lastChange: (path: string) => number | null, now: number, idleMs: number): string[] {
+  const ended: string[] = [];
+  for (const s of Object.values(state.sessions)) {
+    if (s.status !== "open") continue;
+    const changed = lastChange(s.data_path) ?? s.started_at;
+    if (now - Math.max(changed, s.started_at) > idleMs) {
+      s.status = "ended";
+      s.ended_at = Math.max(changed, s.started_at);
+      ended.push(s.id);
+    }
+  }
+  return ended;
+}

@@ -1,15 +1,30 @@
 // Upload: for each queued session whose data changed, snapshot (read → gzip) → upload URL → PUT; then post
 // metadata and commit mappings; then drop what the backend now holds. Network work happens outside the
 // state lock, so agents and hooks are never kept waiting on it.
+import { statSync } from "node:fs";
 import type { RepoRef, SessionsUpload } from "../../../api/src/protocol/schemas.ts";
 import { foldJournal, rememberUploaded } from "../capture/fold.ts";
 import { parseRemoteUrl } from "../git/remote-url.ts";
+import { sweepIdle } from "../queue/sessions.ts";
 import { type Snapshot, takeSnapshot } from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
 import type { LocalCommit, LocalSession } from "../state/model.ts";
 import { type ApiClient, putFile } from "./api-client.ts";
 
+const DEFAULT_IDLE_MS = 6 * 3600 * 1000;
+
+function mtime(path: string): number | null {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
 export interface SyncOptions {
+  /** Open sessions idle this long are ended (agents killed hard never say so). */
+  idleMs?: number;
+  now?: () => number;
   /** Upload sessions that ended without producing a commit (default true). */
   includeUncommitted: boolean;
   concurrency: number;
@@ -70,6 +85,8 @@ interface Prepared {
 export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Promise<SyncResult> {
   await foldJournal(ctx.store, ctx.stateDir, ctx.git, opts.log);
   const repo = await repoIdentity(ctx);
+  const swept = await ctx.store.update((state) => sweepIdle(state, mtime, (opts.now ?? Date.now)(), opts.idleMs ?? DEFAULT_IDLE_MS));
+  if (swept.length) opts.log(`sync: ended idle session(s) ${swept.join(", ")}`);
   const state = ctx.store.peek();
   const linked = new Set(Object.values(state.commits).flatMap((c) => c.sessions.map((l) => l.session_id)));
   const candidates = Object.values(state.sessions).filter(

@@ -1,22 +1,19 @@
 import { join } from "node:path";
-import { handleClaudeCodeHook } from "../../adapters/claude-code/hook.ts";
+import { HOOK_POLICIES, handleAgentHook } from "../../adapters/hook-handler.ts";
 import type { Deps } from "../../deps.ts";
 import { appendLog } from "../../state/log.ts";
-
-const HANDLERS: Record<string, typeof handleClaudeCodeHook> = { "claude-code": handleClaudeCodeHook };
 
 /** What an agent's hook runs. Always exits 0 and prints nothing on stdout; the outcome goes to the log. */
 export async function runHook(agent: string, deps: Deps): Promise<number> {
   const fallbackLog = join(deps.home, ".residue");
   try {
-    const handler = HANDLERS[agent];
-    if (!handler) {
+    if (!(agent in HOOK_POLICIES)) {
       appendLog(fallbackLog, `hook: no hook handler for agent '${agent}'`);
-      deps.err(`residue: no hook for agent '${agent}' (supported: ${Object.keys(HANDLERS).join(", ")})\n`);
+      deps.err(`residue: no hook for agent '${agent}' (supported: ${Object.keys(HOOK_POLICIES).join(", ")})\n`);
       return 0;
     }
     const stdin = await deps.readStdin();
-    const outcome = await handler(stdin, deps.now);
+    const outcome = await handleAgentHook(agent as keyof typeof HOOK_POLICIES, stdin, deps.now);
     appendLog(outcome.stateDir ?? fallbackLog, outcome.message);
   } catch (error) {
     appendLog(fallbackLog, `hook ${agent} failed: ${(error as Error).stack ?? error}`);

@@ -42,6 +42,8 @@ async function runSyncOnce(opts: SyncCommandOptions, deps: Deps): Promise<SyncRe
     return await sync(ctx, api, {
       includeUncommitted: opts.uncommitted !== false && deps.env.RESIDUE_UPLOAD_UNCOMMITTED !== "0",
       concurrency: opts.concurrency ?? 3,
+      idleMs: Number(deps.env.RESIDUE_IDLE_HOURS) > 0 ? Number(deps.env.RESIDUE_IDLE_HOURS) * 3600 * 1000 : undefined,
+      now: deps.now,
       onProgress: opts.hook ? undefined : progressPrinter(deps),
       log,
     });

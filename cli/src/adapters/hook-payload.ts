@@ -1,8 +1,9 @@
 import { z } from "zod";
 
-/** What Claude Code sends on stdin to SessionStart/SessionEnd hooks; other fields pass through unread. */
+/** What Claude Code, Codex and Gemini CLI send on stdin to their hooks; other fields pass through unread. */
 export const HookPayload = z.looseObject({
   session_id: z.string().min(1).max(200),
+  // Codex sends null before its rollout file exists; such an event is ignored.
   transcript_path: z.string().min(1).max(4096),
   cwd: z.string().min(1).max(4096),
   hook_event_name: z.string(),

@@ -1,0 +1,125 @@
+// `residue hook <agent>`: the agents' lifecycle hooks (Claude Code, Codex and Gemini CLI share the payload
+// shape). Prints nothing on stdout (SessionStart output is injected into the model's context) and never
+// fails the agent.
+import { createReadStream, existsSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { type Agent, endSession, findSession, startSession } from "../queue/sessions.ts";
+import { takeSnapshot } from "../queue/snapshot.ts";
+import { openRepo, type RepoContext } from "../repo/context.ts";
+import type { State } from "../state/model.ts";
+import { HookPayload } from "./hook-payload.ts";
+
+interface HookPolicy {
+  /** Events that start a session, or reopen it: registering again is harmless. */
+  start: string[];
+  end: string[];
+  /** Claude Code's `--resume` fires an empty `startup` first (see README.md). */
+  dropResumePreludes: boolean;
+}
+
+export const HOOK_POLICIES: Partial<Record<Agent, HookPolicy>> = {
+  "claude-code": { start: ["SessionStart"], end: ["SessionEnd"], dropResumePreludes: true },
+  // Not every Codex version fires an end event: each finished turn (Stop) registers the rollout again.
+  codex: { start: ["SessionStart", "Stop"], end: ["SessionEnd"], dropResumePreludes: false },
+  gemini: { start: ["SessionStart", "AfterAgent"], end: ["SessionEnd"], dropResumePreludes: false },
+};
+
+/** How soon after a `startup` a `resume` can prove that startup was only the resume's prelude. */
+const PRELUDE_WINDOW_MS = 5 * 60 * 1000;
+
+/** Whether the transcript holds any message at all (a prelude or an abandoned start holds none). */
+export async function hasConversation(path: string): Promise<boolean> {
+  if (!existsSync(path)) return false;
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    if (/"type"\s*:\s*"(user|assistant|gemini|response_item|message)"/.test(line)) {
+      lines.close();
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * On `claude --resume`, Claude Code first fires a `startup` with a fresh id and an empty transcript and
+ * never ends it; the `resume` that follows names the real conversation. Drop such empty prelude sessions.
+ */
+async function dropResumePreludes(state: State, agent: Agent, keepAgentId: string, now: number): Promise<string[]> {
+  const dropped: string[] = [];
+  for (const s of Object.values(state.sessions)) {
+    if (s.agent !== agent || s.agent_session_id === keepAgentId || s.status !== "open" || now - s.started_at > PRELUDE_WINDOW_MS) continue;
+    if (!(await hasConversation(s.data_path))) {
+      delete state.sessions[s.id];
+      dropped.push(s.id);
+    }
+  }
+  return dropped;
+}
+
+export interface HookOutcome {
+  stateDir: string | null;
+  message: string;
+}
+
+async function onStart(ctx: RepoContext, agent: Agent, policy: HookPolicy, p: HookPayload, now: () => number) {
+  return ctx.store.update(async (state) => {
+    const dropped = policy.dropResumePreludes && p.source === "resume" ? await dropResumePreludes(state, agent, p.session_id, now()) : [];
+    const started = startSession(state, { agent, dataPath: p.transcript_path, cwd: p.cwd, agentSessionId: p.session_id, now: now() });
+    return { session: started.session, dropped };
+  });
+}
+
+async function onEnd(ctx: RepoContext, agent: Agent, p: HookPayload, now: () => number) {
+  const hasData = await hasConversation(p.transcript_path);
+  const session = await ctx.store.update((state) => {
+    const found = findSession(state, p.session_id) ?? findSession(state, p.transcript_path);
+    // Nothing was said: queue nothing rather than an empty session.
+    if (found && !hasData && found.uploaded_hash === null) {
+      delete state.sessions[found.id];
+      return null;
+    }
+    if (found) return endSession(state, found.id, now());
+    if (!hasData) return null;
+    // An end with no start (the hook was installed mid-session): record it whole.
+    const started = startSession(state, { agent, dataPath: p.transcript_path, cwd: p.cwd, agentSessionId: p.session_id, now: now() });
+    return endSession(state, started.session.id, now());
+  });
+  if (session) await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent);
+  return session;
+}
+
+export async function handleAgentHook(agent: Agent, stdin: string, now: () => number): Promise<HookOutcome> {
+  const name = `hook ${agent}`;
+  const policy = HOOK_POLICIES[agent];
+  if (!policy) return { stateDir: null, message: `${name}: ${agent} has no hooks; ignored` };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stdin);
+  } catch {
+    return { stateDir: null, message: `${name}: stdin is not JSON (${stdin.length} bytes); ignored` };
+  }
+  const parsed = HookPayload.safeParse(raw);
+  if (!parsed.success) {
+    return { stateDir: null, message: `${name}: payload lacks ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}; ignored` };
+  }
+  const p = parsed.data;
+  if (!existsSync(p.cwd)) return { stateDir: null, message: `${name}: cwd ${p.cwd} does not exist; ignored` };
+  let ctx: RepoContext;
+  try {
+    ctx = await openRepo(p.cwd, now);
+  } catch {
+    return { stateDir: null, message: `${name}: ${p.cwd} is not in a git repository; ignored` };
+  }
+  if (policy.start.includes(p.hook_event_name)) {
+    const { session, dropped } = await onStart(ctx, agent, policy, p, now);
+    const extra = dropped.length ? `; dropped empty resume prelude ${dropped.join(", ")}` : "";
+    return { stateDir: ctx.stateDir, message: `${name}: ${p.hook_event_name} (${p.source ?? "-"}) → ${session.id}${extra}` };
+  }
+  if (policy.end.includes(p.hook_event_name)) {
+    const session = await onEnd(ctx, agent, p, now);
+    if (!session)
+      return { stateDir: ctx.stateDir, message: `${name}: ${p.hook_event_name} ${p.session_id} had no conversation; nothing queued` };
+    return { stateDir: ctx.stateDir, message: `${name}: ${p.hook_event_name} (${p.reason ?? "-"}) → ${session.id}` };
+  }
+  return { stateDir: ctx.stateDir, message: `${name}: ${p.hook_event_name} ignored` };
+}

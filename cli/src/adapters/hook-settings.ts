@@ -1,0 +1,46 @@
+// Merging residue's hooks into an agent's JSON hook settings (Claude Code's .claude/settings.json, and the
+// same shape in Codex's .codex/hooks.json and Gemini CLI's .gemini/settings.json). Pure: text in, text out.
+
+export class SettingsParseError extends Error {}
+
+type HookEntry = { matcher?: string; hooks?: { type?: string; command?: string; timeout?: number }[] };
+
+export function isResidueCommand(command: unknown, agent: string) {
+  return typeof command === "string" && command.includes(`hook ${agent}`) && /residue/.test(command);
+}
+
+/** Adds the hooks, keeping every other key and hook; returns null when they are already there. */
+export function mergeHookSettings(existing: string | null, agent: string, command: string, events: readonly string[]): string | null {
+  let settings: Record<string, unknown> = {};
+  if (existing !== null && existing.trim() !== "") {
+    try {
+      settings = JSON.parse(existing);
+    } catch (error) {
+      throw new SettingsParseError(`cannot parse it as JSON (${(error as Error).message}); fix or remove it, then run setup again`);
+    }
+    if (!settings || typeof settings !== "object" || Array.isArray(settings))
+      throw new SettingsParseError("it does not hold a JSON object");
+  }
+  const hooks = (settings.hooks ?? {}) as Record<string, HookEntry[]>;
+  if (typeof hooks !== "object" || Array.isArray(hooks)) throw new SettingsParseError('its "hooks" is not an object');
+  let changed = false;
+  for (const event of events) {
+    const entries = hooks[event] ?? [];
+    if (!Array.isArray(entries)) throw new SettingsParseError(`its "hooks.${event}" is not a list`);
+    const ours = entries.flatMap((e) => e.hooks ?? []).find((h) => isResidueCommand(h.command, agent));
+    if (ours) {
+      if (ours.command !== command) {
+        ours.command = command;
+        changed = true;
+      }
+      continue;
+    }
+    // End hooks get a short time budget from the agents; the hook only records and returns.
+    entries.push({ hooks: [{ type: "command", command, timeout: 10 }] });
+    hooks[event] = entries;
+    changed = true;
+  }
+  if (!changed) return null;
+  settings.hooks = hooks;
+  return `${JSON.stringify(settings, null, 2)}\n`;
+}
