@@ -7,4 +7,6 @@ export default defineConfig({
   session: false,
   adapter: cloudflare({ configPath: "../wrangler.toml", imageService: "passthrough" }),
   security: { checkOrigin: true },
+  // Every style is a file, so the Content-Security-Policy can be strict about styles too.
+  build: { inlineStylesheets: "never" },
 });

@@ -1,4 +1,4 @@
-import type { CommitMapping, CommitSummary } from "../protocol/schemas.ts";
+import type { CommitMapping, CommitSummary, SessionSummary } from "../protocol/schemas.ts";
 import { SESSION_SUMMARY_COLUMNS } from "./sessions.ts";
 
 /** Statements that store one commit mapping; replaying them leaves the same rows. */
@@ -126,4 +126,38 @@ async function withSessions(db: D1Database, repoId: number, commits: CommitRow[]
     bySha.set(sha, list);
   }
   return commits.map((c) => ({ ...c, sessions: bySha.get(c.sha) ?? [] }));
+}
+
+export interface SessionCommitLink {
+  sha: string;
+  message: string;
+  committed_at: number;
+  transcript_line: number | null;
+}
+
+/** Every commit a session produced, in the order the conversation reached them. */
+export async function commitsOfSession(db: D1Database, repoId: number, sessionId: string): Promise<SessionCommitLink[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT c.sha, c.message, c.committed_at, cs.transcript_line FROM commit_sessions cs
+       JOIN commits c ON c.repo_id = cs.repo_id AND c.sha = cs.sha
+       WHERE cs.session_id = ?1 AND cs.repo_id = ?2
+       ORDER BY coalesce(cs.transcript_line, 0), c.committed_at`,
+    )
+    .bind(sessionId, repoId)
+    .all<SessionCommitLink>();
+  return results;
+}
+
+/** Sessions of a repo that no commit links: explorations and abandoned attempts. */
+export async function uncommittedSessions(db: D1Database, repoId: number, limit = 50) {
+  const { results } = await db
+    .prepare(
+      `SELECT ${SESSION_SUMMARY_COLUMNS} FROM sessions s WHERE s.repo_id = ?1
+       AND NOT EXISTS (SELECT 1 FROM commit_sessions cs WHERE cs.session_id = s.id)
+       ORDER BY s.started_at DESC LIMIT ?2`,
+    )
+    .bind(repoId, limit)
+    .all<SessionSummary>();
+  return results;
 }

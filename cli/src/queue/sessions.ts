@@ -4,6 +4,7 @@ import { existsSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { AGENTS } from "../../../api/src/protocol/schemas.ts";
 import type { LocalSession, State } from "../state/model.ts";
+import { firstTimestamp } from "../transcript/scan.ts";
 
 export type Agent = (typeof AGENTS)[number];
 
@@ -46,6 +47,8 @@ export function startSession(state: State, input: StartInput): { session: LocalS
     return { session: existing, reopened: true };
   }
   const id = input.agentSessionId && UUID.test(input.agentSessionId) ? input.agentSessionId.toLowerCase() : randomUUID();
+  // A conversation resumed or registered late began at its first message, not when residue heard of it.
+  const first = firstTimestamp(input.dataPath);
   const session: LocalSession = {
     id,
     agent: input.agent,
@@ -54,7 +57,7 @@ export function startSession(state: State, input: StartInput): { session: LocalS
     data_path: input.dataPath,
     cwd: input.cwd,
     status: "open",
-    started_at: input.now,
+    started_at: first !== null && first < input.now ? first : input.now,
     ended_at: null,
     uploaded_hash: null,
     uploaded_status: null,

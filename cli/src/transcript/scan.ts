@@ -1,7 +1,7 @@
 // One streaming pass over a transcript: size, hash, message count, title and the position reached at given
 // times. A 500 MB transcript is never held in memory.
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { closeSync, createReadStream, openSync, readSync } from "node:fs";
 import { firstUserPrompt } from "./title.ts";
 
 export interface Position {
@@ -99,4 +99,23 @@ export async function scanTranscript(source: AsyncIterable<Buffer>, agent: strin
     last_at: last,
     positions,
   };
+}
+
+/** The time of the first stamped line among the first 256 KB, or null (no file, no timestamps). */
+export function firstTimestamp(path: string): number | null {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const buffer = Buffer.alloc(256 * 1024);
+    const read = readSync(fd, buffer, 0, buffer.length, 0);
+    for (const line of buffer.subarray(0, read).toString("utf8").split("\n")) {
+      const at = lineTimestamp(line);
+      if (at !== null) return at;
+    }
+    return null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

@@ -1,0 +1,231 @@
+// Puts realistic conversations on the backend the way a user would: real git repos, the compiled CLI,
+// commits whose times fall inside each transcript so each commit marks a part of its conversation.
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { lineTimestamp } from "../../cli/src/transcript/scan.ts";
+import { ROOT, Sandbox } from "../../cli/test/support/harness.ts";
+
+export const FIXTURES = join(ROOT, "../shared/fixtures");
+
+export interface SeededSession {
+  agent: string;
+  id: string;
+  shas: string[];
+}
+
+export interface Seeded {
+  owner: string;
+  repo: string;
+  sessions: Record<string, SeededSession>;
+}
+
+function stamps(path: string): number[] {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .map(lineTimestamp)
+    .filter((t): t is number => t !== null);
+}
+
+/** Registers a transcript, commits at the given fractions of its timeline, ends it. */
+function sessionWithCommits(sb: Sandbox, agent: string, path: string, name: string, fractions: number[]): SeededSession {
+  const start = sb.residue(["session", "start", "--agent", agent, "--data", path]);
+  if (start.status !== 0) throw new Error(start.stderr);
+  const id = start.stdout.trim();
+  const times = stamps(path).sort((a, b) => a - b);
+  const shas: string[] = [];
+  fractions.forEach((f, i) => {
+    const at = times[Math.min(times.length - 1, Math.floor(f * (times.length - 1)))] as number;
+    sb.edit(`${name}.txt`, `${name} ${i}\n`);
+    sb.gitAt(new Date(at + 1000), "commit", "-qm", `${name}: step ${i + 1}\n\nMade with ${agent}.`);
+    shas.push(sb.git("rev-parse", "HEAD").trim());
+  });
+  sb.residue(["session", "end", "--id", id]);
+  // Pushed one at a time, so each commit links only the conversation it came from.
+  const push = sb.residue(["push"]);
+  if (push.status !== 0) throw new Error(`push failed: ${push.stderr}`);
+  return { agent, id, shas };
+}
+
+export function xssTranscript(): string {
+  const payloads = [
+    '<script>window.__xss = 1; alert("xss")</script>',
+    '<img src=x onerror="window.__xss=2;alert(2)">',
+    "[click me](javascript:window.__xss=3)",
+    '<svg onload="window.__xss=4"></svg>',
+    '"><iframe src="javascript:window.__xss=5"></iframe>',
+    "![x](javascript:window.__xss=6)",
+    '<a href="javascript:window.__xss=7">link</a>',
+    "```\n</code></pre><script>window.__xss=8</script>\n```",
+  ];
+  const t = Date.parse("2026-11-01T10:00:00Z");
+  const lines: unknown[] = [];
+  payloads.forEach((p, i) => {
+    lines.push({
+      type: "user",
+      uuid: `u${i}`,
+      parentUuid: i ? `a${i - 1}` : null,
+      timestamp: new Date(t + i * 2000).toISOString(),
+      message: { role: "user", content: `XSS ${i}: ${p}` },
+    });
+    lines.push({
+      type: "assistant",
+      uuid: `a${i}`,
+      parentUuid: `u${i}`,
+      timestamp: new Date(t + i * 2000 + 1000).toISOString(),
+      message: {
+        id: `msg_${i}`,
+        role: "assistant",
+        model: `<img src=x onerror=window.__xss=9>`,
+        content: [
+          { type: "text", text: `Echo: ${p}` },
+          { type: "tool_use", id: `t${i}`, name: `Bash<script>window.__xss=10</script>`, input: { command: p } },
+        ],
+      },
+    });
+    lines.push({
+      type: "user",
+      uuid: `r${i}`,
+      parentUuid: `a${i}`,
+      timestamp: new Date(t + i * 2000 + 1500).toISOString(),
+      message: { role: "user", content: [{ type: "tool_result", tool_use_id: `t${i}`, content: p, is_error: i % 2 === 0 }] },
+    });
+  });
+  lines.push({
+    type: "<script>window.__xss=11</script>",
+    uuid: "weird",
+    timestamp: new Date(t + 60000).toISOString(),
+    payload: payloads[0],
+  });
+  lines.push({
+    type: "user",
+    uuid: "img",
+    parentUuid: "r7",
+    timestamp: new Date(t + 61000).toISOString(),
+    message: {
+      role: "user",
+      content: [{ type: "image", source: { type: "base64", media_type: "text/html", data: btoa("<script>window.__xss=12</script>") } }],
+    },
+  });
+  return `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`;
+}
+
+/** A long Claude Code conversation: `turns` user/assistant/tool exchanges with sizeable outputs. */
+export function longTranscript(turns: number, start = Date.parse("2026-10-01T08:00:00Z")): string {
+  const out: string[] = [];
+  let parent: string | null = null;
+  for (let i = 0; i < turns; i++) {
+    const at = (k: number) => new Date(start + i * 60_000 + k * 1000).toISOString();
+    const u = `u-${i}`;
+    const a = `a-${i}`;
+    const r = `r-${i}`;
+    out.push(
+      JSON.stringify({
+        type: "user",
+        uuid: u,
+        parentUuid: parent,
+        timestamp: at(0),
+        message: { role: "user", content: `Step ${i}: adjust module ${i % 37}` },
+      }),
+    );
+    out.push(
+      JSON.stringify({
+        type: "assistant",
+        uuid: a,
+        parentUuid: u,
+        timestamp: at(1),
+        message: {
+          id: `msg-${i}`,
+          role: "assistant",
+          model: "claude-sonnet-4-5",
+          content: [
+            { type: "text", text: `Looking at module ${i % 37}.` },
+            { type: "tool_use", id: `tool-${i}`, name: "Bash", input: { command: `grep -rn step${i} src/` } },
+          ],
+          usage: { input_tokens: 10, output_tokens: 20 },
+        },
+      }),
+    );
+    out.push(
+      JSON.stringify({
+        type: "user",
+        uuid: r,
+        parentUuid: a,
+        timestamp: at(2),
+        message: {
+          role: "user",
+          content: [{ type: "tool_result", tool_use_id: `tool-${i}`, content: `src/m${i}.ts:1: ${"x".repeat(6000)}` }],
+        },
+      }),
+    );
+    parent = r;
+  }
+  return `${out.join("\n")}\n`;
+}
+
+export function seed(serverUrl: string, token: string, opts: { long?: number } = {}): Seeded {
+  const sb = new Sandbox(serverUrl, token);
+  sb.residue(["init"]);
+  const sessions: Record<string, SeededSession> = {};
+
+  const project = join(sb.dir, "claude-projects");
+  cpSync(join(FIXTURES, "claude-code/projects/-home-dev-acme-widgets"), project, { recursive: true });
+  sessions.claudeBackoff = sessionWithCommits(
+    sb,
+    "claude-code",
+    join(project, "5f0c2b8e-3d4a-4c1e-9b7a-2e6f1d8c4a90.jsonl"),
+    "backoff",
+    [0.4, 1],
+  );
+  sessions.claudeTiles = sessionWithCommits(sb, "claude-code", join(project, "b7e1a0c4-58d2-4f9b-a3c6-0e2d4f6a8b1c.jsonl"), "tiles", [1]);
+
+  const piDir = join(sb.dir, "pi");
+  cpSync(join(FIXTURES, "pi/sessions/--home-dev-acme-widgets--"), piDir, { recursive: true });
+  sessions.piRename = sessionWithCommits(
+    sb,
+    "pi",
+    join(piDir, "2026-03-02T10-02-11-381Z_0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44.jsonl"),
+    "rename",
+    [1],
+  );
+  sessions.piRetry = sessionWithCommits(
+    sb,
+    "pi",
+    join(piDir, "2026-03-04T16-20-00-000Z_7e3b9d51-0a2c-4f6e-b8d4-19c7a5e3f2b0.jsonl"),
+    "retry",
+    [1],
+  );
+
+  const codex = join(sb.dir, "rollout-2026-11-22T10-00-00-6a1f0c9e-2b7d-4c8e-9f10-3a4b5c6d7e8f.jsonl");
+  cpSync(join(FIXTURES, "codex/rollout-2026-11-22T10-00-00-6a1f0c9e-2b7d-4c8e-9f10-3a4b5c6d7e8f.jsonl"), codex);
+  sessions.codex = sessionWithCommits(sb, "codex", codex, "timezone", [1]);
+
+  const xss = join(sb.dir, "xss.jsonl");
+  writeFileSync(xss, xssTranscript());
+  sessions.xss = sessionWithCommits(sb, "claude-code", xss, "hostile", [1]);
+
+  if (opts.long) {
+    const long = join(sb.dir, "long.jsonl");
+    writeFileSync(long, longTranscript(opts.long));
+    sessions.long = sessionWithCommits(
+      sb,
+      "claude-code",
+      long,
+      "long",
+      Array.from({ length: 20 }, (_, i) => (i + 1) / 20),
+    );
+  }
+
+  const explore = join(sb.dir, "explore.jsonl");
+  mkdirSync(sb.dir, { recursive: true });
+  writeFileSync(
+    explore,
+    `${JSON.stringify({ type: "user", uuid: "e1", timestamp: new Date().toISOString(), message: { role: "user", content: "Just exploring the codebase" } })}\n`,
+  );
+  const exploreId = sb.residue(["session", "start", "--agent", "claude-code", "--data", explore]).stdout.trim();
+  sb.residue(["session", "end", "--id", exploreId]);
+  sessions.explore = { agent: "claude-code", id: exploreId, shas: [] };
+
+  const push = sb.residue(["push"]);
+  if (push.status !== 0) throw new Error(`push failed: ${push.stderr}`);
+  return { owner: sb.owner, repo: "widgets", sessions };
+}

@@ -1,0 +1,140 @@
+// The /app record in a real browser, on data pushed by the compiled CLI from real git repos.
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launch, SCREENSHOTS } from "../support/browser.ts";
+import { type Seeded, seed } from "../support/seed.ts";
+
+let browser: Browser;
+let context: BrowserContext;
+let data: Seeded;
+const base = () => inject("baseUrl");
+
+beforeAll(async () => {
+  data = seed(inject("baseUrl"), inject("authToken"));
+  browser = await launch();
+  context = await browser.newContext({ httpCredentials: { username: inject("adminUser"), password: inject("adminPassword") } });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function open(path: string): Promise<Page> {
+  const page = await context.newPage();
+  const res = await page.goto(`${base()}${path}`);
+  expect(res?.status(), path).toBe(200);
+  return page;
+}
+
+describe("the /app record", () => {
+  it("walks org → repo timeline → commit permalink → conversation", async () => {
+    const page = await open("/app");
+    await page.getByRole("link", { name: data.owner }).click();
+    await page.getByRole("link", { name: "widgets" }).click();
+    await expect.poll(() => page.locator("ul.commits > li").count()).toBeGreaterThanOrEqual(7);
+    await expect.poll(() => page.getByText("Sessions without a commit").count()).toBe(1);
+    await page.getByRole("link", { name: "backoff: step 2" }).click();
+    await expect.poll(() => page.url()).toContain(data.sessions.claudeBackoff?.shas[1]);
+    const text = await page.locator("main").innerText();
+    expect(text).toContain("Continues from");
+    expect(text).toContain("backoff: step 1");
+    expect(text).toContain("Done. `fetchWithRetry` now sleeps".replace(/`/g, ""));
+    // Earlier turns (before the previous commit) are folded; a click brings them in place.
+    const fold = page.locator("a.fold").first();
+    expect(await fold.innerText()).toMatch(/Show \d+ earlier message/);
+    const before = await page.locator("article.msg").count();
+    await fold.click();
+    await expect.poll(() => page.locator("article.msg").count()).toBeGreaterThan(before);
+    await page.screenshot({ path: `${SCREENSHOTS}/permalink-desktop-light.png`, fullPage: true });
+  });
+
+  it("expands a tool call to show its input, diff and output", async () => {
+    const page = await open(`/app/-/session/${data.sessions.claudeBackoff?.id}`);
+    const edit = page.locator('details.tool[data-tool="Edit"]').first();
+    await expect.poll(() => edit.isVisible()).toBe(true);
+    expect(await edit.locator(".diff").isVisible()).toBe(false);
+    await edit.locator("summary").click();
+    await expect.poll(() => edit.locator(".diff").isVisible()).toBe(true);
+    expect(await edit.locator(".d-add").count()).toBeGreaterThan(0);
+    const bash = page.locator('details.tool[data-tool="Bash"]').first();
+    await bash.locator("summary").click();
+    expect(await bash.locator("pre").last().innerText()).not.toBe("");
+  });
+
+  it("follows a deep link to one message, opening what folds it", async () => {
+    const sha = data.sessions.claudeBackoff?.shas[1] as string;
+    const page = await open(`/app/${data.owner}/widgets/${sha}#m-0`);
+    // m-0 is in the folded earlier part: the page loads it and scrolls to it.
+    await expect.poll(() => page.locator("#m-0").count(), { timeout: 5000 }).toBe(1);
+    await expect.poll(() => page.evaluate(() => document.getElementById("m-0")?.getBoundingClientRect().top ?? -1)).toBeLessThan(200);
+    const anchor = page.locator("#m-0 a.anchor");
+    expect(await anchor.getAttribute("href")).toBe("#m-0");
+  });
+
+  it("renders every supported agent's session", async () => {
+    for (const key of ["claudeTiles", "piRename", "piRetry", "codex"] as const) {
+      const s = data.sessions[key];
+      const page = await open(`/app/${data.owner}/widgets/${s?.shas[0]}`);
+      const messages = await page.locator("article.msg").count();
+      const folds = await page.locator("a.fold").count();
+      expect(messages + folds, key).toBeGreaterThan(1);
+      expect(await page.locator(`.pill:text("${s?.agent}")`).count(), key).toBeGreaterThan(0);
+      await page.close();
+    }
+  });
+
+  it("rejects a wrong password", async () => {
+    const wrong = await browser.newContext({ httpCredentials: { username: inject("adminUser"), password: "nope" } });
+    const page = await wrong.newPage();
+    const res = await page.goto(`${base()}/app`);
+    expect(res?.status()).toBe(401);
+    await wrong.close();
+  });
+
+  it("never runs hostile conversation content", async () => {
+    const page = await context.newPage();
+    let dialogs = 0;
+    page.on("dialog", async (d) => {
+      dialogs++;
+      await d.dismiss();
+    });
+    const res = await page.goto(`${base()}/app/${data.owner}/widgets/${data.sessions.xss?.shas[0]}`);
+    expect(res?.headers()["content-security-policy"]).toContain("script-src 'self'");
+    for (const d of await page.locator("details").all()) await d.evaluate((el) => el.setAttribute("open", ""));
+    for (const f of await page.locator("a.fold").all()) await f.click();
+    await page.waitForTimeout(300);
+    expect(dialogs).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator("main script, main iframe, main svg, main [onerror], main [onload]").count()).toBe(0);
+    expect(await page.locator('main a[href^="javascript:"]').count()).toBe(0);
+    expect(await page.locator("main").innerText()).toContain('<script>window.__xss = 1; alert("xss")</script>');
+    await page.screenshot({ path: `${SCREENSHOTS}/hostile-content.png`, fullPage: true });
+  });
+
+  it("looks right at phone width and in the dark theme", async () => {
+    const sha = data.sessions.claudeBackoff?.shas[1];
+    for (const [name, viewport, scheme] of [
+      ["permalink-phone-light", { width: 390, height: 844 }, "light"],
+      ["permalink-phone-dark", { width: 390, height: 844 }, "dark"],
+      ["permalink-desktop-dark", { width: 1280, height: 900 }, "dark"],
+    ] as const) {
+      const ctx = await browser.newContext({
+        viewport,
+        colorScheme: scheme,
+        httpCredentials: { username: inject("adminUser"), password: inject("adminPassword") },
+      });
+      const page = await ctx.newPage();
+      await page.goto(`${base()}/app/${data.owner}/widgets/${sha}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, name).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+      if (name === "permalink-phone-light") {
+        await page.goto(`${base()}/app/${data.owner}/widgets`);
+        await page.screenshot({ path: `${SCREENSHOTS}/timeline-phone.png`, fullPage: true });
+      }
+      await ctx.close();
+    }
+    const page = await open(`/app/${data.owner}/widgets`);
+    await page.screenshot({ path: `${SCREENSHOTS}/timeline-desktop.png`, fullPage: true });
+  });
+});

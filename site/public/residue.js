@@ -1,0 +1,70 @@
+// Progressive enhancements for /app (served as a file so the CSP can forbid inline scripts).
+(() => {
+  const root = document.documentElement;
+  const saved = localStorage.getItem("residue-theme");
+  if (saved) root.dataset.theme = saved;
+
+  document.addEventListener("click", async (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    if (target.closest("[data-theme-toggle]")) {
+      const dark = root.dataset.theme ? root.dataset.theme === "dark" : matchMedia("(prefers-color-scheme: dark)").matches;
+      root.dataset.theme = dark ? "light" : "dark";
+      localStorage.setItem("residue-theme", root.dataset.theme);
+      return;
+    }
+    const copy = target.closest("[data-copy-link]");
+    if (copy) {
+      event.preventDefault();
+      const url = new URL(copy.getAttribute("href"), location.href).toString();
+      history.replaceState(null, "", url);
+      try {
+        await navigator.clipboard.writeText(url);
+        copy.textContent = "copied";
+        setTimeout(() => (copy.textContent = "#"), 1200);
+      } catch {
+        // clipboard refused (no permission): the URL is in the address bar
+      }
+      return;
+    }
+    const load = target.closest("[data-load]");
+    if (load) {
+      event.preventDefault();
+      if (await loadInPlace(load)) revealHash();
+    }
+  });
+
+  async function loadInPlace(load) {
+    load.setAttribute("aria-busy", "true");
+    const res = await fetch(load.getAttribute("data-load"), { credentials: "same-origin" });
+    if (!res.ok) {
+      load.textContent = "Could not load; follow the link instead.";
+      return false;
+    }
+    const template = document.createElement("template");
+    template.innerHTML = await res.text(); // a server-rendered, escaped fragment of this app
+    load.replaceWith(template.content);
+    return true;
+  }
+
+  // A deep link into a folded part of the conversation loads and opens it.
+  async function revealHash() {
+    if (!location.hash) return;
+    const id = decodeURIComponent(location.hash.slice(1));
+    let el = document.getElementById(id);
+    const n = /^m-(\d+)$/.exec(id);
+    for (let tries = 0; !el && n && tries < 5; tries++) {
+      const index = Number(n[1]);
+      const fold = [...document.querySelectorAll("a.fold[data-from]")].find(
+        (f) => Number(f.dataset.from) <= index && index <= Number(f.dataset.to),
+      );
+      if (!fold || !(await loadInPlace(fold))) break;
+      el = document.getElementById(id);
+    }
+    if (!el) return;
+    for (let d = el.closest("details"); d; d = d.parentElement?.closest("details")) d.open = true;
+    el.scrollIntoView({ block: "start" });
+  }
+  addEventListener("hashchange", revealHash);
+  addEventListener("DOMContentLoaded", revealHash);
+})();

@@ -1,0 +1,23 @@
+// Which part of a conversation led to a commit: messages up to the previous commit of the same session
+// are "earlier", those after it up to this commit's transcript position are "this commit's", the rest "later".
+import type { Message } from "../mappers/model.ts";
+
+export interface Segments {
+  earlier: Message[];
+  current: Message[];
+  later: Message[];
+}
+
+export function segment(messages: Message[], previousLine: number | null, thisLine: number | null): Segments {
+  if (thisLine === null) return { earlier: [], current: messages, later: [] };
+  const from = previousLine ?? 0;
+  return {
+    earlier: messages.filter((m) => m.line <= from),
+    current: messages.filter((m) => m.line > from && m.line <= thisLine),
+    later: messages.filter((m) => m.line > thisLine),
+  };
+}
+
+/** The first response carries at most this many messages; the rest load on demand. */
+export const FIRST_PAGE = 150;
+export const RANGE_PAGE = 200;

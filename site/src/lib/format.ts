@@ -1,0 +1,52 @@
+// Small, pure display helpers.
+export function timeAgo(ms: number | null, now = Date.now()): string {
+  if (!ms) return "";
+  const s = Math.round((now - ms) / 1000);
+  if (s < 60) return "just now";
+  const units: [number, string][] = [
+    [60, "minute"],
+    [3600, "hour"],
+    [86400, "day"],
+    [2592000, "month"],
+    [31536000, "year"],
+  ];
+  let unit = units[0] as [number, string];
+  for (const u of units) if (s >= u[0]) unit = u;
+  const n = Math.floor(s / unit[0]);
+  return `${n} ${unit[1]}${n === 1 ? "" : "s"} ago`;
+}
+
+export const isoTime = (ms: number | null) => (ms ? new Date(ms).toISOString() : "");
+
+export function bytes(n: number): string {
+  return n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`;
+}
+
+export const shortSha = (sha: string) => sha.slice(0, 7);
+
+export const firstLine = (s: string) => s.split("\n", 1)[0] ?? "";
+
+/** One line that says what a tool call did: the command, the file, the pattern. */
+export function toolSummary(name: string, input: unknown): string {
+  const o = input && typeof input === "object" ? (input as Record<string, unknown>) : {};
+  const pick = (...keys: string[]) => keys.map((k) => o[k]).find((v) => typeof v === "string" || Array.isArray(v));
+  const v = pick("command", "cmd", "file_path", "path", "pattern", "query", "url", "description", "prompt");
+  const text = Array.isArray(v) ? v.join(" ") : typeof v === "string" ? v : typeof input === "string" ? input : "";
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line || name;
+}
+
+export const TRUNCATE_AT = 2000;
+
+export function truncate(s: string, at = TRUNCATE_AT): { text: string; cut: number } {
+  return s.length > at ? { text: s.slice(0, at), cut: s.length - at } : { text: s, cut: 0 };
+}
+
+export function pretty(value: unknown): string {
+  if (typeof value === "string") return value;
+  try {
+    return JSON.stringify(value, null, 2) ?? "";
+  } catch {
+    return String(value);
+  }
+}

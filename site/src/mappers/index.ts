@@ -1,0 +1,46 @@
+// One entry point: raw session text of any supported agent → Conversation.
+import { mapClaudeCode } from "./claude-code.ts";
+import { mapCodex } from "./codex.ts";
+import { mapGemini } from "./gemini.ts";
+import type { Conversation } from "./model.ts";
+import { mapPi } from "./pi.ts";
+
+export type { Block, Conversation, Message, ToolResult, Usage } from "./model.ts";
+
+const MAPPERS: Record<string, (text: string) => Conversation> = {
+  "claude-code": mapClaudeCode,
+  pi: mapPi,
+  codex: mapCodex,
+  gemini: mapGemini,
+};
+
+export function mapSession(agent: string, text: string): Conversation {
+  const mapper = MAPPERS[agent];
+  if (!mapper)
+    return {
+      agent,
+      messages: [],
+      notices: [`No mapper for agent '${agent}'; the raw data is available from the API.`],
+      usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    };
+  try {
+    return mapper(text);
+  } catch (error) {
+    // A mapper bug must not take the page down.
+    return {
+      agent,
+      messages: [],
+      notices: [`This transcript could not be read (${(error as Error).message}).`],
+      usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    };
+  }
+}
+
+/** Gzip (as the CLI uploads) or plain bytes → text. */
+export async function decodeSessionBytes(bytes: Uint8Array): Promise<string> {
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
+  }
+  return new TextDecoder().decode(bytes);
+}

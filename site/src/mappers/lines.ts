@@ -1,0 +1,80 @@
+// Reading JSONL leniently: each line parsed on its own; a bad line becomes a notice, never an exception.
+export interface Line {
+  /** 1-based line number in the file. */
+  n: number;
+  value: Record<string, unknown>;
+}
+
+export interface ParsedLines {
+  lines: Line[];
+  bad: number[];
+  truncatedTail: boolean;
+}
+
+export function parseJsonl(text: string): ParsedLines {
+  const lines: Line[] = [];
+  const bad: number[] = [];
+  const raw = text.split("\n");
+  raw.forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      const value = JSON.parse(line);
+      if (value && typeof value === "object" && !Array.isArray(value)) lines.push({ n: i + 1, value });
+      else bad.push(i + 1);
+    } catch {
+      bad.push(i + 1);
+    }
+  });
+  const last = raw.length > 0 && raw[raw.length - 1] === "" ? raw.length - 1 : raw.length;
+  return { lines, bad, truncatedTail: bad.includes(last) && !text.endsWith("\n") };
+}
+
+export function badLineNotices(parsed: ParsedLines): string[] {
+  const notices: string[] = [];
+  if (parsed.truncatedTail) notices.push("The transcript ends in the middle of a line (it was still being written); the rest is shown.");
+  const others = parsed.bad.filter((n) => !(parsed.truncatedTail && n === parsed.bad[parsed.bad.length - 1]));
+  if (others.length)
+    notices.push(
+      `${others.length} line(s) could not be read and are left out (line ${others.slice(0, 5).join(", ")}${others.length > 5 ? ", …" : ""}).`,
+    );
+  return notices;
+}
+
+export const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+export const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+export const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+export function time(v: unknown): number | null {
+  if (typeof v === "number" && Number.isFinite(v)) return v < 1e12 ? v * 1000 : v;
+  if (typeof v === "string") {
+    const t = Date.parse(v);
+    return Number.isFinite(t) ? t : null;
+  }
+  return null;
+}
+
+/** Text of a content value that is a string or a list of text parts. */
+export function textOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  return arr(content)
+    .map((part) => {
+      const p = obj(part);
+      return p && (p.type === "text" || p.type === "input_text" || p.type === "output_text") ? (str(p.text) ?? "") : "";
+    })
+    .filter(Boolean)
+    .join("\n");
+}
+
+export function rawBlock(label: string, value: unknown) {
+  let json: string;
+  try {
+    json = JSON.stringify(value, null, 2);
+  } catch {
+    json = String(value);
+  }
+  // Never ship megabytes of one unknown record to a page.
+  if (json.length > 20_000) json = `${json.slice(0, 20_000)}\n… (${json.length - 20_000} more characters)`;
+  return { kind: "raw" as const, label, json };
+}
