@@ -53,9 +53,21 @@ describe("Claude Code mapper", () => {
     const t = "2026-01-01T00:00:0";
     const text = [
       line({ type: "user", uuid: "u1", parentUuid: null, timestamp: `${t}1Z`, message: { role: "user", content: "first question" } }),
-      line({ type: "assistant", uuid: "a1", parentUuid: "u1", timestamp: `${t}2Z`, message: { id: "m1", role: "assistant", content: [{ type: "text", text: "abandoned answer" }] } }),
+      line({
+        type: "assistant",
+        uuid: "a1",
+        parentUuid: "u1",
+        timestamp: `${t}2Z`,
+        message: { id: "m1", role: "assistant", content: [{ type: "text", text: "abandoned answer" }] },
+      }),
       line({ type: "user", uuid: "u2", parentUuid: null, timestamp: `${t}3Z`, message: { role: "user", content: "rewritten question" } }),
-      line({ type: "assistant", uuid: "a2", parentUuid: "u2", timestamp: `${t}4Z`, message: { id: "m2", role: "assistant", content: [{ type: "text", text: "kept answer" }] } }),
+      line({
+        type: "assistant",
+        uuid: "a2",
+        parentUuid: "u2",
+        timestamp: `${t}4Z`,
+        message: { id: "m2", role: "assistant", content: [{ type: "text", text: "kept answer" }] },
+      }),
     ].join("\n");
     const c = mapClaudeCode(text);
     expect(texts(c.messages)).toEqual(["rewritten question", "kept answer"]);
@@ -64,7 +76,9 @@ describe("Claude Code mapper", () => {
 
   it("never throws: unknown records become raw blocks, bad lines a notice, a cut-off tail a notice", () => {
     const good = read("claude-code/basic.jsonl");
-    const c = mapClaudeCode(`${good}{"type":"brand-new-thing","uuid":"zz","foo":1}\nnot json at all\n{"type":"user","message":{"content":"half`);
+    const c = mapClaudeCode(
+      `${good}{"type":"brand-new-thing","uuid":"zz","foo":1}\nnot json at all\n{"type":"user","message":{"content":"half`,
+    );
     expect(blocks(c.messages).some((b) => b.kind === "raw" && b.label === "brand-new-thing")).toBe(true);
     expect(c.notices.some((n) => /could not be read/.test(n))).toBe(true);
     expect(c.notices.some((n) => /middle of a line/.test(n))).toBe(true);
@@ -77,7 +91,10 @@ describe("pi mapper", () => {
   it("follows the tree to the leaf, keeps summaries of compaction and abandoned branches", () => {
     const c = mapPi(read("pi/sessions/--home-dev-acme-widgets--/2026-03-04T16-20-00-000Z_7e3b9d51-0a2c-4f6e-b8d4-19c7a5e3f2b0.jsonl"));
     const summaries = blocks(c.messages).filter((b) => b.kind === "summary");
-    expect(summaries.map((s) => (s as { label: string }).label)).toEqual(["An abandoned branch, summarized", "Conversation compacted: summary"]);
+    expect(summaries.map((s) => (s as { label: string }).label)).toEqual([
+      "An abandoned branch, summarized",
+      "Conversation compacted: summary",
+    ]);
     expect(texts(c.messages)).not.toContain("I'll add a `baseDelayMs` option.");
     expect(c.notices.join()).toMatch(/abandoned branches/);
     expect(blocks(c.messages).some((b) => b.kind === "image")).toBe(true);
@@ -114,7 +131,21 @@ describe("Gemini CLI mapper", () => {
       l({ sessionId: "s", projectHash: "p", startTime: "2026-11-01T00:00:00Z" }),
       l({ id: "1", type: "user", timestamp: "2026-11-01T00:00:01Z", content: "Refactor the parser" }),
       l({ id: "2", type: "gemini", timestamp: "2026-11-01T00:00:02Z", content: "draft", model: "gemini-2.5-pro" }),
-      l({ id: "2", type: "gemini", timestamp: "2026-11-01T00:00:03Z", content: "Done refactoring.", toolCalls: [{ id: "c1", name: "read_file", args: { path: "p.ts" }, status: "success", result: [{ functionResponse: { response: { output: "code" } } }] }] }),
+      l({
+        id: "2",
+        type: "gemini",
+        timestamp: "2026-11-01T00:00:03Z",
+        content: "Done refactoring.",
+        toolCalls: [
+          {
+            id: "c1",
+            name: "read_file",
+            args: { path: "p.ts" },
+            status: "success",
+            result: [{ functionResponse: { response: { output: "code" } } }],
+          },
+        ],
+      }),
       l({ id: "3", type: "user", timestamp: "2026-11-01T00:00:04Z", content: "oops" }),
       l({ $rewindTo: "2" }),
       l({ $set: { summary: "x" } }),
