@@ -10,7 +10,7 @@ let data: Seeded;
 const base = () => inject("baseUrl");
 
 beforeAll(async () => {
-  data = seed(inject("baseUrl"), inject("authToken"));
+  data = seed(inject("baseUrl"), inject("authToken"), { long: 400 });
   browser = await launch();
   context = await browser.newContext({ httpCredentials: { username: inject("adminUser"), password: inject("adminPassword") } });
 }, 120_000);
@@ -31,14 +31,20 @@ describe("the /app record", () => {
     const page = await open("/app");
     await page.getByRole("link", { name: data.owner }).click();
     await page.getByRole("link", { name: "widgets" }).click();
-    await expect.poll(() => page.locator("ul.commits > li").count()).toBeGreaterThanOrEqual(7);
+    await expect.poll(() => page.locator("ul.commits > li").count()).toBe(25);
     await expect.poll(() => page.getByText("Sessions without a commit").count()).toBe(1);
+    await page.getByRole("link", { name: "long: step 20" }).click();
+    await expect.poll(() => page.url()).toContain(data.sessions.long?.shas[19]);
+    expect(await page.locator("main").innerText()).toMatch(/Continues from [0-9a-f]{7} long: step 19/);
+    // The timeline pages back to the oldest commits.
+    await page.goBack();
+    await page.getByRole("link", { name: "Older commits" }).click();
     await page.getByRole("link", { name: "backoff: step 2" }).click();
     await expect.poll(() => page.url()).toContain(data.sessions.claudeBackoff?.shas[1]);
     const text = await page.locator("main").innerText();
     expect(text).toContain("Continues from");
     expect(text).toContain("backoff: step 1");
-    expect(text).toContain("Done. `fetchWithRetry` now sleeps".replace(/`/g, ""));
+    expect(text).toContain("Done. fetchWithRetry now sleeps");
     // Earlier turns (before the previous commit) are folded; a click brings them in place.
     const fold = page.locator("a.fold").first();
     expect(await fold.innerText()).toMatch(/Show \d+ earlier message/);
@@ -81,6 +87,26 @@ describe("the /app record", () => {
       expect(await page.locator(`.pill:text("${s?.agent}")`).count(), key).toBeGreaterThan(0);
       await page.close();
     }
+  });
+
+  it("opens a commit of a long session on its own part, the rest folded, without shipping it all", async () => {
+    const sha = data.sessions.long?.shas[9] as string;
+    const res = await context.request.get(`${base()}/app/${data.owner}/widgets/${sha}`);
+    const html = await res.text();
+    expect(html.length).toBeLessThan(400_000);
+    const page = await open(`/app/${data.owner}/widgets/${sha}`);
+    const shown = await page.locator("article.msg").count();
+    expect(shown).toBeGreaterThan(10);
+    expect(shown).toBeLessThan(100);
+    expect(await page.locator("a.fold").first().innerText()).toMatch(/Show \d+ earlier messages \(before [0-9a-f]{7}\)/);
+    expect(await page.locator("a.fold").last().innerText()).toMatch(/Show \d+ later messages \(after this commit\)/);
+    // Outputs are cut in the first response; "show all" brings the whole message.
+    const message = page.locator("article.msg:has(details.tool)").first();
+    const id = await message.getAttribute("id");
+    await message.locator("details.tool summary").first().click();
+    const before = (await message.locator("details.tool pre").last().innerText()).length;
+    await message.getByText(/Show all/).click();
+    await expect.poll(async () => (await page.locator(`#${id} details.tool pre`).last().innerText()).length).toBeGreaterThan(before);
   });
 
   it("rejects a wrong password", async () => {

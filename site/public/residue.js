@@ -36,6 +36,8 @@
 
   async function loadInPlace(load) {
     load.setAttribute("aria-busy", "true");
+    // "Show all" swaps its whole message for the uncut one; folds swap only themselves.
+    const replaced = (load.dataset.replace && load.closest(load.dataset.replace)) || load;
     const res = await fetch(load.getAttribute("data-load"), { credentials: "same-origin" });
     if (!res.ok) {
       load.textContent = "Could not load; follow the link instead.";
@@ -43,7 +45,7 @@
     }
     const template = document.createElement("template");
     template.innerHTML = await res.text(); // a server-rendered, escaped fragment of this app
-    load.replaceWith(template.content);
+    replaced.replaceWith(template.content);
     return true;
   }
 
