@@ -13,6 +13,7 @@ import { runStatus } from "./commands/status/status.ts";
 import { runPush, runSyncHook } from "./commands/sync/sync.ts";
 import { type Deps, processDeps } from "./deps.ts";
 import { NotARepoError } from "./repo/context.ts";
+import { ApiRequestError } from "./upload/api-client.ts";
 
 export const VERSION = "0.1.0";
 
@@ -147,7 +148,7 @@ export async function main(argv: string[], deps: Deps = processDeps()): Promise<
   } catch (error) {
     const e = error as { code?: string; exitCode?: number };
     if (typeof e.code === "string" && e.code.startsWith("commander.")) return e.exitCode ?? 1;
-    if (error instanceof UserError || error instanceof NotARepoError) {
+    if (error instanceof UserError || error instanceof NotARepoError || error instanceof ApiRequestError) {
       deps.err(`residue: ${(error as Error).message}\n`);
       return 1;
     }

@@ -5,7 +5,7 @@ import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { ROOT, Sandbox } from "./support/harness.ts";
 
-const FIXTURES = join(ROOT, "../shared/fixtures");
+const FIXTURES = join(ROOT, "e2e/fixtures");
 const CLAUDE_PROJECT = join(FIXTURES, "claude-code/projects/-home-dev-acme-widgets");
 const MAIN_SESSION = "b7e1a0c4-58d2-4f9b-a3c6-0e2d4f6a8b1c";
 
@@ -271,7 +271,8 @@ describe("residue setup codex / gemini and their hooks", () => {
     const p = join(sb.dir, "killed.jsonl");
     writeFileSync(p, '{"type":"user","timestamp":"2026-11-20T10:00:00Z"}\n');
     sb.residue(["session", "start", "--agent", "gemini", "--data", p]);
-    sb.residue(["push"], { env: { RESIDUE_IDLE_HOURS: "0.000001" } });
+    const push = sb.residue(["push"], { env: { RESIDUE_IDLE_HOURS: "0.000001" } });
+    expect(push.stderr).toBe("");
     expect(queued(sb)).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { lineTimestamp } from "../../cli/src/transcript/scan.ts";
 import { ROOT, Sandbox } from "../../cli/test/support/harness.ts";
 
-export const FIXTURES = join(ROOT, "../shared/fixtures");
+export const FIXTURES = join(ROOT, "e2e/fixtures");
 
 export interface SeededSession {
   agent: string;
@@ -63,7 +63,7 @@ export function xssTranscript(): string {
     lines.push({
       type: "user",
       uuid: `u${i}`,
-      parentUuid: i ? `a${i - 1}` : null,
+      parentUuid: i ? `r${i - 1}` : null,
       timestamp: new Date(t + i * 2000).toISOString(),
       message: { role: "user", content: `XSS ${i}: ${p}` },
     });

@@ -134,6 +134,9 @@ describe("the /app record", () => {
     expect(await page.locator("main script, main iframe, main svg, main [onerror], main [onload]").count()).toBe(0);
     expect(await page.locator('main a[href^="javascript:"]').count()).toBe(0);
     expect(await page.locator("main").innerText()).toContain('<script>window.__xss = 1; alert("xss")</script>');
+    // The tool results are attached (the hostile transcript is one unbroken branch).
+    expect(await page.locator("main").innerText()).not.toContain("abandoned branches");
+    expect(await page.locator('details.tool .pill:text("no result")').count()).toBe(0);
     await page.screenshot({ path: `${SCREENSHOTS}/hostile-content.png`, fullPage: true });
   });
 

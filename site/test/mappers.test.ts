@@ -9,7 +9,7 @@ import { decodeSessionBytes, mapSession } from "../src/mappers/index.ts";
 import type { Block, Message } from "../src/mappers/model.ts";
 import { mapPi } from "../src/mappers/pi.ts";
 
-const F = join(ROOT, "../shared/fixtures");
+const F = join(ROOT, "e2e/fixtures");
 const read = (p: string) => readFileSync(join(F, p), "utf8");
 const CLAUDE = "claude-code/projects/-home-dev-acme-widgets";
 const blocks = (messages: Message[]) => messages.flatMap((m) => m.blocks);

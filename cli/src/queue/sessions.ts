@@ -82,7 +82,7 @@ export function sweepIdle(state: State, lastChange: (path: string) => number | n
   const ended: string[] = [];
   for (const s of Object.values(state.sessions)) {
     if (s.status !== "open") continue;
-    const changed = lastChange(s.data_path) ?? s.started_at;
+    const changed = Math.floor(lastChange(s.data_path) ?? s.started_at);
     if (now - Math.max(changed, s.started_at) > idleMs) {
       s.status = "ended";
       s.ended_at = Math.max(changed, s.started_at);

@@ -1,10 +1,10 @@
 // Markdown for agent and user text. All of it is untrusted: raw HTML is shown as text, links keep only
 // safe schemes, and images become links (no request leaves the reader's browser on its own).
 import { Marked, type Tokens } from "marked";
+import { highlight } from "./highlight.ts";
+import { escapeHtml } from "./markdown-escape.ts";
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
-}
+export { escapeHtml };
 
 function safeHref(href: string): string | null {
   const trimmed = href.trim();
@@ -35,7 +35,7 @@ const marked = new Marked({
     },
     code(token: Tokens.Code) {
       const lang = (token.lang ?? "").match(/^[\w+#.-]*/)?.[0] ?? "";
-      return `<pre class="code"${lang ? ` data-lang="${escapeHtml(lang)}"` : ""}><code>${escapeHtml(token.text)}</code></pre>`;
+      return `<pre class="code"${lang ? ` data-lang="${escapeHtml(lang)}"` : ""}><code>${highlight(token.text, lang)}</code></pre>`;
     },
   },
 });
