@@ -7,6 +7,7 @@ import { mapCodex } from "../src/mappers/codex.ts";
 import { mapGemini } from "../src/mappers/gemini.ts";
 import { decodeSessionBytes, mapSession } from "../src/mappers/index.ts";
 import type { Block, Message } from "../src/mappers/model.ts";
+import { mapOpenCode } from "../src/mappers/opencode.ts";
 import { mapPi } from "../src/mappers/pi.ts";
 
 const F = join(ROOT, "e2e/fixtures");
@@ -153,6 +154,43 @@ describe("Gemini CLI mapper", () => {
     const c = mapGemini(text);
     expect(texts(c.messages)).toEqual(["Refactor the parser", "Done refactoring."]);
     expect(calls(c.messages)[0]).toMatchObject({ name: "read_file", result: { output: "code", isError: false } });
+  });
+});
+
+describe("OpenCode mapper", () => {
+  it("reads an export: text, reasoning, tool parts with results and errors, token usage", () => {
+    const doc = {
+      info: { id: "ses_1", title: "Fix build" },
+      messages: [
+        { info: { id: "m1", role: "user", time: { created: 1763800000000 } }, parts: [{ type: "text", text: "Fix the build" }] },
+        {
+          info: {
+            id: "m2",
+            role: "assistant",
+            modelID: "claude-sonnet-4-5",
+            time: { created: 1763800001000 },
+            tokens: { input: 10, output: 5, cache: { read: 100, write: 0 } },
+          },
+          parts: [
+            { type: "step-start" },
+            { type: "reasoning", text: "Check the config" },
+            { type: "tool", tool: "bash", callID: "c1", state: { status: "completed", input: { command: "npm run build" }, output: "ok" } },
+            { type: "tool", tool: "edit", callID: "c2", state: { status: "error", input: { filePath: "a.ts" }, error: "no match" } },
+            { type: "text", text: "Fixed." },
+            { type: "mystery", x: 1 },
+          ],
+        },
+      ],
+    };
+    const c = mapOpenCode(JSON.stringify(doc));
+    expect(c.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(calls(c.messages).map((t) => [t.name, t.result?.isError])).toEqual([
+      ["bash", false],
+      ["edit", true],
+    ]);
+    expect(blocks(c.messages).map((b) => b.kind)).toEqual(["text", "thinking", "tool_call", "tool_call", "text", "raw"]);
+    expect(c.usage).toEqual({ input: 10, output: 5, cacheRead: 100, cacheWrite: 0 });
+    expect(mapOpenCode("{cut").notices[0]).toMatch(/not valid JSON/);
   });
 });
 

@@ -3,6 +3,7 @@ import { mapClaudeCode } from "./claude-code.ts";
 import { mapCodex } from "./codex.ts";
 import { mapGemini } from "./gemini.ts";
 import type { Conversation } from "./model.ts";
+import { mapOpenCode } from "./opencode.ts";
 import { mapPi } from "./pi.ts";
 
 export type { Block, Conversation, Message, ToolResult, Usage } from "./model.ts";
@@ -12,6 +13,7 @@ const MAPPERS: Record<string, (text: string) => Conversation> = {
   pi: mapPi,
   codex: mapCodex,
   gemini: mapGemini,
+  opencode: mapOpenCode,
 };
 
 export function mapSession(agent: string, text: string): Conversation {
