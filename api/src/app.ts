@@ -3,6 +3,7 @@ import type { ApiEnv, Env } from "./env.ts";
 import { bearerAuth } from "./http/auth.ts";
 import { notFound, onError } from "./http/errors.ts";
 import { orgRoutes, repoRoutes } from "./routes/repos.ts";
+import { searchRoutes, sessionSearchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 
@@ -27,6 +28,8 @@ export function createApi(getEnv: () => Env) {
   app.use(bearerAuth());
   app.get("/auth/check", (c) => c.json({ ok: true }));
   app.route("/sessions", sessionRoutes);
+  app.route("/sessions", sessionSearchRoutes);
+  app.route("/search", searchRoutes);
   app.route("/repos", repoRoutes);
   app.route("/orgs", orgRoutes);
   // Sub-apps' notFound handlers are not consulted when mounted, so the JSON 404 is a route of its own.

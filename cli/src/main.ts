@@ -7,10 +7,14 @@ import { UserError } from "./commands/errors.ts";
 import { runHook } from "./commands/hook/hook.ts";
 import { runInit, runUninstall } from "./commands/init/init.ts";
 import { runLogin } from "./commands/login/login.ts";
+import { runOpen } from "./commands/open/open.ts";
+import { runSearch } from "./commands/search/search.ts";
 import { runSessionEnd, runSessionStart } from "./commands/session/session.ts";
 import { runSetup } from "./commands/setup/setup.ts";
+import { runShow } from "./commands/show/show.ts";
 import { runStatus } from "./commands/status/status.ts";
 import { runPush, runSyncHook } from "./commands/sync/sync.ts";
+import { runWhy } from "./commands/why/why.ts";
 import { type Deps, processDeps } from "./deps.ts";
 import { NotARepoError } from "./repo/context.ts";
 import { ApiRequestError } from "./upload/api-client.ts";
@@ -127,6 +131,44 @@ Getting started:
     .description("Show what is queued here, the login target and hook health")
     .option("--json", "machine-readable output")
     .action((o) => runStatus(o, deps).then(() => undefined));
+
+  program
+    .command("search")
+    .description("Search every stored conversation and commit message")
+    .argument("<query...>", 'words, "a phrase", -exclude, file:path, tool:Bash')
+    .option("--org <owner>", "only this owner (GitLab subgroups: acme/platform)")
+    .option("--repo <name>", "only repos of this name")
+    .option("--agent <agent>", "claude-code, pi, codex, gemini or opencode")
+    .option("--author <name>", "only conversations behind this author's commits (name or email)")
+    .option("--since <date>", "from this date (2026-11-01)")
+    .option("--until <date>", "before this date")
+    .option("--limit <n>", "how many hits", positiveInt)
+    .option("--json", "machine-readable output")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  $ residue search retry backoff\n  $ residue search "exponential backoff" -flaky tool:Bash\n  $ residue search file:src/http.ts --since 2026-11-01',
+    )
+    .action((words, o) => runSearch(words, o, deps).then(() => undefined));
+
+  program
+    .command("show")
+    .description("Print the conversation(s) behind a commit, up to the point it was made")
+    .argument("[commit]", "a SHA or any git revision", "HEAD")
+    .option("--all", "the whole conversation, including what came after the commit")
+    .option("--json", "machine-readable output")
+    .action((rev, o) => runShow(rev, o, deps));
+
+  program
+    .command("why")
+    .description("Show the conversation turn that wrote a line: git blame, then that commit's conversation")
+    .argument("<file:line>", "e.g. src/http.ts:42")
+    .action((target) => runWhy(target, deps));
+
+  program
+    .command("open")
+    .description("Open a commit's permalink in the browser ($BROWSER, else the system opener)")
+    .argument("[commit]", "a SHA or any git revision", "HEAD")
+    .action((rev) => runOpen(rev, deps));
 
   program
     .command("doctor")

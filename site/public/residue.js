@@ -64,9 +64,37 @@
       el = document.getElementById(id);
     }
     if (!el) return;
+    markTerms(el);
     for (let d = el.closest("details"); d; d = d.parentElement?.closest("details")) d.open = true;
     el.scrollIntoView({ block: "start" });
   }
+  // A search hit opens with ?hl=<query>: its words are marked in the message it points at.
+  function markTerms(el) {
+    const query = new URLSearchParams(location.search).get("hl");
+    if (!query || el.dataset.marked) return;
+    el.dataset.marked = "1";
+    const words = (query.match(/[\p{L}\p{N}_]+/gu) || []).filter((w) => !/^(file|tool)$/i.test(w));
+    if (!words.length) return;
+    const pattern = new RegExp(`(${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})`, "giu");
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    for (const node of nodes) {
+      const parts = node.nodeValue.split(pattern);
+      if (parts.length < 2) continue;
+      const frag = document.createDocumentFragment();
+      parts.forEach((part, i) => {
+        if (i % 2) {
+          const mark = document.createElement("mark");
+          mark.textContent = part;
+          frag.append(mark);
+        } else if (part) frag.append(document.createTextNode(part));
+      });
+      node.replaceWith(frag);
+    }
+    el.classList.add("hit");
+  }
+
   addEventListener("hashchange", revealHash);
   addEventListener("DOMContentLoaded", revealHash);
 })();

@@ -1,4 +1,5 @@
 import type { CommitMapping, CommitSummary, SessionSummary } from "../protocol/schemas.ts";
+import { indexCommit } from "./search.ts";
 import { SESSION_SUMMARY_COLUMNS } from "./sessions.ts";
 
 /** Statements that store one commit mapping; replaying them leaves the same rows. */
@@ -56,6 +57,7 @@ export function upsertCommit(db: D1Database, repoId: number, commit: CommitMappi
     db
       .prepare("DELETE FROM commits WHERE repo_id = ?1 AND sha IN (SELECT value FROM json_each(?2)) AND sha <> ?3")
       .bind(repoId, JSON.stringify(commit.replaces), commit.sha),
+    ...indexCommit(db, repoId, commit),
   ];
 }
 

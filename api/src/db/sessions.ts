@@ -1,5 +1,6 @@
 import type { SessionMeta, SessionSummary } from "../protocol/schemas.ts";
 import { sessionObjectKey } from "../storage/keys.ts";
+import { deleteSessionDocs, pruneCommitDocs } from "./search.ts";
 
 export const SESSION_SUMMARY_COLUMNS =
   "s.id, s.agent, s.agent_version, s.status, s.started_at, s.ended_at, s.byte_size, s.message_count, s.title";
@@ -73,5 +74,7 @@ export async function deleteSession(db: D1Database, id: string) {
          AND NOT EXISTS (SELECT 1 FROM commit_sessions cs WHERE cs.repo_id = commits.repo_id AND cs.sha = commits.sha)`,
       )
       .bind(linked),
+    deleteSessionDocs(db, id),
+    pruneCommitDocs(db),
   ]);
 }

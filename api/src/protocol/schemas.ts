@@ -162,5 +162,66 @@ export const CommitDetailResponse = z.object({
   commit: CommitSummary.extend({ files: z.array(FileChange) }),
 });
 
+export type CommitDetail = z.infer<typeof CommitDetailResponse>;
+
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** One message's searchable text, extracted by the CLI with the shared mapper (site/src/mappers/search-text.ts). */
+export const SearchDocument = z
+  .object({
+    i: z.number().int().nonnegative(),
+    role: z.string().max(20),
+    text: z.string().max(8000),
+    tools: z.string().max(4000),
+    files: z.string().max(8000),
+    commands: z.string().max(8000),
+    at: z.number().int().nonnegative().nullable(),
+    line: z.number().int().nonnegative(),
+  })
+  .strict();
+
+export type SearchDocument = z.infer<typeof SearchDocument>;
+
+export const SearchDocumentsUpload = z.object({ docs: z.array(SearchDocument).max(200_000) }).strict();
+
+/** A time in a query string: epoch milliseconds, an ISO date (2026-11-24) or date-time. */
+const QueryTime = z.string().transform((s, ctx) => {
+  const t = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+  if (!Number.isFinite(t)) {
+    ctx.addIssue({ code: "custom", message: "must be a date such as 2026-11-24 or epoch milliseconds" });
+    return z.NEVER;
+  }
+  return t;
+});
+
+export const SearchQuery = z.object({
+  q: z.string().min(1, "q is required").max(500),
+  org: RepoOwner.optional(),
+  repo: RepoName.optional(),
+  agent: z.enum(AGENTS).optional(),
+  author: z.string().min(1).max(200).optional(),
+  since: QueryTime.optional(),
+  until: QueryTime.optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,6}$/, "not a cursor this server returned")
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+
+export const SnippetPart = z.object({ text: z.string(), hit: z.boolean() });
+
+export const SearchHit = z.object({
+  kind: z.enum(["message", "commit"]),
+  repo: z.object({ host: z.string(), owner: z.string(), name: z.string() }),
+  snippet: z.array(SnippetPart),
+  session: SessionSummary.nullable(),
+  message_index: z.number().nullable(),
+  anchor: z.string().nullable(),
+  /** The commit the message led to (or the commit itself), when there is one. */
+  commit: z.object({ sha: z.string(), message: z.string() }).nullable(),
+  commits: z.array(z.object({ sha: z.string(), message: z.string() })),
+});
+export type SearchHit = z.infer<typeof SearchHit>;
+export const SearchResponse = z.object({ hits: z.array(SearchHit), next_cursor: z.string().nullable() });

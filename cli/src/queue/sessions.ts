@@ -61,6 +61,7 @@ export function startSession(state: State, input: StartInput): { session: LocalS
     ended_at: null,
     uploaded_hash: null,
     uploaded_status: null,
+    indexed_hash: null,
   };
   state.sessions[id] = session;
   return { session, reopened: false };

@@ -20,6 +20,8 @@ export const LocalSession = z.object({
   uploaded_hash: z.string().nullable().default(null),
   /** status sent with that upload, so an end after an upload still reaches the backend. */
   uploaded_status: z.enum(["open", "ended"]).nullable().default(null),
+  /** content_hash last indexed for search; behind uploaded_hash means indexing is still owed. */
+  indexed_hash: z.string().nullable().default(null),
 });
 export type LocalSession = z.infer<typeof LocalSession>;
 

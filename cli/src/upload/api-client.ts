@@ -2,7 +2,7 @@
 import { createReadStream, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { ErrorBody, type SessionsUpload, UploadUrlResponse } from "../../../api/src/protocol/schemas.ts";
+import { ErrorBody, type SearchDocument, type SessionsUpload, UploadUrlResponse } from "../../../api/src/protocol/schemas.ts";
 
 export class ApiRequestError extends Error {
   constructor(
@@ -63,6 +63,32 @@ export class ApiClient {
       body: JSON.stringify({ session_id: sessionId }),
     });
     return UploadUrlResponse.parse(body);
+  }
+
+  async putSearchDocuments(sessionId: string, docs: SearchDocument[]) {
+    return this.call(`/sessions/${sessionId}/search`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ docs }),
+    });
+  }
+
+  async search(params: Record<string, string | undefined>) {
+    const query = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
+    return this.call(`/search?${query}`);
+  }
+
+  async commit(owner: string, name: string, sha: string, host?: string) {
+    return this.call(`/repos/${owner}/${name}/${sha}${host ? `?host=${encodeURIComponent(host)}` : ""}`);
+  }
+
+  async sessionData(sessionId: string): Promise<Uint8Array> {
+    const res = await fetch(`${this.baseUrl}/api/sessions/${sessionId}`, {
+      headers: { authorization: `Bearer ${this.token}` },
+      signal: AbortSignal.timeout(this.timeoutMs * 4),
+    });
+    if (!res.ok) throw new ApiRequestError(res.status, "session_data", `Could not read session ${sessionId} (HTTP ${res.status}).`);
+    return new Uint8Array(await res.arrayBuffer());
   }
 
   async postSessions(upload: SessionsUpload) {

@@ -10,6 +10,7 @@ import { type Snapshot, takeSnapshot } from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
 import type { LocalCommit, LocalSession } from "../state/model.ts";
 import { type ApiClient, putFile } from "./api-client.ts";
+import { searchDocsFromSnapshot } from "./search-docs.ts";
 
 const DEFAULT_IDLE_MS = 6 * 3600 * 1000;
 
@@ -157,12 +158,32 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   };
   if (body.sessions?.length || body.commits?.length) await api.postSessions(body);
 
+  // Search text goes up once the session's row exists; a failure is retried on the next push.
+  const indexed = new Map<string, string>();
+  const owed = prepared.filter(
+    (p) => (sentIds.has(p.session.id) || p.session.uploaded_hash !== null) && p.session.indexed_hash !== p.snapshot.meta.content_hash,
+  );
+  for (const { session, snapshot } of owed) {
+    try {
+      const docs = searchDocsFromSnapshot(snapshot.gzipPath, session.agent);
+      if (docs === null) opts.log(`sync: ${session.id}: too large to index for search; uploaded without`);
+      else await api.putSearchDocuments(session.id, docs);
+      indexed.set(session.id, snapshot.meta.content_hash);
+    } catch (error) {
+      opts.log(`sync: ${session.id}: search indexing failed, retried next push: ${(error as Error).message}`);
+    }
+  }
+
   await ctx.store.update((latest) => {
     for (const { session, snapshot } of done) {
       const current = latest.sessions[session.id];
       if (!current) continue;
       current.uploaded_hash = snapshot.meta.content_hash;
       current.uploaded_status = session.status;
+    }
+    for (const [id, hash] of indexed) {
+      const current = latest.sessions[id];
+      if (current) current.indexed_hash = hash;
     }
     const sentShas = new Set(commits.map((c) => c.sha));
     rememberUploaded(
@@ -174,7 +195,8 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
     for (const s of Object.values(latest.sessions)) {
       // Ended, uploaded as it is now, and no queued commit waits on it: the backend has it all.
       const snapshotHash = prepared.find((p) => p.session.id === s.id)?.snapshot.meta.content_hash;
-      if (s.status === "ended" && s.uploaded_status === "ended" && s.uploaded_hash === snapshotHash && !stillLinked.has(s.id)) {
+      const complete = s.uploaded_hash === snapshotHash && s.indexed_hash === snapshotHash;
+      if (s.status === "ended" && s.uploaded_status === "ended" && complete && !stillLinked.has(s.id)) {
         delete latest.sessions[s.id];
       }
     }

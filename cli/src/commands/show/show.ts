@@ -1,0 +1,59 @@
+import { gunzipSync } from "node:zlib";
+import { type CommitDetail, CommitDetailResponse } from "../../../../api/src/protocol/schemas.ts";
+import { segment } from "../../../../site/src/lib/conversation-view.ts";
+import { mapSession } from "../../../../site/src/mappers/index.ts";
+import type { Message } from "../../../../site/src/mappers/model.ts";
+import type { Deps } from "../../deps.ts";
+import type { ApiClient } from "../../upload/api-client.ts";
+import { client, fullSha, permalink, thisRepo } from "../remote.ts";
+import { renderMessage } from "./render.ts";
+
+export interface ShowOptions {
+  all?: boolean;
+  json?: boolean;
+}
+
+export interface CommitConversation {
+  session: CommitDetail["commit"]["sessions"][number];
+  /** The messages that led to the commit (or all of them). */
+  messages: Message[];
+  notices: string[];
+}
+
+export async function commitConversations(api: ApiClient, detail: CommitDetail, all: boolean): Promise<CommitConversation[]> {
+  const out: CommitConversation[] = [];
+  for (const session of detail.commit.sessions) {
+    const bytes = await api.sessionData(session.id);
+    const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : Buffer.from(bytes)).toString("utf8");
+    const conversation = mapSession(session.agent, text);
+    // Everything the conversation had said by the time of the commit; what came after is left out.
+    const upToCommit = segment(conversation.messages, null, session.position.line ?? null).current;
+    out.push({ session, messages: all ? conversation.messages : upToCommit, notices: conversation.notices });
+  }
+  return out;
+}
+
+export async function loadCommit(deps: Deps, rev: string) {
+  const { repo } = await thisRepo(deps);
+  const { api, url } = client(deps);
+  const sha = await fullSha(deps, rev);
+  const detail = CommitDetailResponse.parse(await api.commit(repo.owner, repo.name, sha, repo.host));
+  return { api, url, repo, detail };
+}
+
+export async function runShow(rev: string, opts: ShowOptions, deps: Deps) {
+  const { api, url, repo, detail } = await loadCommit(deps, rev);
+  const conversations = await commitConversations(api, detail, opts.all ?? false);
+  if (opts.json) {
+    deps.out(`${JSON.stringify({ commit: detail.commit, conversations }, null, 2)}\n`);
+    return;
+  }
+  deps.out(`commit ${detail.commit.sha}\n${detail.commit.message}\n${permalink(url, repo, detail.commit.sha)}\n\n`);
+  if (conversations.length === 0) deps.out("No conversation is linked to this commit.\n");
+  for (const c of conversations) {
+    deps.out(`━━ ${c.session.agent} session ${c.session.id}: ${c.session.title ?? "untitled"}\n`);
+    for (const n of c.notices) deps.out(`[${n}]\n`);
+    for (const m of c.messages) deps.out(renderMessage(m));
+    deps.out("\n");
+  }
+}

@@ -1,0 +1,18 @@
+// The searchable text of a session, extracted here with the same mapper the UI renders, so the server
+// indexes plain rows and never parses a large transcript within a Worker's CPU budget.
+import { readFileSync, statSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import type { SearchDocument } from "../../../api/src/protocol/schemas.ts";
+import { mapSession } from "../../../site/src/mappers/index.ts";
+import { searchDocuments } from "../../../site/src/mappers/search-text.ts";
+
+/** Mapping needs the whole transcript in memory; beyond this a session is uploaded but not indexed. */
+export const DEFAULT_INDEX_LIMIT_BYTES = 200 * 1024 * 1024;
+
+export function searchDocsFromSnapshot(gzipPath: string, agent: string, limitBytes = DEFAULT_INDEX_LIMIT_BYTES): SearchDocument[] | null {
+  // A gzip snapshot is ~10× smaller than its text: a cheap first check before inflating.
+  if (statSync(gzipPath).size * 4 > limitBytes) return null;
+  const raw = gunzipSync(readFileSync(gzipPath));
+  if (raw.length > limitBytes) return null;
+  return searchDocuments(mapSession(agent, raw.toString("utf8")));
+}
