@@ -144,6 +144,8 @@ Getting started:
     .option("--until <date>", "before this date")
     .option("--limit <n>", "how many hits", positiveInt)
     .option("--json", "machine-readable output")
+    // "-flaky" is an exclusion in the query, not an option.
+    .allowUnknownOption()
     .addHelpText(
       "after",
       '\nExamples:\n  $ residue search retry backoff\n  $ residue search "exponential backoff" -flaky tool:Bash\n  $ residue search file:src/http.ts --since 2026-11-01',

@@ -109,6 +109,39 @@ describe("the /app record", () => {
     await expect.poll(async () => (await page.locator(`#${id} details.tool pre`).last().innerText()).length).toBeGreaterThan(before);
   });
 
+  it("searches from any page: a hit opens the permalink on the matching message, highlighted", async () => {
+    const page = await open(`/app/${data.owner}/widgets`);
+    await page.fill('header input[name="q"]', '"exponential backoff"');
+    await page.press('header input[name="q"]', "Enter");
+    await expect.poll(() => page.url()).toContain("/app/-/search?q=");
+    const hit = page.locator("ul.hits > li").first();
+    expect(await hit.locator("mark").first().innerText()).toMatch(/exponential/i);
+    await hit.locator("a.hit-link").click();
+    await expect.poll(() => page.url()).toContain(`${data.sessions.claudeBackoff?.shas[0]}?hl=`);
+    const id = new URL(page.url()).hash.slice(1);
+    await expect.poll(() => page.locator(`#${id}.hit mark`).count()).toBeGreaterThan(0);
+    expect(await page.locator(`#${id} mark`).first().innerText()).toMatch(/exponential|backoff/i);
+    await page.screenshot({ path: `${SCREENSHOTS}/search-hit.png` });
+  });
+
+  it("shows hostile text in search results as text", async () => {
+    const page = await context.newPage();
+    let dialogs = 0;
+    page.on("dialog", async (d) => {
+      dialogs++;
+      await d.dismiss();
+    });
+    await page.goto(`${base()}/app/-/search?q=${encodeURIComponent("xss alert")}&org=${data.owner}`);
+    expect(await page.locator("ul.hits > li").count()).toBeGreaterThan(0);
+    expect(await page.locator("main script, main img, main iframe").count()).toBe(0);
+    expect(await page.locator("ul.hits").innerText()).toContain("<script>");
+    expect(dialogs).toBe(0);
+    await page.goto(`${base()}/app/-/search?q=${encodeURIComponent('"><script>alert(1)</script>')}`);
+    expect(await page.locator("main script").count()).toBe(0);
+    expect(dialogs).toBe(0);
+    await page.screenshot({ path: `${SCREENSHOTS}/search-results.png`, fullPage: true });
+  });
+
   it("rejects a wrong password", async () => {
     const wrong = await browser.newContext({ httpCredentials: { username: inject("adminUser"), password: "nope" } });
     const page = await wrong.newPage();
