@@ -102,12 +102,30 @@ export interface SearchRow {
 export const HIT_START = "\uE000";
 export const HIT_END = "\uE001";
 
+const SELECT_HIT = `SELECT d.id, d.kind, d.repo_id, d.session_id, d.message_index, d.line, d.sha,
+  snippet(search_fts, -1, char(57344), char(57345), '…', 24) AS snip
+  FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid`;
+
 export async function searchDocs(db: D1Database, f: SearchFilters): Promise<SearchRow[]> {
+  const faceted = f.org || f.repo || f.agent || f.author || f.since !== undefined || f.until !== undefined;
+  if (!faceted) {
+    // FTS5 ranks and pages on its own index; only the page's rows are joined and given snippets.
+    const page = await db
+      .prepare("SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rank LIMIT ?2 OFFSET ?3")
+      .bind(f.match, f.limit + 1, f.offset)
+      .all<{ id: number }>();
+    const ids = page.results.map((r) => r.id);
+    if (ids.length === 0) return [];
+    const { results } = await db
+      .prepare(`${SELECT_HIT} WHERE search_fts MATCH ?1 AND search_fts.rowid IN (SELECT value FROM json_each(?2))`)
+      .bind(f.match, JSON.stringify(ids))
+      .all<SearchRow & { id: number }>();
+    const byId = new Map(results.map((r) => [r.id, r]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
   const { results } = await db
     .prepare(
-      `SELECT d.kind, d.repo_id, d.session_id, d.message_index, d.line, d.sha,
-         snippet(search_fts, -1, char(57344), char(57345), '…', 24) AS snip
-       FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
+      `${SELECT_HIT}
        WHERE search_fts MATCH ?1
          AND (?2 IS NULL OR d.repo_id IN (SELECT id FROM repos WHERE owner = ?2))
          AND (?3 IS NULL OR d.repo_id IN (SELECT id FROM repos WHERE name = ?3))
@@ -118,7 +136,7 @@ export async function searchDocs(db: D1Database, f: SearchFilters): Promise<Sear
                 JOIN commits c ON c.repo_id = cs.repo_id AND c.sha = cs.sha WHERE c.author_name = ?5 OR c.author_email = ?5)))
          AND (?6 IS NULL OR d.at >= ?6)
          AND (?7 IS NULL OR d.at < ?7)
-       ORDER BY bm25(search_fts, 10.0, 4.0, 4.0, 2.0), d.id
+       ORDER BY rank, d.id
        LIMIT ?8 OFFSET ?9`,
     )
     .bind(
