@@ -2,24 +2,13 @@
 // (2,500 turns, 6 KB tool outputs, 20 commits) against a small one, on the local app in workerd, in the
 // same run. Reports response size and median time, and their ratios.
 //   npm run bench
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { generateSecrets } from "../api/local/dev-vars.ts";
-import { freePort, startLocalServer } from "../api/local/server.ts";
+import { startTemporaryServer } from "../api/local/server.ts";
 import { seed } from "../e2e/support/seed.ts";
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 2500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const dir = mkdtempSync(join(tmpdir(), "residue-bench-app-"));
-const secrets = generateSecrets();
-writeFileSync(
-  join(dir, "vars"),
-  Object.entries(secrets)
-    .map(([k, v]) => `${k}=${v}`)
-    .join("\n"),
-);
-const server = await startLocalServer({ port: await freePort(), persistTo: join(dir, "state"), envFile: join(dir, "vars") });
+const server = await startTemporaryServer();
+const secrets = server.secrets;
 try {
   const seedStart = Date.now();
   const data = seed(server.url, secrets.AUTH_TOKEN, { long: TURNS });
@@ -52,5 +41,4 @@ try {
   );
 } finally {
   await server.stop();
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -3,11 +3,7 @@
 // server-side indexing, per MB.
 //   npm run bench:search          (BENCH_SESSIONS / BENCH_MESSAGES scale it down for a quick look)
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { generateSecrets } from "../api/local/dev-vars.ts";
-import { freePort, startLocalServer } from "../api/local/server.ts";
+import { startTemporaryServer } from "../api/local/server.ts";
 import { longTranscript } from "../e2e/support/seed.ts";
 import { mapSession } from "../site/src/mappers/index.ts";
 import { searchDocuments } from "../site/src/mappers/search-text.ts";
@@ -23,23 +19,19 @@ const WORDS = Array.from({ length: 20_000 }, (_, i) => {
   return w;
 });
 
+// mulberry32: small, seeded, and uniform enough for a repeatable corpus.
 let seed = 42;
 const rand = () => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed / 0x7fffffff;
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 const pick = () => WORDS[Math.floor(WORDS.length ** rand()) - 1] as string;
 const sentence = (n: number) => Array.from({ length: n }, pick).join(" ");
 
-const dir = mkdtempSync(join(tmpdir(), "residue-bench-search-"));
-const secrets = generateSecrets();
-writeFileSync(
-  join(dir, "vars"),
-  Object.entries(secrets)
-    .map(([k, v]) => `${k}=${v}`)
-    .join("\n"),
-);
-const server = await startLocalServer({ port: await freePort(), persistTo: join(dir, "state"), envFile: join(dir, "vars") });
+const server = await startTemporaryServer();
+const secrets = server.secrets;
 const auth = { authorization: `Bearer ${secrets.AUTH_TOKEN}`, "content-type": "application/json" };
 const call = async (path: string, init: RequestInit) => {
   const res = await fetch(`${server.url}/api${path}`, { ...init, headers: auth });
@@ -136,5 +128,4 @@ try {
   console.log(`  all queries: median ${median(all).toFixed(1)} ms (target: under 50 ms)`);
 } finally {
   await server.stop();
-  rmSync(dir, { recursive: true, force: true });
 }

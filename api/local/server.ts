@@ -1,10 +1,12 @@
 // Runs the built app in workerd through wrangler, with local D1 + R2: used by `npm start` and the tests.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateSecrets, type LocalSecrets } from "./dev-vars.ts";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const BUILT_CONFIG = join(ROOT, "site/dist/server/wrangler.json");
@@ -129,4 +131,33 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     throw error;
   }
   return { url, process: child, stop };
+}
+
+/** A throwaway app for tests and benchmarks: fresh secrets and state in a temp dir, removed on stop. */
+export async function startTemporaryServer(
+  opts: Pick<LocalServerOptions, "vars" | "onOutput"> = {},
+): Promise<LocalServer & { secrets: LocalSecrets }> {
+  const dir = mkdtempSync(join(tmpdir(), "residue-app-"));
+  const secrets = generateSecrets();
+  const envFile = join(dir, "secrets.vars");
+  writeFileSync(
+    envFile,
+    Object.entries(secrets)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n"),
+  );
+  try {
+    const server = await startLocalServer({ port: await freePort(), persistTo: join(dir, "state"), envFile, ...opts });
+    return {
+      ...server,
+      secrets,
+      stop: async () => {
+        await server.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }

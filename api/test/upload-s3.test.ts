@@ -2,19 +2,18 @@
 // s3rver does not verify signatures, so this proves the URL's shape and the happy path; rejection of
 // tampered or expired URLs is proven on the app's own signed route (uploads.test.ts).
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateSecrets } from "../local/dev-vars.ts";
-import { freePort, type LocalServer, startLocalServer } from "../local/server.ts";
+import { freePort, type LocalServer, startTemporaryServer } from "../local/server.ts";
 
 const BUCKET = "residue-sessions";
 let dir: string;
 let s3: S3rver;
 let s3Endpoint: string;
-let app: LocalServer;
+let app: LocalServer & { secrets: { AUTH_TOKEN: string } };
 let token: string;
 
 beforeAll(async () => {
@@ -29,19 +28,7 @@ beforeAll(async () => {
   });
   await s3.run();
   s3Endpoint = `http://127.0.0.1:${s3Port}`;
-  const secrets = generateSecrets();
-  token = secrets.AUTH_TOKEN;
-  const envFile = join(dir, "vars");
-  writeFileSync(
-    envFile,
-    Object.entries(secrets)
-      .map(([k, v]) => `${k}=${v}`)
-      .join("\n"),
-  );
-  app = await startLocalServer({
-    port: await freePort(),
-    persistTo: join(dir, "state"),
-    envFile,
+  app = await startTemporaryServer({
     vars: {
       R2_ACCESS_KEY_ID: "S3RVER",
       R2_SECRET_ACCESS_KEY: "S3RVER",
@@ -50,6 +37,7 @@ beforeAll(async () => {
       R2_S3_ENDPOINT: s3Endpoint,
     },
   });
+  token = app.secrets.AUTH_TOKEN;
 });
 
 afterAll(async () => {

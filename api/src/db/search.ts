@@ -99,6 +99,9 @@ export interface SearchRow {
   snip: string;
 }
 
+/** How many of the newest matches a very broad query ranks. */
+export const RANK_WINDOW = 5_000;
+
 export const HIT_START = "\uE000";
 export const HIT_END = "\uE001";
 
@@ -110,9 +113,15 @@ export async function searchDocs(db: D1Database, f: SearchFilters): Promise<Sear
   const faceted = f.org || f.repo || f.agent || f.author || f.since !== undefined || f.until !== undefined;
   if (!faceted) {
     // FTS5 ranks and pages on its own index; only the page's rows are joined and given snippets.
+    // Ranking costs time in proportion to the matches: a query matching more than RANK_WINDOW rows
+    // ranks the newest RANK_WINDOW of them (FTS5 walks rowids in order, so finding the cut is cheap).
+    const cut = await db
+      .prepare("SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?2")
+      .bind(f.match, RANK_WINDOW)
+      .first<{ id: number }>();
     const page = await db
-      .prepare("SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rank LIMIT ?2 OFFSET ?3")
-      .bind(f.match, f.limit + 1, f.offset)
+      .prepare("SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ?1 AND rowid > ?4 ORDER BY rank LIMIT ?2 OFFSET ?3")
+      .bind(f.match, f.limit + 1, f.offset, cut?.id ?? 0)
       .all<{ id: number }>();
     const ids = page.results.map((r) => r.id);
     if (ids.length === 0) return [];

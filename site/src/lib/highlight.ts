@@ -97,17 +97,15 @@ function colors(theme: ThemeColors): string[] {
   return [...all].filter((c) => /^#[0-9a-f]{3,8}$/.test(c));
 }
 
-/** The stylesheet for every class `highlight` can emit. */
+/** The stylesheet for every class `highlight` can emit; dark colors apply wherever the page is dark. */
 export function highlightCss(): string {
   const h = get();
   const light = colors(h.getTheme(LIGHT) as ThemeColors);
   const dark = colors(h.getTheme(DARK) as ThemeColors);
-  const rules = [
-    ...light.map((c) => `.l-${c.slice(1)}{color:${c}}`),
-    "@media (prefers-color-scheme: dark){",
-    ...dark.map((c) => `:root:not([data-theme="light"]) .d-${c.slice(1)}{color:${c}}`),
-    "}",
-    ...dark.map((c) => `:root[data-theme="dark"] .d-${c.slice(1)}{color:${c}}`),
-  ];
-  return `${rules.join("\n")}\n`;
+  return `${[
+    ...light.map((c) => `.l-${c.slice(1)}{--hl-light:${c}}`),
+    ...dark.map((c) => `.d-${c.slice(1)}{--hl-dark:${c}}`),
+    // A token missing either color makes this invalid at computed time: it then inherits the text color.
+    "pre.code span{color:light-dark(var(--hl-light),var(--hl-dark))}",
+  ].join("\n")}\n`;
 }
