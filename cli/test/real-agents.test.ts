@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { ROOT, Sandbox } from "./support/harness.ts";
-import { type ModelServer, startModelServer } from "./support/model-server.ts";
+import { type ModelServer, startModelServer, startResponsesServer } from "./support/model-server.ts";
 
 let server: ModelServer | undefined;
 afterEach(async () => {
@@ -108,5 +108,36 @@ describe("real agents", () => {
     const commit = page.body.commits.find((c: { message: string }) => c.message === "Greet residue from pi");
     expect(commit.sessions).toMatchObject([{ agent: "pi", title: "Make hello.txt greet residue" }]);
     expect(await rawSession(sb, commit.sessions[0].id)).toBe(readFileSync(sessionFile as string, "utf8"));
+  });
+
+  it("Codex CLI (@openai/codex): no hook needed, capture finds the rollout by its cwd and links it", async () => {
+    const sb = new Sandbox();
+    writeFileSync(join(sb.repo, "hello.txt"), "hello world\n");
+    sb.git("add", "hello.txt");
+    sb.git("commit", "-qm", "hello");
+    sb.residue(["init"]);
+    server = await startResponsesServer([{ tool: "exec_command", input: { cmd: "sed -i s/world/residue/ hello.txt && cat hello.txt" } }]);
+    const codexHome = join(sb.home, ".codex");
+    mkdirSync(codexHome, { recursive: true });
+    writeFileSync(
+      join(codexHome, "config.toml"),
+      `model = "scripted"\nmodel_provider = "scripted"\n[model_providers.scripted]\nname = "scripted"\nbase_url = "${server.url}/v1"\nwire_api = "responses"\nenv_key = "SCRIPTED_API_KEY"\n`,
+    );
+    const run = await runAgent("codex", ["exec", "--dangerously-bypass-approvals-and-sandbox", "Make hello.txt greet residue"], sb.repo, {
+      ...sb.env,
+      CODEX_HOME: codexHome,
+      SCRIPTED_API_KEY: "scripted",
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(join(sb.repo, "hello.txt"), "utf8")).toBe("hello residue\n");
+    const [rollout] = findFiles(join(codexHome, "sessions"), ".jsonl");
+    expect(rollout).toBeDefined();
+
+    sb.git("commit", "-qam", "Greet residue from codex");
+    sb.git("push", "-q", "origin", "main");
+    const page = await sb.api(`/repos/${sb.owner}/widgets`);
+    const commit = page.body.commits.find((c: { message: string }) => c.message === "Greet residue from codex");
+    expect(commit.sessions).toMatchObject([{ agent: "codex", title: "Make hello.txt greet residue" }]);
+    expect(await rawSession(sb, commit.sessions[0].id)).toBe(readFileSync(rollout as string, "utf8"));
   });
 });

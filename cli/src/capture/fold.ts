@@ -82,7 +82,18 @@ async function applyEntry(
   return "rewrite";
 }
 
-export async function foldJournal(store: StateStore, stateDir: string, git: Git, log: (m: string) => void): Promise<FoldResult> {
+/** Finds sessions of agents that gave no signal (Codex without trusted hooks), registered before tagging. */
+export type Discover = (state: State, since: number) => void;
+
+const DISCOVERY_LOOKBACK_MS = 6 * 3600 * 1000;
+
+export async function foldJournal(
+  store: StateStore,
+  stateDir: string,
+  git: Git,
+  log: (m: string) => void,
+  discover?: Discover,
+): Promise<FoldResult> {
   const result: FoldResult = { commits: [], rewrites: 0 };
   await store.update(async (state) => {
     const journal = takeJournal(stateDir);
@@ -91,6 +102,22 @@ export async function foldJournal(store: StateStore, stateDir: string, git: Git,
       return;
     }
     const branch = await git.branch();
+    if (discover) {
+      const times = await Promise.all(
+        journal.entries.flatMap((e) =>
+          e.kind === "commit"
+            ? [
+                git.commitInfo(e.sha).then(
+                  (c) => c.committed_at,
+                  () => Number.NaN,
+                ),
+              ]
+            : [],
+        ),
+      );
+      const earliest = Math.min(...times.filter(Number.isFinite));
+      if (Number.isFinite(earliest)) discover(state, earliest - DISCOVERY_LOOKBACK_MS);
+    }
     // A rebase re-commits old work "now": its new commits inherit the old links rather than being tagged
     // with whatever sessions happen to be pending at rebase time.
     const rebased = new Set(journal.entries.flatMap((e) => (e.kind === "rewrite" && e.by === "rebase" ? [e.to] : [])));

@@ -37,9 +37,12 @@ export function firstUserPrompt(agent: string, line: string): string | null {
       if (record.type !== "message" || message?.role !== "user") return null;
       return clean(textOf(message.content) ?? "");
     case "codex": {
-      const payload = record.payload as { type?: string; message?: string } | undefined;
-      if (record.type !== "event_msg" || payload?.type !== "user_message") return null;
-      return clean(payload.message ?? "");
+      // Older rollouts echo the prompt as an event; newer ones only as a user message item.
+      const payload = record.payload as { type?: string; message?: string; role?: string; content?: unknown } | undefined;
+      if (record.type === "event_msg" && payload?.type === "user_message") return clean(payload.message ?? "");
+      if (record.type === "response_item" && payload?.type === "message" && payload.role === "user")
+        return clean(textOf(payload.content) ?? "");
+      return null;
     }
     default:
       return message?.role === "user" ? clean(textOf(message.content) ?? "") : null;

@@ -3,7 +3,7 @@
 // state lock, so agents and hooks are never kept waiting on it.
 import { statSync } from "node:fs";
 import type { RepoRef, SessionsUpload } from "../../../api/src/protocol/schemas.ts";
-import { foldJournal, rememberUploaded } from "../capture/fold.ts";
+import { type Discover, foldJournal, rememberUploaded } from "../capture/fold.ts";
 import { parseRemoteUrl } from "../git/remote-url.ts";
 import { sweepIdle } from "../queue/sessions.ts";
 import { type Snapshot, takeSnapshot } from "../queue/snapshot.ts";
@@ -23,6 +23,7 @@ function mtime(path: string): number | null {
 }
 
 export interface SyncOptions {
+  discover?: Discover;
   /** Open sessions idle this long are ended (agents killed hard never say so). */
   idleMs?: number;
   now?: () => number;
@@ -84,7 +85,7 @@ interface Prepared {
 }
 
 export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Promise<SyncResult> {
-  await foldJournal(ctx.store, ctx.stateDir, ctx.git, opts.log);
+  await foldJournal(ctx.store, ctx.stateDir, ctx.git, opts.log, opts.discover);
   const repo = await repoIdentity(ctx);
   const swept = await ctx.store.update((state) => sweepIdle(state, mtime, (opts.now ?? Date.now)(), opts.idleMs ?? DEFAULT_IDLE_MS));
   if (swept.length) opts.log(`sync: ended idle session(s) ${swept.join(", ")}`);

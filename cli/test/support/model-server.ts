@@ -129,3 +129,45 @@ export async function startModelServer(script: Step[], finalText = "Done."): Pro
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
+
+/**
+ * The same idea for OpenAI's Responses API (Codex CLI): each POST /v1/responses gets the next step as
+ * `response.output_item.done` events; a step's tool call is a `function_call` item.
+ */
+export async function startResponsesServer(script: Step[], finalText = "Done."): Promise<ModelServer> {
+  const requests: ModelServer["requests"] = [];
+  let counter = 0;
+  const server: Server = createServer(async (req, res) => {
+    const raw = await readBody(req);
+    let body: RequestBody & { input?: { type?: string }[] } = {};
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      // answered like any other request below
+    }
+    requests.push({ path: req.url ?? "", body });
+    if (req.method !== "POST" || !(req.url ?? "").includes("/responses")) {
+      res.writeHead(404).end();
+      return;
+    }
+    // Step n answers the request whose input already holds n function-call outputs.
+    const done = (body.input ?? []).filter((i) => i.type === "function_call_output").length;
+    const step: Step = done < script.length ? (script[done] as Step) : { text: finalText };
+    const id = `${++counter}`;
+    const item =
+      "tool" in step
+        ? { type: "function_call", id: `fc_${id}`, call_id: `call_${id}`, name: step.tool, arguments: JSON.stringify(step.input) }
+        : { type: "message", id: `msg_${id}`, role: "assistant", content: [{ type: "output_text", text: step.text }] };
+    const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.end(
+      event("response.created", { response: { id: `resp_${id}` } }) +
+        event("response.output_item.done", { item }) +
+        event("response.completed", { response: { id: `resp_${id}`, usage: { input_tokens: 12, output_tokens: 20, total_tokens: 32 } } }),
+    );
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${address.port}`, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
+}

@@ -6,12 +6,20 @@ import { execFile } from "node:child_process";
 
 const RESIDUE: string[] = ${JSON.stringify(command)};
 
+// One call at a time, in event order: pi may not wait for one handler before firing the next, and a
+// late "start" must not reopen a session that "end" already closed.
+let queue: Promise<void> = Promise.resolve();
+
 function residue(args: string[], cwd: string): Promise<void> {
   const [bin, ...pre] = RESIDUE;
   // Never in the agent's way: errors are dropped here (residue logs its own), and it is bounded in time.
-  return new Promise((resolve) => {
-    execFile(bin as string, [...pre, ...args], { cwd, timeout: 10_000 }, () => resolve());
-  });
+  queue = queue.then(
+    () =>
+      new Promise((resolve) => {
+        execFile(bin as string, [...pre, ...args], { cwd, timeout: 10_000 }, () => resolve());
+      }),
+  );
+  return queue;
 }
 
 export default function (pi: any) {

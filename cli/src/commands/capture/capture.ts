@@ -1,4 +1,5 @@
 import { appendFileSync, mkdirSync } from "node:fs";
+import { codexDiscoverer } from "../../adapters/codex-discovery.ts";
 import { foldJournal } from "../../capture/fold.ts";
 import type { Deps } from "../../deps.ts";
 import { openRepo } from "../../repo/context.ts";
@@ -11,7 +12,8 @@ export async function runCapture(_opts: Record<string, never>, deps: Deps) {
   const head = (await ctx.git.run(["rev-parse", "HEAD"])).trim();
   mkdirSync(ctx.stateDir, { recursive: true });
   appendFileSync(journalPath(ctx.stateDir), `commit ${head}\n`);
-  const result = await foldJournal(ctx.store, ctx.stateDir, ctx.git, (m) => appendLog(ctx.stateDir, m));
+  const discover = codexDiscoverer(deps.env, deps.home, ctx.top, deps.now);
+  const result = await foldJournal(ctx.store, ctx.stateDir, ctx.git, (m) => appendLog(ctx.stateDir, m), discover);
   const commit = ctx.store.peek().commits[head];
   deps.out(
     commit ? `${head.slice(0, 12)}: linked ${commit.sessions.length} session(s)\n` : `${head.slice(0, 12)}: no pending sessions to link\n`,

@@ -1,3 +1,4 @@
+import { codexDiscoverer } from "../../adapters/codex-discovery.ts";
 import { loadConfig } from "../../config/config.ts";
 import type { Deps } from "../../deps.ts";
 import { openRepo } from "../../repo/context.ts";
@@ -42,6 +43,7 @@ async function runSyncOnce(opts: SyncCommandOptions, deps: Deps): Promise<SyncRe
     return await sync(ctx, api, {
       includeUncommitted: opts.uncommitted !== false && deps.env.RESIDUE_UPLOAD_UNCOMMITTED !== "0",
       concurrency: opts.concurrency ?? 3,
+      discover: codexDiscoverer(deps.env, deps.home, ctx.top, deps.now),
       idleMs: Number(deps.env.RESIDUE_IDLE_HOURS) > 0 ? Number(deps.env.RESIDUE_IDLE_HOURS) * 3600 * 1000 : undefined,
       now: deps.now,
       onProgress: opts.hook ? undefined : progressPrinter(deps),
