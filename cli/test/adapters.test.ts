@@ -221,14 +221,17 @@ for (const fn of handlers[process.argv[2]] ?? []) await fn({ reason: "startup" }
 
 describe("residue setup codex / gemini and their hooks", () => {
   it.each([
-    ["codex", ".codex/hooks.json", ["SessionStart", "Stop", "SessionEnd"]],
-    ["gemini", ".gemini/settings.json", ["SessionStart", "AfterAgent", "SessionEnd"]],
-  ])("%s: writes %s idempotently", (agent, file, events) => {
+    ["codex", ".codex/hooks.json", ["SessionStart", "Stop", "SessionEnd"], 10],
+    ["gemini", ".gemini/settings.json", ["SessionStart", "AfterAgent", "SessionEnd"], 10_000],
+  ] as const)("%s: writes %s idempotently, with the timeout in the agent's unit", (agent, file, events, timeout) => {
     const sb = new Sandbox();
     expect(sb.residue(["setup", agent]).status).toBe(0);
     const settings = JSON.parse(readFileSync(join(sb.repo, file), "utf8"));
     expect(Object.keys(settings.hooks)).toEqual(events);
-    for (const event of events) expect(settings.hooks[event][0].hooks[0].command).toMatch(new RegExp(`residue' hook ${agent}$`));
+    for (const event of events) {
+      expect(settings.hooks[event][0].hooks[0].command).toMatch(new RegExp(`residue' hook ${agent}$`));
+      expect(settings.hooks[event][0].hooks[0].timeout).toBe(timeout);
+    }
     expect(sb.residue(["setup", agent]).stdout).toContain("already in place");
   });
 

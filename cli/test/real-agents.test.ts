@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { ROOT, Sandbox } from "./support/harness.ts";
-import { type ModelServer, startModelServer, startResponsesServer } from "./support/model-server.ts";
+import { type ModelServer, startGeminiServer, startModelServer, startResponsesServer } from "./support/model-server.ts";
 
 let server: ModelServer | undefined;
 afterEach(async () => {
@@ -139,5 +139,45 @@ describe("real agents", () => {
     const commit = page.body.commits.find((c: { message: string }) => c.message === "Greet residue from codex");
     expect(commit.sessions).toMatchObject([{ agent: "codex", title: "Make hello.txt greet residue" }]);
     expect(await rawSession(sb, commit.sessions[0].id)).toBe(readFileSync(rollout as string, "utf8"));
+  });
+
+  it("Gemini CLI (@google/gemini-cli): its hooks fire, the chat file is linked to the commit", async () => {
+    const sb = new Sandbox();
+    writeFileSync(join(sb.repo, "hello.txt"), "hello world\n");
+    sb.git("add", "hello.txt");
+    sb.git("commit", "-qm", "hello");
+    sb.residue(["init"]);
+    expect(sb.residue(["setup", "gemini"]).status).toBe(0);
+    server = await startGeminiServer([
+      { tool: "run_shell_command", input: { command: "sed -i s/world/residue/ hello.txt && cat hello.txt" } },
+    ]);
+    mkdirSync(join(sb.home, ".gemini"), { recursive: true });
+    writeFileSync(
+      join(sb.home, ".gemini/settings.json"),
+      JSON.stringify({
+        security: { auth: { selectedType: "gemini-api-key" }, folderTrust: { enabled: false } },
+        privacy: { usageStatisticsEnabled: false },
+        general: { disableAutoUpdate: true, disableUpdateNag: true },
+      }),
+    );
+    const run = await runAgent("gemini", ["-p", "Make hello.txt greet residue", "--yolo", "-m", "gemini-2.5-flash"], sb.repo, {
+      ...sb.env,
+      GEMINI_API_KEY: "scripted",
+      GOOGLE_GEMINI_BASE_URL: server.url,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(join(sb.repo, "hello.txt"), "utf8")).toBe("hello residue\n");
+    const [chat] = findFiles(join(sb.home, ".gemini/tmp"), ".jsonl");
+    expect(chat).toBeDefined();
+    expect(JSON.parse(sb.residue(["status", "--json"]).stdout).sessions).toMatchObject([
+      { agent: "gemini", status: "ended", data_path: chat },
+    ]);
+
+    sb.git("commit", "-qam", "Greet residue from gemini");
+    sb.git("push", "-q", "origin", "main");
+    const page = await sb.api(`/repos/${sb.owner}/widgets`);
+    const commit = page.body.commits.find((c: { message: string }) => c.message === "Greet residue from gemini");
+    expect(commit.sessions).toMatchObject([{ agent: "gemini", title: "Make hello.txt greet residue" }]);
+    expect(await rawSession(sb, commit.sessions[0].id)).toBe(readFileSync(chat as string, "utf8"));
   });
 });

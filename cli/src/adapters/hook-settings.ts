@@ -10,7 +10,14 @@ export function isResidueCommand(command: unknown, agent: string) {
 }
 
 /** Adds the hooks, keeping every other key and hook; returns null when they are already there. */
-export function mergeHookSettings(existing: string | null, agent: string, command: string, events: readonly string[]): string | null {
+/** `timeout` is in the agent's own unit: seconds for Claude Code and Codex, milliseconds for Gemini CLI. */
+export function mergeHookSettings(
+  existing: string | null,
+  agent: string,
+  command: string,
+  events: readonly string[],
+  timeout: number,
+): string | null {
   let settings: Record<string, unknown> = {};
   if (existing !== null && existing.trim() !== "") {
     try {
@@ -29,14 +36,15 @@ export function mergeHookSettings(existing: string | null, agent: string, comman
     if (!Array.isArray(entries)) throw new SettingsParseError(`its "hooks.${event}" is not a list`);
     const ours = entries.flatMap((e) => e.hooks ?? []).find((h) => isResidueCommand(h.command, agent));
     if (ours) {
-      if (ours.command !== command) {
+      if (ours.command !== command || ours.timeout !== timeout) {
         ours.command = command;
+        ours.timeout = timeout;
         changed = true;
       }
       continue;
     }
     // End hooks get a short time budget from the agents; the hook only records and returns.
-    entries.push({ hooks: [{ type: "command", command, timeout: 10 }] });
+    entries.push({ hooks: [{ type: "command", command, timeout }] });
     hooks[event] = entries;
     changed = true;
   }

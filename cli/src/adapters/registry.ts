@@ -37,6 +37,8 @@ function hookSettingsAdapter(opts: {
   summary: string;
   file: string[];
   events: string[];
+  /** Ten seconds, in the agent's unit. */
+  timeout: number;
   note?: string;
   detect: (ctx: SetupContext) => string | null;
 }): Adapter {
@@ -49,7 +51,7 @@ function hookSettingsAdapter(opts: {
       const command = `${hookCommand(ctx).map(shellQuote).join(" ")} hook ${opts.name}`;
       let merged: string | null;
       try {
-        merged = mergeHookSettings(existing, opts.name, command, opts.events);
+        merged = mergeHookSettings(existing, opts.name, command, opts.events, opts.timeout);
       } catch (error) {
         if (error instanceof SettingsParseError) throw new SetupError(`Refusing to change ${path}: ${error.message}.`);
         throw error;
@@ -78,6 +80,7 @@ const claudeCode = hookSettingsAdapter({
   summary: "Claude Code: SessionStart/SessionEnd hooks in .claude/settings.json",
   file: [".claude", "settings.json"],
   events: ["SessionStart", "SessionEnd"],
+  timeout: 10,
   detect: detectBy(".claude", "claude"),
 });
 
@@ -86,6 +89,7 @@ const codex = hookSettingsAdapter({
   summary: "Codex CLI: SessionStart/Stop/SessionEnd hooks in .codex/hooks.json",
   file: [".codex", "hooks.json"],
   events: ["SessionStart", "Stop", "SessionEnd"],
+  timeout: 10,
   note: "Codex runs project hooks only once you trust them (and, on versions before hooks were on by default, with `[features] codex_hooks = true` in ~/.codex/config.toml).",
   detect: detectBy(".codex", "codex"),
 });
@@ -95,6 +99,8 @@ const gemini = hookSettingsAdapter({
   summary: "Gemini CLI: SessionStart/AfterAgent/SessionEnd hooks in .gemini/settings.json",
   file: [".gemini", "settings.json"],
   events: ["SessionStart", "AfterAgent", "SessionEnd"],
+  // Gemini CLI reads hook timeouts in milliseconds.
+  timeout: 10_000,
   detect: detectBy(".gemini", "gemini"),
 });
 

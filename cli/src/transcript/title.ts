@@ -44,6 +44,15 @@ export function firstUserPrompt(agent: string, line: string): string | null {
         return clean(textOf(payload.content) ?? "");
       return null;
     }
+    case "gemini": {
+      if (record.type !== "user") return null;
+      const parts = Array.isArray(record.content) ? record.content : [];
+      const text =
+        typeof record.content === "string"
+          ? record.content
+          : parts.map((p) => (p && typeof p === "object" ? ((p as { text?: string }).text ?? "") : "")).join("");
+      return clean(text);
+    }
     default:
       return message?.role === "user" ? clean(textOf(message.content) ?? "") : null;
   }

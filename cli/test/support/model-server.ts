@@ -171,3 +171,38 @@ export async function startResponsesServer(script: Step[], finalText = "Done."):
   const address = server.address() as { port: number };
   return { url: `http://127.0.0.1:${address.port}`, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
+
+/** And for the Gemini API (Gemini CLI): `:streamGenerateContent?alt=sse` answers the next step. */
+export async function startGeminiServer(script: Step[], finalText = "Done."): Promise<ModelServer> {
+  const requests: ModelServer["requests"] = [];
+  const server: Server = createServer(async (req, res) => {
+    const raw = await readBody(req);
+    let body: { contents?: { parts?: { functionResponse?: unknown }[] }[]; tools?: unknown[] } = {};
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      // answered like any other request below
+    }
+    requests.push({ path: req.url ?? "", body: body as RequestBody });
+    const url = req.url ?? "";
+    if (url.includes(":countTokens")) {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ totalTokens: 10 }));
+      return;
+    }
+    const done = (body.contents ?? []).flatMap((c) => c.parts ?? []).filter((p) => p.functionResponse).length;
+    const main = Array.isArray(body.tools) && body.tools.length > 0;
+    const step: Step = main && done < script.length ? (script[done] as Step) : { text: main ? finalText : "Scripted." };
+    const part = "tool" in step ? { functionCall: { name: step.tool, args: step.input } } : { text: step.text };
+    const payload = {
+      candidates: [{ content: { role: "model", parts: [part] }, finishReason: "STOP", index: 0 }],
+      usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 20, totalTokenCount: 32 },
+    };
+    if (url.includes(":streamGenerateContent")) {
+      res.writeHead(200, { "content-type": "text/event-stream" }).end(`data: ${JSON.stringify(payload)}\n\n`);
+    } else res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(payload));
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${address.port}`, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
+}

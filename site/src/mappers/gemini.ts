@@ -41,7 +41,8 @@ export function mapGemini(text: string): Conversation {
       if (at !== -1) for (const id of order.splice(at + 1)) latest.delete(id);
       return;
     }
-    if (v.$set) return;
+    // `$set` updates session metadata; the first line is the session header (no `type`).
+    if (v.$set || (v.type === undefined && (v.sessionId !== undefined || v.startTime !== undefined))) return;
     const id = str(v.id) ?? `line-${i}`;
     if (!latest.has(id)) order.push(id);
     latest.set(id, line);
