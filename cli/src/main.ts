@@ -71,10 +71,10 @@ Getting started:
   program
     .command("setup")
     .description("Wire an agent into this repo so its sessions are captured (no argument: list the agents found)")
-    .argument("[agent]", "claude-code, pi, codex or gemini")
+    .argument("[agent]", "claude-code, pi, codex, gemini or opencode")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ residue setup              # which agents are used here?\n  $ residue setup claude-code  # hooks in .claude/settings.json\n  $ residue setup pi           # .pi/extensions/residue.ts\n  $ residue setup codex        # .codex/hooks.json\n  $ residue setup gemini       # .gemini/settings.json",
+      "\nExamples:\n  $ residue setup              # which agents are used here?\n  $ residue setup claude-code  # hooks in .claude/settings.json\n  $ residue setup pi           # .pi/extensions/residue.ts\n  $ residue setup codex        # .codex/hooks.json\n  $ residue setup gemini       # .gemini/settings.json\n  $ residue setup opencode     # .opencode/plugins/residue.js",
     )
     .action((agent) => runSetup(agent, deps));
 

@@ -180,4 +180,43 @@ describe("real agents", () => {
     expect(commit.sessions).toMatchObject([{ agent: "gemini", title: "Make hello.txt greet residue" }]);
     expect(await rawSession(sb, commit.sessions[0].id)).toBe(readFileSync(chat as string, "utf8"));
   });
+
+  it("OpenCode (opencode-ai): the plugin writes the session on idle, and it is linked to the commit", async () => {
+    const sb = new Sandbox();
+    writeFileSync(join(sb.repo, "hello.txt"), "hello world\n");
+    sb.git("add", "hello.txt");
+    sb.git("commit", "-qm", "hello");
+    sb.residue(["init"]);
+    expect(sb.residue(["setup", "opencode"]).status).toBe(0);
+    server = await startModelServer([
+      { tool: "bash", input: { command: "sed -i s/world/residue/ hello.txt && cat hello.txt", description: "Edit the file" } },
+    ]);
+    writeFileSync(
+      join(sb.repo, "opencode.json"),
+      JSON.stringify({
+        provider: { anthropic: { options: { baseURL: `${server.url}/v1`, apiKey: "scripted" } } },
+        model: "anthropic/claude-sonnet-4-5",
+        autoupdate: false,
+        share: "disabled",
+      }),
+    );
+    const run = await runAgent("opencode", ["run", "Make hello.txt greet residue"], sb.repo, {
+      ...sb.env,
+      OPENCODE_DISABLE_AUTOUPDATE: "1",
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(join(sb.repo, "hello.txt"), "utf8")).toBe("hello residue\n");
+    const [file] = findFiles(join(sb.home, ".local/share/residue/opencode"), ".jsonl");
+    expect(file).toBeDefined();
+    expect(JSON.parse(sb.residue(["status", "--json"]).stdout).sessions).toMatchObject([{ agent: "opencode", data_path: file }]);
+
+    sb.git("add", "hello.txt");
+    sb.git("commit", "-qm", "Greet residue from opencode");
+    sb.git("push", "-q", "origin", "main");
+    const page = await sb.api(`/repos/${sb.owner}/widgets`);
+    const commit = page.body.commits.find((c: { message: string }) => c.message === "Greet residue from opencode");
+    // opencode run stores the prompt as it was passed, quotes included.
+    expect(commit.sessions).toMatchObject([{ agent: "opencode", title: expect.stringContaining("Make hello.txt greet residue") }]);
+    expect(await rawSession(sb, commit.sessions[0].id)).toBe(readFileSync(file as string, "utf8"));
+  });
 });

@@ -191,6 +191,15 @@ describe("OpenCode mapper", () => {
     expect(blocks(c.messages).map((b) => b.kind)).toEqual(["text", "thinking", "tool_call", "tool_call", "text", "raw"]);
     expect(c.usage).toEqual({ input: 10, output: 5, cacheRead: 100, cacheWrite: 0 });
     expect(mapOpenCode("{cut").notices[0]).toMatch(/not valid JSON/);
+    // The plugin's JSONL: a session line, then one message a line; lines give commit positions.
+    const jsonl = [{ type: "session", info: doc.info }, ...doc.messages.map((m) => ({ type: "message", ...m }))]
+      .map((l) => JSON.stringify(l))
+      .join("\n");
+    const fromJsonl = mapOpenCode(jsonl);
+    expect(fromJsonl.messages.map((m) => [m.role, m.line])).toEqual([
+      ["user", 2],
+      ["assistant", 3],
+    ]);
   });
 });
 

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { shellQuote } from "../hooks/blocks.ts";
 import { mergeHookSettings, SettingsParseError } from "./hook-settings.ts";
+import { opencodePlugin } from "./opencode/plugin.ts";
 import { piExtension } from "./pi/extension.ts";
 
 export interface SetupContext {
@@ -104,21 +105,46 @@ const gemini = hookSettingsAdapter({
   detect: detectBy(".gemini", "gemini"),
 });
 
-const pi: Adapter = {
+/** Agents wired by a file residue owns (an extension or plugin), rewritten whole on setup. */
+function fileAdapter(opts: {
+  name: string;
+  summary: string;
+  file: string[];
+  text: (command: string[]) => string;
+  detect: Adapter["detect"];
+}): Adapter {
+  return {
+    name: opts.name,
+    summary: opts.summary,
+    setup(ctx) {
+      const path = join(ctx.top, ...opts.file);
+      const text = opts.text(hookCommand(ctx));
+      if (existsSync(path) && readFileSync(path, "utf8") === text) return `${path}: already in place`;
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+      return `${path}: written`;
+    },
+    detect: opts.detect,
+  };
+}
+
+const pi = fileAdapter({
   name: "pi",
   summary: "pi coding agent: an extension in .pi/extensions/residue.ts",
-  setup(ctx) {
-    const path = join(ctx.top, ".pi", "extensions", "residue.ts");
-    const text = piExtension(hookCommand(ctx));
-    if (existsSync(path) && readFileSync(path, "utf8") === text) return `${path}: already in place`;
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-    return `${path}: written`;
-  },
+  file: [".pi", "extensions", "residue.ts"],
+  text: piExtension,
   detect: detectBy(".pi", "pi"),
-};
+});
 
-export const ADAPTERS: Adapter[] = [claudeCode, pi, codex, gemini];
+const opencode = fileAdapter({
+  name: "opencode",
+  summary: "OpenCode: a plugin in .opencode/plugins/residue.js",
+  file: [".opencode", "plugins", "residue.js"],
+  text: opencodePlugin,
+  detect: detectBy(".opencode", "opencode"),
+});
+
+export const ADAPTERS: Adapter[] = [claudeCode, pi, codex, gemini, opencode];
 
 export function findAdapter(name: string): Adapter | undefined {
   return ADAPTERS.find((a) => a.name === name);

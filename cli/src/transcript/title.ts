@@ -44,6 +44,12 @@ export function firstUserPrompt(agent: string, line: string): string | null {
         return clean(textOf(payload.content) ?? "");
       return null;
     }
+    case "opencode": {
+      const info = record.info as { role?: string } | undefined;
+      if (record.type !== "message" || info?.role !== "user") return null;
+      const parts = Array.isArray(record.parts) ? (record.parts as { type?: string; text?: string; synthetic?: boolean }[]) : [];
+      return clean(parts.find((p) => p.type === "text" && !p.synthetic)?.text ?? "");
+    }
     case "gemini": {
       if (record.type !== "user") return null;
       const parts = Array.isArray(record.content) ? record.content : [];

@@ -1,24 +1,35 @@
-// OpenCode sessions as `opencode export <id>` writes them: {info, messages: [{info, parts}]}. Tool parts
-// carry call and result together; compaction may have cleared old outputs (shown as such).
+// OpenCode sessions: as `opencode export <id>` writes them ({info, messages: [{info, parts}]}), or as the
+// residue plugin writes them (JSONL: a session line, then one {type: "message", info, parts} a line).
+// Tool parts carry call and result together; compaction may have cleared old outputs (shown as such).
 
-import { arr, num, obj, rawBlock, str, time } from "./lines.ts";
+import { arr, badLineNotices, num, obj, parseJsonl, rawBlock, str, time } from "./lines.ts";
 import { addUsage, type Block, type Conversation, type Message, zeroUsage } from "./model.ts";
 
-export function mapOpenCode(text: string): Conversation {
-  let doc: Record<string, unknown> | undefined;
-  try {
-    doc = obj(JSON.parse(text));
-  } catch {
-    return {
-      agent: "opencode",
-      messages: [],
-      notices: ["This OpenCode export is not valid JSON (it may be cut short)."],
-      usage: zeroUsage(),
-    };
+interface Entry {
+  value: unknown;
+  line: number;
+}
+
+function entries(text: string): { list: Entry[]; notices: string[] } {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{") && !trimmed.includes("\n")) {
+    try {
+      const doc = obj(JSON.parse(trimmed));
+      if (doc && Array.isArray(doc.messages)) return { list: doc.messages.map((value, i) => ({ value, line: i + 1 })), notices: [] };
+    } catch {
+      return { list: [], notices: ["This OpenCode export is not valid JSON (it may be cut short)."] };
+    }
   }
+  const parsed = parseJsonl(text);
+  const list = parsed.lines.filter((l) => l.value.type === "message").map((l) => ({ value: l.value as unknown, line: l.n }));
+  return { list, notices: badLineNotices(parsed) };
+}
+
+export function mapOpenCode(text: string): Conversation {
+  const { list, notices } = entries(text);
   const messages: Message[] = [];
   const usage = zeroUsage();
-  arr(doc?.messages).forEach((entry, i) => {
+  list.forEach(({ value: entry, line }, i) => {
     const e = obj(entry);
     const info = obj(e?.info) ?? {};
     const role = str(info.role) === "user" ? "user" : "assistant";
@@ -83,11 +94,11 @@ export function mapOpenCode(text: string): Conversation {
         role,
         blocks,
         timestamp: time(obj(info.time)?.created),
-        line: i + 1,
+        line,
         model: str(info.modelID),
         usage: u,
       });
     }
   });
-  return { agent: "opencode", messages, notices: [], usage };
+  return { agent: "opencode", messages, notices, usage };
 }
