@@ -91,7 +91,7 @@ const codex = hookSettingsAdapter({
   file: [".codex", "hooks.json"],
   events: ["SessionStart", "Stop", "SessionEnd"],
   timeout: 10,
-  note: "Codex runs project hooks only once you trust them (and, on versions before hooks were on by default, with `[features] codex_hooks = true` in ~/.codex/config.toml).",
+  note: "Codex runs project hooks only once you trust them in Codex; until then (and without them) residue finds Codex sessions at each capture from their rollouts in ~/.codex/sessions.",
   detect: detectBy(".codex", "codex"),
 });
 
