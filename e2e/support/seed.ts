@@ -46,6 +46,88 @@ function sessionWithCommits(sb: Sandbox, agent: string, path: string, name: stri
   return { agent, id, shas };
 }
 
+/** Gemini CLI's chat JSONL as 0.61 writes it: header, `$set`, records re-appended as they complete. */
+export function geminiTranscript(): string {
+  const t = (s: number) => new Date(Date.parse("2026-11-20T09:00:00Z") + s * 1000).toISOString();
+  return `${[
+    { sessionId: "g1", projectHash: "p", startTime: t(0), lastUpdated: t(0), kind: "main" },
+    { id: "u1", timestamp: t(1), type: "user", content: [{ text: "Why is the sitemap missing new pages?" }] },
+    {
+      id: "g1",
+      timestamp: t(2),
+      type: "gemini",
+      content: "",
+      thoughts: [{ subject: "Checking", description: "the sitemap generator" }],
+      model: "gemini-2.5-pro",
+    },
+    {
+      id: "g1",
+      timestamp: t(3),
+      type: "gemini",
+      content: "Let me look at the generator.",
+      model: "gemini-2.5-pro",
+      toolCalls: [
+        {
+          id: "c1",
+          name: "read_file",
+          displayName: "ReadFile",
+          args: { absolute_path: "/w/src/sitemap.ts" },
+          status: "success",
+          result: [{ functionResponse: { response: { output: "export const pages = [];" } } }],
+        },
+      ],
+      tokens: { input: 100, output: 20, cached: 0 },
+    },
+    { $set: { lastUpdated: t(3) } },
+    {
+      id: "g2",
+      timestamp: t(4),
+      type: "gemini",
+      content: "The page list is hard-coded; I made it read the routes.",
+      model: "gemini-2.5-pro",
+    },
+  ]
+    .map((l) => JSON.stringify(l))
+    .join("\n")}\n`;
+}
+
+/** What the residue OpenCode plugin writes: a session line, then one message a line. */
+export function opencodeTranscript(): string {
+  const at = (s: number) => Date.parse("2026-11-21T09:00:00Z") + s * 1000;
+  return `${[
+    { type: "session", timestamp: new Date(at(0)).toISOString(), info: { id: "ses_1", title: "Cache warmup" } },
+    {
+      type: "message",
+      timestamp: new Date(at(1)).toISOString(),
+      info: { id: "m1", role: "user", time: { created: at(1) } },
+      parts: [{ type: "text", text: "Warm the cache on boot" }],
+    },
+    {
+      type: "message",
+      timestamp: new Date(at(2)).toISOString(),
+      info: {
+        id: "m2",
+        role: "assistant",
+        modelID: "claude-sonnet-4-5",
+        time: { created: at(2) },
+        tokens: { input: 10, output: 5, cache: { read: 0, write: 0 } },
+      },
+      parts: [
+        { type: "reasoning", text: "Find the boot hook" },
+        {
+          type: "tool",
+          tool: "bash",
+          callID: "c1",
+          state: { status: "completed", input: { command: "grep -rn boot src" }, output: "src/boot.ts:1" },
+        },
+        { type: "text", text: "Added a warmup call to src/boot.ts." },
+      ],
+    },
+  ]
+    .map((l) => JSON.stringify(l))
+    .join("\n")}\n`;
+}
+
 export function xssTranscript(): string {
   const payloads = [
     '<script>window.__xss = 1; alert("xss")</script>',
@@ -198,6 +280,14 @@ export function seed(serverUrl: string, token: string, opts: { long?: number } =
   const codex = join(sb.dir, "rollout-2026-11-22T10-00-00-6a1f0c9e-2b7d-4c8e-9f10-3a4b5c6d7e8f.jsonl");
   cpSync(join(FIXTURES, "codex/rollout-2026-11-22T10-00-00-6a1f0c9e-2b7d-4c8e-9f10-3a4b5c6d7e8f.jsonl"), codex);
   sessions.codex = sessionWithCommits(sb, "codex", codex, "timezone", [1]);
+
+  const gemini = join(sb.dir, "session-2026-11-20T09-00-gemini.jsonl");
+  writeFileSync(gemini, geminiTranscript());
+  sessions.gemini = sessionWithCommits(sb, "gemini", gemini, "gemini", [1]);
+
+  const opencode = join(sb.dir, "ses_opencode.jsonl");
+  writeFileSync(opencode, opencodeTranscript());
+  sessions.opencode = sessionWithCommits(sb, "opencode", opencode, "opencode", [1]);
 
   const xss = join(sb.dir, "xss.jsonl");
   writeFileSync(xss, xssTranscript());

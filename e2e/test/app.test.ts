@@ -78,13 +78,15 @@ describe("the /app record", () => {
   });
 
   it("renders every supported agent's session", async () => {
-    for (const key of ["claudeTiles", "piRename", "piRetry", "codex"] as const) {
+    for (const key of ["claudeTiles", "piRename", "piRetry", "codex", "gemini", "opencode"] as const) {
       const s = data.sessions[key];
       const page = await open(`/app/${data.owner}/widgets/${s?.shas[0]}`);
       const messages = await page.locator("article.msg").count();
       const folds = await page.locator("a.fold").count();
       expect(messages + folds, key).toBeGreaterThan(1);
       expect(await page.locator(`.pill:text("${s?.agent}")`).count(), key).toBeGreaterThan(0);
+      expect(await page.locator("details.tool").count(), key).toBeGreaterThan(0);
+      expect(await page.locator("details.raw").count(), `${key} shows no unrecognized records`).toBe(0);
       await page.close();
     }
   });
