@@ -27,9 +27,16 @@ function toLocal(info: CommitInfo, branch: string | null, sessions: SessionLink[
   return { ...info, branch, sessions, replaces };
 }
 
-async function commitInfo(git: Git, sha: string): Promise<CommitInfo | null> {
-  if (!(await git.commitExists(sha))) return null;
-  return git.commitInfo(sha);
+type InfoCache = Map<string, Promise<CommitInfo | null>>;
+
+/** Each commit is read from git once per fold, however many steps ask. */
+function commitInfo(git: Git, sha: string, cache: InfoCache): Promise<CommitInfo | null> {
+  let info = cache.get(sha);
+  if (!info) {
+    info = git.commitExists(sha).then((exists) => (exists ? git.commitInfo(sha) : null));
+    cache.set(sha, info);
+  }
+  return info;
 }
 
 async function linksAt(state: State, time: number): Promise<SessionLink[]> {
@@ -49,13 +56,14 @@ async function linksAt(state: State, time: number): Promise<SessionLink[]> {
 async function applyEntry(
   state: State,
   git: Git,
+  cache: InfoCache,
   branch: string | null,
   entry: JournalEntry,
   log: (m: string) => void,
 ): Promise<"commit" | "rewrite" | null> {
   if (entry.kind === "commit") {
     if (state.commits[entry.sha] || state.uploaded_commits[entry.sha]) return null;
-    const info = await commitInfo(git, entry.sha);
+    const info = await commitInfo(git, entry.sha, cache);
     if (!info) {
       log(`capture: commit ${entry.sha} no longer exists; skipped`);
       return null;
@@ -69,7 +77,7 @@ async function applyEntry(
   const local = state.commits[from];
   const uploaded = state.uploaded_commits[from];
   if (!local && !uploaded) return null;
-  const info = state.commits[to] ?? (await commitInfo(git, to));
+  const info = state.commits[to] ?? (await commitInfo(git, to, cache));
   if (!info) return null;
   const current = state.commits[to];
   const links = mergeLinks(current?.sessions ?? [], local?.sessions ?? uploaded ?? []);
@@ -102,28 +110,18 @@ export async function foldJournal(
       return;
     }
     const branch = await git.branch();
+    const cache: InfoCache = new Map();
     if (discover) {
-      const times = await Promise.all(
-        journal.entries.flatMap((e) =>
-          e.kind === "commit"
-            ? [
-                git.commitInfo(e.sha).then(
-                  (c) => c.committed_at,
-                  () => Number.NaN,
-                ),
-              ]
-            : [],
-        ),
-      );
-      const earliest = Math.min(...times.filter(Number.isFinite));
-      if (Number.isFinite(earliest)) discover(state, earliest - DISCOVERY_LOOKBACK_MS);
+      const infos = await Promise.all(journal.entries.flatMap((e) => (e.kind === "commit" ? [commitInfo(git, e.sha, cache)] : [])));
+      const times = infos.flatMap((i) => (i ? [i.committed_at] : []));
+      if (times.length) discover(state, Math.min(...times) - DISCOVERY_LOOKBACK_MS);
     }
     // A rebase re-commits old work "now": its new commits inherit the old links rather than being tagged
     // with whatever sessions happen to be pending at rebase time.
     const rebased = new Set(journal.entries.flatMap((e) => (e.kind === "rewrite" && e.by === "rebase" ? [e.to] : [])));
     for (const entry of journal.entries) {
       if (entry.kind === "commit" && rebased.has(entry.sha)) continue;
-      const applied = await applyEntry(state, git, branch, entry, log);
+      const applied = await applyEntry(state, git, cache, branch, entry, log);
       if (applied === "commit" && entry.kind === "commit") result.commits.push(entry.sha);
       if (applied === "rewrite") result.rewrites++;
     }
