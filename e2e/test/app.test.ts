@@ -8,11 +8,16 @@ let browser: Browser;
 let context: BrowserContext;
 let data: Seeded;
 const base = () => inject("baseUrl");
+// Sent with every request (a browser sends credentials only after a challenge, and /app sends browsers to
+// its sign-in page instead of challenging them).
+const basicAuth = (password: string) => ({ authorization: `Basic ${btoa(`${inject("adminUser")}:${password}`)}` });
 
 beforeAll(async () => {
   data = seed(inject("baseUrl"), inject("authToken"), { long: 400 });
   browser = await launch();
-  context = await browser.newContext({ httpCredentials: { username: inject("adminUser"), password: inject("adminPassword") } });
+  context = await browser.newContext({
+    extraHTTPHeaders: basicAuth(inject("adminPassword")),
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -144,11 +149,34 @@ describe("the /app record", () => {
     await page.screenshot({ path: `${SCREENSHOTS}/search-results.png`, fullPage: true });
   });
 
+  it("signs in through the form and comes back to the page asked for", async () => {
+    const fresh = await browser.newContext();
+    const page = await fresh.newPage();
+    const target = `/app/${data.owner}/widgets`;
+    await page.goto(`${base()}${target}`);
+    expect(new URL(page.url()).pathname).toBe("/app/-/login");
+    await page.screenshot({ path: `${SCREENSHOTS}/sign-in.png` });
+    await page.fill('input[name="username"]', inject("adminUser"));
+    await page.fill('input[name="password"]', "wrong");
+    await page.click('button[type="submit"]');
+    await expect.poll(() => page.locator(".notice-box").innerText()).toContain("do not match");
+    await page.fill('input[name="username"]', inject("adminUser"));
+    await page.fill('input[name="password"]', inject("adminPassword"));
+    await page.click('button[type="submit"]');
+    await expect.poll(() => new URL(page.url()).pathname).toBe(target);
+    expect(await page.locator("h1").innerText()).toBe(`${data.owner}/widgets`);
+    await page.click("text=Sign out");
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/app/-/login");
+    await page.goto(`${base()}${target}`);
+    expect(new URL(page.url()).pathname).toBe("/app/-/login");
+    await fresh.close();
+  });
+
   it("rejects a wrong password", async () => {
-    const wrong = await browser.newContext({ httpCredentials: { username: inject("adminUser"), password: "nope" } });
-    const page = await wrong.newPage();
-    const res = await page.goto(`${base()}/app`);
-    expect(res?.status()).toBe(401);
+    const wrong = await browser.newContext({ extraHTTPHeaders: basicAuth("nope") });
+    const res = await wrong.request.get(`${base()}/app`);
+    expect(res.status()).toBe(401);
+    expect(res.headers()["www-authenticate"]).toMatch(/^Basic/);
     await wrong.close();
   });
 
@@ -185,7 +213,7 @@ describe("the /app record", () => {
       const ctx = await browser.newContext({
         viewport,
         colorScheme: scheme,
-        httpCredentials: { username: inject("adminUser"), password: inject("adminPassword") },
+        extraHTTPHeaders: basicAuth(inject("adminPassword")),
       });
       const page = await ctx.newPage();
       await page.goto(`${base()}/app/${data.owner}/widgets/${sha}`);

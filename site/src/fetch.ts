@@ -1,13 +1,10 @@
 // The Worker's request pipeline: the JSON API under /api, then basic auth on /app, then Astro's pages.
 
-import { env } from "cloudflare:workers";
 import { astro } from "astro/hono";
 import { Hono, type MiddlewareHandler } from "hono";
 import { createApi } from "../../api/src/app.ts";
-import type { Env } from "../../api/src/env.ts";
 import { adminAuth } from "./server/admin-auth.ts";
-
-const getEnv = () => env as unknown as Env;
+import { getEnv } from "./server/env.ts";
 
 // Agent text is untrusted: even if something slipped past escaping, the browser runs no script but ours.
 const CSP = [
@@ -23,13 +20,16 @@ const CSP = [
 
 const app = new Hono();
 app.route("/api", createApi(getEnv));
-app.use("/app", adminAuth(getEnv));
-app.use("/app/*", adminAuth(getEnv));
+const gate = adminAuth(getEnv);
+app.use("/app", gate);
+app.use("/app/*", gate);
 const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
   c.res.headers.set("content-security-policy", CSP);
   c.res.headers.set("x-content-type-options", "nosniff");
-  c.res.headers.set("referrer-policy", "no-referrer");
+  // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on form posts, which
+  // Astro's origin check rightly refuses.
+  c.res.headers.set("referrer-policy", "same-origin");
   c.res.headers.set("cache-control", "private, no-store");
 };
 app.use("/app", securityHeaders);

@@ -1,20 +1,29 @@
 import type { MiddlewareHandler } from "hono";
-import { basicAuth } from "hono/basic-auth";
+import { getCookie } from "hono/cookie";
 import type { Env } from "../../../api/src/env.ts";
-import { constantTimeEqual } from "../../../api/src/http/auth.ts";
+import { checkCredentials, parseBasic, SESSION_COOKIE, verifySession } from "./ui-session.ts";
 
-/** Basic auth for the UI with ADMIN_USERNAME / ADMIN_PASSWORD; refuses everyone while they are unset. */
+export const LOGIN_PATH = "/app/-/login";
+
+/**
+ * The UI's gate: a signed session cookie (from the sign-in page) or basic auth with ADMIN_USERNAME /
+ * ADMIN_PASSWORD. A browser without either is sent to the sign-in page; anything else (and wrong basic
+ * credentials) gets 401 with a basic-auth challenge.
+ */
 export function adminAuth(getEnv: () => Env): MiddlewareHandler {
-  return basicAuth({
-    realm: "residue",
-    verifyUser: async (username, password) => {
-      const { ADMIN_USERNAME, ADMIN_PASSWORD } = getEnv();
-      if (!ADMIN_USERNAME || !ADMIN_PASSWORD) return false;
-      const [userOk, passOk] = await Promise.all([
-        constantTimeEqual(username, ADMIN_USERNAME),
-        constantTimeEqual(password, ADMIN_PASSWORD),
-      ]);
-      return userOk && passOk;
-    },
-  });
+  return async (c, next) => {
+    if (c.req.path === LOGIN_PATH) return next();
+    const env = getEnv();
+    const cookie = getCookie(c, SESSION_COOKIE);
+    if (cookie && (await verifySession(env, cookie, Date.now()))) return next();
+    const header = c.req.header("authorization");
+    const basic = parseBasic(header);
+    if (basic && (await checkCredentials(env, basic.user, basic.password))) return next();
+    if (!header && c.req.method === "GET" && (c.req.header("accept") ?? "").includes("text/html")) {
+      const url = new URL(c.req.url);
+      return c.redirect(`${LOGIN_PATH}?next=${encodeURIComponent(url.pathname + url.search)}`, 302);
+    }
+    c.header("www-authenticate", 'Basic realm="residue", charset="UTF-8"');
+    return c.text("Sign in to residue: basic auth, or the sign-in page at /app/-/login.\n", 401);
+  };
 }

@@ -1,5 +1,5 @@
 import type { APIRoute } from "astro";
-import { highlightCss } from "../../../lib/highlight.ts";
+import { highlightCss } from "../lib/highlight.ts";
 
 let css: string | null = null;
 

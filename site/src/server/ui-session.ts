@@ -1,0 +1,65 @@
+// Signed session cookies for the UI, so a reader signs in once instead of answering basic auth on every
+// visit. The key is derived from the admin password and the API token: changing either signs everyone out.
+import type { Env } from "../../../api/src/env.ts";
+import { constantTimeEqual } from "../../../api/src/http/auth.ts";
+
+export const SESSION_COOKIE = "residue_session";
+export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
+const encoder = new TextEncoder();
+
+async function key(env: Env) {
+  const secret = `residue-ui-session-v1\n${env.ADMIN_PASSWORD ?? ""}\n${env.AUTH_TOKEN ?? ""}`;
+  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+}
+
+const b64url = (bytes: ArrayBuffer) =>
+  btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+
+function fromB64url(s: string): Uint8Array<ArrayBuffer> | null {
+  try {
+    const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/"));
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+export async function checkCredentials(env: Env, user: string, password: string): Promise<boolean> {
+  if (!env.ADMIN_USERNAME || !env.ADMIN_PASSWORD) return false;
+  const [u, p] = await Promise.all([constantTimeEqual(user, env.ADMIN_USERNAME), constantTimeEqual(password, env.ADMIN_PASSWORD)]);
+  return u && p;
+}
+
+export async function signSession(env: Env, now: number): Promise<string> {
+  const expires = Math.floor(now / 1000) + SESSION_TTL_SECONDS;
+  const payload = `${expires}`;
+  return `${payload}.${b64url(await crypto.subtle.sign("HMAC", await key(env), encoder.encode(payload)))}`;
+}
+
+export async function verifySession(env: Env, value: string, now: number): Promise<boolean> {
+  if (!env.ADMIN_PASSWORD) return false;
+  const [payload, sig] = value.split(".");
+  if (!payload || !sig || !/^\d{1,12}$/.test(payload) || Number(payload) * 1000 < now) return false;
+  const bytes = fromB64url(sig);
+  return bytes !== null && crypto.subtle.verify("HMAC", await key(env), bytes, encoder.encode(payload));
+}
+
+export function parseBasic(header: string | undefined): { user: string; password: string } | null {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? "");
+  if (!match) return null;
+  try {
+    const decoded = atob(match[1] as string);
+    const at = decoded.indexOf(":");
+    return at === -1 ? null : { user: decoded.slice(0, at), password: decoded.slice(at + 1) };
+  } catch {
+    return null;
+  }
+}
+
+/** Only paths of this app are followed after signing in (no open redirect). */
+export function safeNext(next: string | null): string {
+  return next && /^\/app(\/|$|\?)/.test(next) && !next.startsWith("//") ? next : "/app";
+}
