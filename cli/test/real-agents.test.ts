@@ -35,7 +35,8 @@ async function rawSession(sb: Sandbox, id: string) {
   return gunzipSync(Buffer.from(await res.arrayBuffer())).toString("utf8");
 }
 
-describe("real agents", () => {
+// Real agents start slowly on a loaded machine (OpenCode ~20 s cold).
+describe("real agents", { timeout: 120_000 }, () => {
   it("Claude Code (@anthropic-ai/claude-code): hooks fire, the transcript is linked to the commit", async () => {
     const sb = new Sandbox();
     writeFileSync(join(sb.repo, "hello.txt"), "hello world\n");

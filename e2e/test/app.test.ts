@@ -40,12 +40,14 @@ describe("the /app record", () => {
     await expect.poll(() => page.getByText("Sessions without a commit").count()).toBe(1);
     await page.getByRole("link", { name: "long: step 20" }).click();
     await expect.poll(() => page.url()).toContain(data.sessions.long?.shas[19]);
-    expect(await page.locator("main").innerText()).toMatch(/Continues from [0-9a-f]{7} long: step 19/);
+    // The page streams: the commit header comes before the conversation.
+    await expect.poll(() => page.locator("main").innerText()).toMatch(/Continues from [0-9a-f]{7} long: step 19/);
     // The timeline pages back to the oldest commits.
     await page.goBack();
     await page.getByRole("link", { name: "Older commits" }).click();
     await page.getByRole("link", { name: "backoff: step 2" }).click();
     await expect.poll(() => page.url()).toContain(data.sessions.claudeBackoff?.shas[1]);
+    await page.waitForLoadState("load");
     const text = await page.locator("main").innerText();
     expect(text).toContain("Continues from");
     expect(text).toContain("backoff: step 1");
@@ -121,10 +123,15 @@ describe("the /app record", () => {
     await page.fill('header input[name="q"]', '"exponential backoff"');
     await page.press('header input[name="q"]', "Enter");
     await expect.poll(() => page.url()).toContain("/app/-/search?q=");
+    // Other suites share this server: narrow to this test's org with the facet form.
+    await page.fill('form.facets input[name="org"]', data.owner);
+    await page.click('form.facets button[type="submit"]');
+    await expect.poll(() => page.url()).toContain(`org=${data.owner}`);
     const hit = page.locator("ul.hits > li").first();
     expect(await hit.locator("mark").first().innerText()).toMatch(/exponential/i);
     await hit.locator("a.hit-link").click();
     await expect.poll(() => page.url()).toContain(`${data.sessions.claudeBackoff?.shas[0]}?hl=`);
+    await page.waitForLoadState("load");
     const id = new URL(page.url()).hash.slice(1);
     await expect.poll(() => page.locator(`#${id}.hit mark`).count()).toBeGreaterThan(0);
     expect(await page.locator(`#${id} mark`).first().innerText()).toMatch(/exponential|backoff/i);
