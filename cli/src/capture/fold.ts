@@ -6,7 +6,7 @@ import { takeSnapshot } from "../queue/snapshot.ts";
 import { type JournalEntry, takeJournal } from "../state/journal.ts";
 import type { LocalCommit, SessionLink, State } from "../state/model.ts";
 import type { StateStore } from "../state/store.ts";
-import { scanFile } from "../transcript/scan.ts";
+import { scanFile, type TranscriptScan } from "../transcript/scan.ts";
 
 /** Committer time has second resolution: anything stamped within that second counts as before the commit. */
 const SAME_SECOND_MS = 999;
@@ -39,24 +39,36 @@ function commitInfo(git: Git, sha: string, cache: InfoCache): Promise<CommitInfo
   return info;
 }
 
-async function linksAt(state: State, time: number): Promise<SessionLink[]> {
+/** Each transcript scanned once per fold, for every commit time in it: a rebase of twenty commits reads a
+ * 15 MB transcript once, not twenty times. */
+type Scans = Map<string, TranscriptScan | null>;
+
+async function scanSessions(state: State, times: number[]): Promise<Scans> {
+  const stamps = times.map((t) => t + SAME_SECOND_MS);
+  const scans: Scans = new Map();
+  for (const s of Object.values(state.sessions)) {
+    scans.set(s.id, existsSync(s.data_path) ? await scanFile(s.data_path, s.agent, stamps) : null);
+  }
+  return scans;
+}
+
+function linksAt(state: State, scans: Scans, time: number): SessionLink[] {
   const pending = Object.values(state.sessions).filter((s) => s.started_at <= time + SAME_SECOND_MS);
-  return Promise.all(
-    pending.map(async (s) => {
-      if (!existsSync(s.data_path)) return { session_id: s.id, position: {} };
-      const scan = await scanFile(s.data_path, s.agent, [time + SAME_SECOND_MS]);
-      const at = scan.positions.get(time + SAME_SECOND_MS);
-      // A transcript with no timestamps at all: where it stands now is the best we know.
-      const position = at && scan.last_at !== null ? at : { line: scan.message_count, byte: scan.byte_size, last_message_at: scan.last_at };
-      return { session_id: s.id, position };
-    }),
-  );
+  return pending.map((s) => {
+    const scan = scans.get(s.id);
+    if (!scan) return { session_id: s.id, position: {} };
+    const at = scan.positions.get(time + SAME_SECOND_MS);
+    // A transcript with no timestamps at all: where it stands now is the best we know.
+    const position = at && scan.last_at !== null ? at : { line: scan.message_count, byte: scan.byte_size, last_message_at: scan.last_at };
+    return { session_id: s.id, position };
+  });
 }
 
 async function applyEntry(
   state: State,
   git: Git,
   cache: InfoCache,
+  scans: Scans,
   branch: string | null,
   entry: JournalEntry,
   log: (m: string) => void,
@@ -68,7 +80,7 @@ async function applyEntry(
       log(`capture: commit ${entry.sha} no longer exists; skipped`);
       return null;
     }
-    const links = await linksAt(state, info.committed_at);
+    const links = linksAt(state, scans, info.committed_at);
     if (links.length === 0) return null;
     state.commits[entry.sha] = toLocal(info, branch, links);
     return "commit";
@@ -111,17 +123,16 @@ export async function foldJournal(
     }
     const branch = await git.branch();
     const cache: InfoCache = new Map();
-    if (discover) {
-      const infos = await Promise.all(journal.entries.flatMap((e) => (e.kind === "commit" ? [commitInfo(git, e.sha, cache)] : [])));
-      const times = infos.flatMap((i) => (i ? [i.committed_at] : []));
-      if (times.length) discover(state, Math.min(...times) - DISCOVERY_LOOKBACK_MS);
-    }
+    const infos = await Promise.all(journal.entries.flatMap((e) => (e.kind === "commit" ? [commitInfo(git, e.sha, cache)] : [])));
+    const times = infos.flatMap((i) => (i ? [i.committed_at] : []));
+    if (discover && times.length) discover(state, Math.min(...times) - DISCOVERY_LOOKBACK_MS);
+    const scans = times.length ? await scanSessions(state, times) : new Map();
     // A rebase re-commits old work "now": its new commits inherit the old links rather than being tagged
     // with whatever sessions happen to be pending at rebase time.
     const rebased = new Set(journal.entries.flatMap((e) => (e.kind === "rewrite" && e.by === "rebase" ? [e.to] : [])));
     for (const entry of journal.entries) {
       if (entry.kind === "commit" && rebased.has(entry.sha)) continue;
-      const applied = await applyEntry(state, git, cache, branch, entry, log);
+      const applied = await applyEntry(state, git, cache, scans, branch, entry, log);
       if (applied === "commit" && entry.kind === "commit") result.commits.push(entry.sha);
       if (applied === "rewrite") result.rewrites++;
     }
