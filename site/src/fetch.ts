@@ -1,4 +1,5 @@
-// The Worker's request pipeline: the JSON API under /api, then basic auth on /app, then Astro's pages.
+// The Worker's request pipeline: the JSON API under /api, then the sign-in gate and security headers on
+// /app, then Astro's pages.
 
 import { astro } from "astro/hono";
 import { Hono, type MiddlewareHandler } from "hono";
