@@ -5,14 +5,18 @@ import { checkCredentials, parseBasic, SESSION_COOKIE, verifySession } from "./u
 
 export const LOGIN_PATH = "/app/-/login";
 
+/** What anyone may fetch without signing in; every other path the UI serves is behind the gate. */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set([LOGIN_PATH, "/highlight.css"]);
+
 /**
- * The UI's gate: a signed session cookie (from the sign-in page) or basic auth with ADMIN_USERNAME /
- * ADMIN_PASSWORD. A browser without either is sent to the sign-in page; anything else (and wrong basic
- * credentials) gets 401 with a basic-auth challenge.
+ * The UI's gate, in front of everything Astro serves: a signed session cookie (from the sign-in page) or
+ * basic auth with ADMIN_USERNAME / ADMIN_PASSWORD. A browser without either is sent to the sign-in page;
+ * anything else (and wrong basic credentials) gets 401 with a basic-auth challenge.
  */
 export function adminAuth(getEnv: () => Env): MiddlewareHandler {
   return async (c, next) => {
-    if (c.req.path === LOGIN_PATH) return next();
+    const url = new URL(c.req.url);
+    if (PUBLIC_PATHS.has(url.pathname)) return next();
     const env = getEnv();
     const cookie = getCookie(c, SESSION_COOKIE);
     if (cookie && (await verifySession(env, cookie, Date.now()))) return next();
@@ -20,7 +24,6 @@ export function adminAuth(getEnv: () => Env): MiddlewareHandler {
     const basic = parseBasic(header);
     if (basic && (await checkCredentials(env, basic.user, basic.password))) return next();
     if (!header && c.req.method === "GET" && (c.req.header("accept") ?? "").includes("text/html")) {
-      const url = new URL(c.req.url);
       return c.redirect(`${LOGIN_PATH}?next=${encodeURIComponent(url.pathname + url.search)}`, 302);
     }
     c.header("www-authenticate", 'Basic realm="residue", charset="UTF-8"');

@@ -1,0 +1,312 @@
+// Auth from the route tables: every API route (Hono's own table) and every UI page (Astro's pages folder)
+// × path spellings a second parser might read differently × credentials that must not open it. Each
+// combination must answer 400/401/302/403/404/405/429 and never carry the route's content; the same routes
+// with real credentials on the canonical path do carry it, so the check cannot pass vacuously.
+import { createHash, randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { request } from "node:http";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, type startTemporaryServer } from "../api/local/server.ts";
+import { createApi } from "../api/src/app.ts";
+import { signSession } from "../site/src/server/ui-session.ts";
+import { recordFigure } from "./support/figures.ts";
+import { startIsolatedServer } from "./support/server.ts";
+
+type Server = Awaited<ReturnType<typeof startTemporaryServer>>;
+let server: Server;
+
+const run = randomUUID().slice(0, 8);
+const owner = `authz-${run}`;
+const repoName = `widgets-${run}`;
+const sessionId = randomUUID();
+const sha = createHash("sha1").update(run).digest("hex");
+// The query word finds the message; the secret next to it is what a denied response must never show.
+const QUERY = `zqxquery${run}`;
+const SECRET = `zqxsecret${run}`;
+
+interface Example {
+  method: string;
+  path: string;
+  /** Text only an authorized response holds (absent from the path, so error pages cannot echo it). */
+  secret?: string;
+}
+
+/** Concrete requests for each Hono route pattern of the API, keyed `METHOD pattern`. */
+const apiExamples: Record<string, Omit<Example, "method">[]> = {
+  "GET /health": [],
+  "PUT /uploads/:id": [{ path: `/api/uploads/${sessionId}` }],
+  "GET /auth/check": [{ path: "/api/auth/check", secret: '"ok":true' }],
+  "POST /sessions/upload-url": [{ path: "/api/sessions/upload-url" }],
+  "POST /sessions": [{ path: "/api/sessions" }],
+  "GET /sessions/:id": [{ path: `/api/sessions/${sessionId}`, secret: SECRET }],
+  "DELETE /sessions/:id": [{ path: `/api/sessions/${sessionId}` }],
+  "PUT /sessions/:id/search": [{ path: `/api/sessions/${sessionId}/search` }],
+  "GET /search": [{ path: `/api/search?q=${QUERY}`, secret: SECRET }],
+  "GET /repos/:path{.+}": [
+    { path: `/api/repos/${owner}/${repoName}`, secret: SECRET },
+    { path: `/api/repos/${owner}/${repoName}/${sha}`, secret: SECRET },
+  ],
+  "GET /orgs": [{ path: "/api/orgs", secret: owner }],
+  "GET /orgs/:org{.+}/repos": [{ path: `/api/orgs/${owner}/repos`, secret: repoName }],
+};
+
+/** Concrete requests for each page file under site/src/pages (Astro's route table), GET and POST. */
+const pageExamples: Record<string, Omit<Example, "method">[]> = {
+  "highlight.css.ts": [],
+  "app/-/login.astro": [],
+  "app/index.astro": [{ path: "/app", secret: owner }],
+  "app/[...path].astro": [
+    { path: `/app/${owner}`, secret: repoName },
+    { path: `/app/${owner}/${repoName}`, secret: SECRET },
+    { path: `/app/${owner}/${repoName}/${sha}`, secret: SECRET },
+  ],
+  "app/-/search.astro": [{ path: `/app/-/search?q=${QUERY}`, secret: SECRET }],
+  "app/-/session/[id].astro": [{ path: `/app/-/session/${sessionId}`, secret: SECRET }],
+  "app/-/fragment/[id].astro": [{ path: `/app/-/fragment/${sessionId}?from=0&to=50`, secret: SECRET }],
+  "app/-/logout.astro": [{ path: "/app/-/logout" }],
+};
+
+const PUBLIC_API = new Set(["GET /health"]);
+const PUBLIC_PAGES = new Set(["highlight.css.ts", "app/-/login.astro"]);
+
+function apiRouteTable(): string[] {
+  const routes = createApi(() => ({}) as never).routes;
+  // Middleware and the catch-all 404 are `ALL /*`: they are not routes a client reaches content through.
+  return [...new Set(routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`))];
+}
+
+function pageRouteTable(): string[] {
+  const pages = join(ROOT, "site/src/pages");
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  return walk(pages).map((f) => relative(pages, f));
+}
+
+function protectedExamples(): Example[] {
+  const api = apiRouteTable()
+    .filter((r) => !PUBLIC_API.has(r))
+    .flatMap((r) => (apiExamples[r] ?? []).map((e) => ({ method: r.split(" ")[0] as string, ...e })));
+  const pages = pageRouteTable()
+    .filter((p) => !PUBLIC_PAGES.has(p))
+    .flatMap((p) => (pageExamples[p] ?? []).flatMap((e) => ["GET", "POST"].map((method) => ({ method, ...e }))));
+  return [...api, ...pages];
+}
+
+/** Spellings of one path that a router, a proxy or a browser might resolve to the same resource. */
+function pathVariants(pathAndQuery: string): string[] {
+  const [path = "", query] = pathAndQuery.split(/\?(.*)/s);
+  const q = query ? `?${query}` : "";
+  const [, first = "", rest = ""] = /^\/([^/]*)(.*)$/.exec(path) ?? [];
+  // The slash before the last segment, so `/app` keeps its leading one.
+  const lastSlash = (by: string) => (rest ? path.replace(/\/(?=[^/]*$)/, by) : `/${by}${first}`);
+  const variants = [
+    `/${path}`,
+    lastSlash("//"),
+    `/.${path}`,
+    `/x/..${path}`,
+    `/x/%2e%2e${path}`,
+    `${path}/`,
+    path.toUpperCase(),
+    `/${first.charAt(0).toUpperCase()}${first.slice(1)}${rest}`,
+    `/%${first.charCodeAt(0).toString(16)}${first.slice(1)}${rest}`,
+    lastSlash("%2f"),
+    lastSlash("%2F"),
+    lastSlash("\\"),
+    `${path}%00`,
+    `${path};x`,
+    `${path}%20`,
+  ];
+  return [...new Set(variants)].map((v) => v + q);
+}
+
+interface Credentials {
+  name: string;
+  headers(): Record<string, string>;
+  query?(): string;
+}
+
+let validCookie = "";
+let expiredCookie = "";
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+const credentials: Credentials[] = [
+  { name: "none", headers: () => ({}) },
+  { name: "wrong bearer", headers: () => ({ authorization: "Bearer rsd_wrong" }) },
+  { name: "wrong basic", headers: () => ({ authorization: basic(server.secrets.ADMIN_USERNAME as string, "wrong") }) },
+  { name: "expired cookie", headers: () => ({ cookie: `residue_session=${expiredCookie}` }) },
+  { name: "tampered cookie", headers: () => ({ cookie: `residue_session=${validCookie.slice(0, -2)}AA` }) },
+  {
+    name: "cookie with a later expiry",
+    headers: () => ({ cookie: `residue_session=${validCookie.replace(/^\d+/, (n) => String(Number(n) + 1000))}` }),
+  },
+  { name: "token in query", headers: () => ({}), query: () => `token=${server.secrets.AUTH_TOKEN}` },
+  { name: "access_token in query", headers: () => ({}), query: () => `access_token=${server.secrets.AUTH_TOKEN}` },
+];
+// Each half of the app has its own secret: the API token opens no page, the UI login opens no API route.
+const crossCredentials = (example: Example): Credentials =>
+  example.path.startsWith("/api/")
+    ? {
+        name: "UI basic auth on the API",
+        headers: () => ({ authorization: basic(server.secrets.ADMIN_USERNAME as string, server.secrets.ADMIN_PASSWORD as string) }),
+      }
+    : { name: "API token on the UI", headers: () => ({ authorization: `Bearer ${server.secrets.AUTH_TOKEN}` }) };
+
+/** A request sent with its path exactly as written: fetch() would resolve dot segments and backslashes first. */
+function rawRequest(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, method, path, headers: { accept: "text/html", ...headers }, timeout: 15_000 },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`${method} ${path} timed out`)));
+    req.on("error", reject);
+    if (method === "POST" || method === "PUT") req.end("{}");
+    else req.end();
+  });
+}
+
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>) {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+async function seed() {
+  const token = server.secrets.AUTH_TOKEN as string;
+  const base = readFileSync(join(ROOT, "e2e/fixtures/claude-code/basic.jsonl"), "utf8").trimEnd();
+  const line = {
+    type: "user",
+    uuid: "canary",
+    parentUuid: null,
+    sessionId,
+    timestamp: "2026-11-20T09:30:00.000Z",
+    message: { role: "user", content: `${QUERY} ${SECRET}` },
+  };
+  const data = `${base}\n${JSON.stringify(line)}\n`;
+  const json = (path: string, body: unknown, method = "POST") =>
+    fetch(`${server.url}/api${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  const { url } = (await (await json("/sessions/upload-url", { session_id: sessionId })).json()) as { url: string };
+  expect((await fetch(url, { method: "PUT", body: data, headers: { "content-type": "application/x-ndjson" } })).status).toBe(200);
+  const posted = await json("/sessions", {
+    repo: { host: "github.com", owner, name: repoName },
+    sessions: [
+      {
+        id: sessionId,
+        agent: "claude-code",
+        status: "ended",
+        data_updated_at: Date.parse("2026-11-20T10:00:00Z"),
+        byte_size: Buffer.byteLength(data),
+        content_hash: `sha256:${createHash("sha256").update(data).digest("hex")}`,
+        message_count: data.split("\n").filter(Boolean).length,
+        title: `Title ${SECRET}`,
+      },
+    ],
+    commits: [
+      {
+        sha,
+        message: `Fix it ${SECRET}`,
+        author_name: "Dev",
+        author_email: "dev@example.com",
+        committed_at: Date.parse("2026-11-20T10:00:00Z"),
+        branch: "main",
+        files: [],
+        sessions: [{ session_id: sessionId, position: { line: 100 } }],
+      },
+    ],
+  });
+  expect(posted.status).toBe(200);
+  const docs = [{ i: 0, role: "user", text: `${QUERY} ${SECRET}`, tools: "", files: "", commands: "", at: null, line: 0 }];
+  expect((await json(`/sessions/${sessionId}/search`, { docs }, "PUT")).status).toBe(200);
+}
+
+beforeAll(async () => {
+  server = await startIsolatedServer();
+  await seed();
+  const env = { ADMIN_PASSWORD: server.secrets.ADMIN_PASSWORD, AUTH_TOKEN: server.secrets.AUTH_TOKEN } as never;
+  validCookie = await signSession(env, Date.now());
+  expiredCookie = await signSession(env, Date.now() - 8 * 24 * 3600 * 1000);
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("auth from the route tables", () => {
+  it("knows how to reach every route and page the app serves", () => {
+    expect(apiRouteTable().filter((r) => !(r in apiExamples))).toEqual([]);
+    expect(pageRouteTable().filter((p) => !(p in pageExamples))).toEqual([]);
+  });
+
+  it("serves each route's content to real credentials on the canonical path (the control)", async () => {
+    const token = server.secrets.AUTH_TOKEN as string;
+    const ui = basic(server.secrets.ADMIN_USERNAME as string, server.secrets.ADMIN_PASSWORD as string);
+    const readable = protectedExamples().filter((e) => e.secret && e.method === "GET");
+    expect(readable.length).toBeGreaterThan(10);
+    for (const e of readable) {
+      const auth = e.path.startsWith("/api/") ? `Bearer ${token}` : ui;
+      const res = await rawRequest("GET", e.path, { authorization: auth });
+      expect([e.path, res.status], res.body.slice(0, 300)).toEqual([e.path, 200]);
+      expect(res.body, e.path).toContain(e.secret);
+      const cookie = e.path.startsWith("/api/") ? null : await rawRequest("GET", e.path, { cookie: `residue_session=${validCookie}` });
+      if (cookie) expect(cookie.body, `${e.path} with a valid cookie`).toContain(e.secret);
+    }
+  });
+
+  it("answers every route × path variant × bad credential without content", async () => {
+    const cases = protectedExamples().flatMap((example) =>
+      pathVariants(example.path)
+        .map((path) => ({ example, path, creds: credentials }))
+        .concat([{ example, path: example.path, creds: [...credentials, crossCredentials(example)] }]),
+    );
+    const leaks: string[] = [];
+    const statuses = new Map<number, number>();
+    let requests = 0;
+    await inBatches(cases, 8, async ({ example, path, creds }) => {
+      for (const c of creds) {
+        const extra = c.query?.();
+        const target = extra ? `${path}${path.includes("?") ? "&" : "?"}${extra}` : path;
+        const res = await rawRequest(example.method, target, c.headers());
+        requests++;
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        const denied = [302, 400, 401, 403, 404, 405, 429].includes(res.status);
+        const leaked = example.secret !== undefined && res.body.includes(example.secret);
+        // Security headers ride on refusals too: an error page is still a page an attacker can frame or sniff.
+        const bare = !res.headers["content-security-policy"] || res.headers["x-content-type-options"] !== "nosniff";
+        if (!denied || leaked || bare) {
+          leaks.push(
+            `${example.method} ${target} [${c.name}] → ${res.status}${leaked ? " with content" : ""}${bare ? " without CSP/nosniff" : ""}`,
+          );
+        }
+      }
+    });
+    recordFigure({
+      section: "Auth from the route tables",
+      what: `${protectedExamples().length} protected route examples × ${pathVariants("/a/b").length + 1} path spellings × ${credentials.length} credentials`,
+      result: `${requests} requests, ${leaks.length} with content or without security headers; statuses ${[...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(", ")}`,
+    });
+    expect(leaks).toEqual([]);
+  }, 300_000);
+
+  it("left the seeded data untouched by every denied write", async () => {
+    const res = await fetch(`${server.url}/api/sessions/${sessionId}`, {
+      headers: { authorization: `Bearer ${server.secrets.AUTH_TOKEN}` },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain(SECRET);
+  });
+});
