@@ -1,7 +1,7 @@
 // Runs the built app in workerd through wrangler, with local D1 + R2: used by `npm start` and the tests.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -9,12 +9,15 @@ import { fileURLToPath } from "node:url";
 import { generateSecrets, type LocalSecrets } from "./dev-vars.ts";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const BUILT_CONFIG = join(ROOT, "site/dist/server/wrangler.json");
+export const BUILT_DIR = join(ROOT, "site/dist");
+export const BUILT_CONFIG = join(BUILT_DIR, "server/wrangler.json");
 const BIN = join(ROOT, "node_modules/.bin");
 
 export interface LocalServerOptions {
   port: number;
   persistTo: string;
+  /** Where the server's own copy of the build goes (see snapshotBuild). */
+  buildCopy: string;
   envFile: string;
   /** Extra Worker variables, e.g. R2_* settings in tests. */
   vars?: Record<string, string>;
@@ -46,12 +49,22 @@ function run(command: string, args: string[], onOutput?: (s: string) => void): P
   });
 }
 
-export function buildApp(onOutput?: (s: string) => void): Promise<void> {
-  return run("astro", ["build", "--root", join(ROOT, "site")], onOutput);
+/**
+ * Builds into a fresh directory, then swaps it in with renames, so site/dist is always one whole build:
+ * a server snapshotting it meanwhile copies the old one or retries, never half of each.
+ */
+export async function buildApp(onOutput?: (s: string) => void): Promise<void> {
+  const next = `${BUILT_DIR}.next-${process.pid}`;
+  const old = `${BUILT_DIR}.old-${process.pid}`;
+  rmSync(next, { recursive: true, force: true });
+  await run("astro", ["build", "--root", join(ROOT, "site"), "--outDir", next], onOutput);
+  if (existsSync(BUILT_DIR)) renameSync(BUILT_DIR, old);
+  renameSync(next, BUILT_DIR);
+  rmSync(old, { recursive: true, force: true });
 }
 
-export function applyMigrations(persistTo: string, onOutput?: (s: string) => void): Promise<void> {
-  return run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, "--config", BUILT_CONFIG], onOutput);
+export function applyMigrations(persistTo: string, config: string, onOutput?: (s: string) => void): Promise<void> {
+  return run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, "--config", config], onOutput);
 }
 
 export async function freePort(): Promise<number> {
@@ -79,14 +92,42 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
   throw new Error(`the app did not answer ${url}/api/health within ${timeoutMs} ms:\n${log()}`);
 }
 
-/** Applies migrations, starts wrangler dev on 127.0.0.1 and resolves once /api/health answers. */
+/**
+ * Copies the build to `dir` and returns the copy's wrangler config. A server runs from its own copy
+ * because `astro build` empties site/dist first: a rebuild (the test suite's, a deploy's) under a running
+ * server would leave it answering 404 for every asset until restarted.
+ */
+export async function snapshotBuild(dir: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    if (!existsSync(BUILT_CONFIG) && attempt === 1) throw new Error(`${BUILT_CONFIG} is missing: build the app first (npm run build).`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    try {
+      cpSync(BUILT_DIR, dir, { recursive: true });
+      if (existsSync(join(dir, "server/wrangler.json"))) break;
+    } catch (error) {
+      // A rebuild swapped site/dist away mid-copy (buildApp); the next attempt copies the new one.
+      if (attempt >= 5) throw error;
+    }
+    if (attempt >= 5) throw new Error(`could not copy a whole build from ${BUILT_DIR}`);
+    await new Promise((r) => setTimeout(r, 200 * attempt));
+  }
+  const configPath = join(dir, "server/wrangler.json");
+  const config = JSON.parse(readFileSync(configPath, "utf8"));
+  // The generated config points at the migrations relative to site/dist; the copy lives elsewhere.
+  for (const db of config.d1_databases ?? []) db.migrations_dir = join(ROOT, "api/migrations");
+  writeFileSync(configPath, JSON.stringify(config));
+  return configPath;
+}
+
+/** Applies migrations, starts wrangler dev on 127.0.0.1 from a copy of the build and resolves once /api/health answers. */
 export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
-  if (!existsSync(BUILT_CONFIG)) throw new Error(`${BUILT_CONFIG} is missing: build the app first (npm run build).`);
-  await applyMigrations(opts.persistTo, opts.onOutput);
+  const config = await snapshotBuild(opts.buildCopy);
+  await applyMigrations(opts.persistTo, config, opts.onOutput);
   const args = [
     "dev",
     "--config",
-    BUILT_CONFIG,
+    config,
     "--ip",
     "127.0.0.1",
     "--port",
@@ -147,7 +188,7 @@ export async function startTemporaryServer(
       .join("\n"),
   );
   try {
-    const server = await startLocalServer({ port: await freePort(), persistTo: join(dir, "state"), envFile, ...opts });
+    const server = await startLocalServer({ port: await freePort(), persistTo: join(dir, "state"), buildCopy: join(dir, "build"), envFile, ...opts });
     return {
       ...server,
       secrets,

@@ -18,6 +18,7 @@ console.log("residue: starting workerd (local D1 + R2 under .wrangler/state)…"
 const server = await startLocalServer({
   port,
   persistTo: join(ROOT, ".wrangler/state"),
+  buildCopy: join(ROOT, ".wrangler/serving"),
   envFile,
   onOutput: (s) => process.stderr.write(s),
 });
