@@ -1,6 +1,7 @@
 // What commands touch outside themselves, injected so each command is tested without globals.
 import { homedir } from "node:os";
 import { basename } from "node:path";
+import { escapeForTerminal } from "./terminal/escape.ts";
 
 export interface Deps {
   cwd: string;
@@ -36,8 +37,8 @@ export function processDeps(): Deps {
     cwd: process.cwd(),
     env: process.env,
     home: process.env.HOME || homedir(),
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
+    out: (t) => process.stdout.write(escapeForTerminal(t)),
+    err: (t) => process.stderr.write(escapeForTerminal(t)),
     now: Date.now,
     readStdin: readAll,
     isTTY: !!process.stderr.isTTY,

@@ -120,4 +120,26 @@ describe("reading the record from the terminal", () => {
       })
       .toBe(link);
   });
+
+  it("prints hostile transcripts and commit messages without driving the terminal", () => {
+    const t0 = new Date(Date.now() - 30_000);
+    const hostile = "\x1b]52;c;ZXZpbA==\x07\x1b]0;pwned\x07\x1b[2J\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\\u009b2J";
+    const file = join(sb.repo, "hostile.ts");
+    const transcript = join(sb.dir, "hostile.jsonl");
+    writeFileSync(transcript, claudeTranscript(t0, file).replaceAll("quasar", `nebula ${JSON.stringify(hostile).slice(1, -1)}`));
+    const id = sb.residue(["session", "start", "--agent", "claude-code", "--data", transcript]).stdout.trim();
+    writeFileSync(file, "export const nebula = 1;\n");
+    sb.git("add", "hostile.ts");
+    sb.gitAt(seconds(t0, 5), "commit", "-qm", `Nebula ${hostile}`);
+    sb.residue(["session", "end", "--id", id]);
+    sb.git("push", "-q", "origin", "main");
+    const runs = [sb.residue(["show", "HEAD"]), sb.residue(["search", "nebula", "--org", sb.owner]), sb.residue(["why", "hostile.ts:1"])];
+    for (const run of runs) {
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain("nebula");
+      expect(run.stdout).toContain("^[]52;c;ZXZpbA==^G");
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters.
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    }
+  });
 });
