@@ -47,7 +47,9 @@ async function scanSessions(state: State, times: number[]): Promise<Scans> {
   const stamps = times.map((t) => t + SAME_SECOND_MS);
   const scans: Scans = new Map();
   for (const s of Object.values(state.sessions)) {
-    scans.set(s.id, existsSync(s.data_path) ? await scanFile(s.data_path, s.agent, stamps) : null);
+    const exists = existsSync(s.data_path);
+    s.data_seen ||= exists;
+    scans.set(s.id, exists ? await scanFile(s.data_path, s.agent, stamps) : null);
   }
   return scans;
 }
@@ -92,7 +94,8 @@ async function applyEntry(
   const info = state.commits[to] ?? (await commitInfo(git, to, cache));
   if (!info) return null;
   const current = state.commits[to];
-  const links = mergeLinks(current?.sessions ?? [], local?.sessions ?? uploaded ?? []);
+  // A commit may be partly on the backend (some sessions linked) and partly queued (the rest).
+  const links = mergeLinks(current?.sessions ?? [], mergeLinks(local?.sessions ?? [], uploaded ?? []));
   // A commit already on the backend is replaced there; one that never left this machine just moves.
   const replaces = [...new Set([...(current?.replaces ?? []), ...(local?.replaces ?? []), ...(uploaded ? [from] : [])])];
   state.commits[to] = current
@@ -100,6 +103,17 @@ async function applyEntry(
     : toLocal(info as CommitInfo, local?.branch ?? branch, links, replaces);
   delete state.commits[from];
   return "rewrite";
+}
+
+/**
+ * After a damaged state file, commits it held may be gone with it. Every commit not yet pushed and made
+ * since the oldest recovered session began is journaled again; those the state still has are skipped.
+ */
+async function lostCommits(state: State, git: Git): Promise<JournalEntry[]> {
+  const starts = Object.values(state.sessions).map((s) => s.started_at);
+  if (starts.length === 0) return [];
+  const shas = await git.unpushedSince(Math.min(...starts) - SAME_SECOND_MS);
+  return shas.map((sha) => ({ kind: "commit", sha }));
 }
 
 /** Finds sessions of agents that gave no signal (Codex without trusted hooks), registered before tagging. */
@@ -117,6 +131,7 @@ export async function foldJournal(
   const result: FoldResult = { commits: [], rewrites: 0 };
   await store.update(async (state) => {
     const journal = takeJournal(stateDir);
+    if (store.recovered) journal.entries.unshift(...(await lostCommits(state, git)));
     if (journal.entries.length === 0) {
       journal.done();
       return;
@@ -145,7 +160,7 @@ export async function foldJournal(
 }
 
 export function rememberUploaded(state: State, commits: LocalCommit[]) {
-  for (const c of commits) state.uploaded_commits[c.sha] = c.sessions;
+  for (const c of commits) state.uploaded_commits[c.sha] = mergeLinks(state.uploaded_commits[c.sha] ?? [], c.sessions);
   const shas = Object.keys(state.uploaded_commits);
   for (const sha of shas.slice(0, Math.max(0, shas.length - KEEP_UPLOADED_COMMITS))) delete state.uploaded_commits[sha];
 }
