@@ -112,7 +112,8 @@ async function applyEntry(
 async function lostCommits(state: State, git: Git): Promise<JournalEntry[]> {
   const starts = Object.values(state.sessions).map((s) => s.started_at);
   if (starts.length === 0) return [];
-  const shas = await git.unpushedSince(Math.min(...starts) - SAME_SECOND_MS);
+  // From the second after the first start: a commit made in that same second more likely came just before.
+  const shas = await git.unpushedSince(Math.min(...starts) + 1000);
   return shas.map((sha) => ({ kind: "commit", sha }));
 }
 

@@ -86,7 +86,7 @@ export class Git {
 
   /** Commits on HEAD made since `sinceMs` that no remote-tracking branch has yet, oldest first. */
   async unpushedSince(sinceMs: number): Promise<string[]> {
-    const out = await this.tryRun(["rev-list", "--reverse", `--since=${Math.floor(sinceMs / 1000)}`, "HEAD", "--not", "--remotes"]);
+    const out = await this.tryRun(["rev-list", "--reverse", `--since=${new Date(sinceMs).toISOString()}`, "HEAD", "--not", "--remotes"]);
     return (out ?? "").split("\n").filter((l) => /^[0-9a-f]{40,64}$/.test(l));
   }
 
