@@ -1,8 +1,9 @@
 // A repo with queued sessions and commits, pushing through the fault proxy, and the check that after the
 // fault clears the backend holds every session and commit exactly once.
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { expect, inject } from "vitest";
 import { Sandbox, seconds, transcriptLines } from "../../cli/test/support/harness.ts";
 import { type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
@@ -66,6 +67,19 @@ export class PushScenario {
     this.sessions.push({ id: run.stdout.trim(), path });
   }
 
+  /** The agent appends `lines` messages to session `index`'s transcript. */
+  grow(index: number, lines = 1) {
+    const s = this.sessions[index] as { path: string };
+    const at = this.tick();
+    appendFileSync(
+      s.path,
+      transcriptLines(
+        Array.from({ length: lines }, () => at),
+        2,
+      ),
+    );
+  }
+
   commit() {
     const n = this.shas.length;
     this.sb.edit(`f${n}.ts`, `export const v${n} = ${n};\n`);
@@ -107,4 +121,24 @@ export async function expectBackendHolds(sb: Sandbox, shas: string[], sessionIds
     expect(raw.status).toBe(200);
     await raw.arrayBuffer();
   }
+}
+
+/** Null when the stored bytes are what the metadata says (size, message count); else what differs. */
+export async function storedMatchesMetadata(sb: Sandbox, sessionId: string): Promise<string | null> {
+  const page = await sb.api(`/repos/${sb.owner}/widgets?limit=100`);
+  const meta = (page.body.commits as { sessions: { id: string; byte_size: number; message_count: number }[] }[])
+    .flatMap((c) => c.sessions)
+    .find((s) => s.id === sessionId);
+  const res = await fetch(`${inject("baseUrl")}/api/sessions/${sessionId}`, {
+    headers: { authorization: `Bearer ${inject("authToken")}` },
+  });
+  const raw = gunzipSync(Buffer.from(await res.arrayBuffer()));
+  const lines = raw
+    .toString("utf8")
+    .split("\n")
+    .filter((l) => l.trim()).length;
+  if (!meta) return "no metadata";
+  if (meta.byte_size !== raw.length || meta.message_count !== lines)
+    return `metadata ${meta.byte_size} B / ${meta.message_count} msgs, stored ${raw.length} B / ${lines} msgs`;
+  return null;
 }

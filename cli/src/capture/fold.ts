@@ -106,7 +106,7 @@ async function applyEntry(
 }
 
 /**
- * After a damaged state file, commits it held may be gone with it. Every commit not yet pushed and made
+ * After a damaged state file or journal, commits they held may be gone with them. Every commit not yet pushed and made
  * since the oldest recovered session began is journaled again; those the state still has are skipped.
  */
 async function lostCommits(state: State, git: Git): Promise<JournalEntry[]> {
@@ -130,13 +130,16 @@ export async function foldJournal(
   discover?: Discover,
 ): Promise<FoldResult> {
   const result: FoldResult = { commits: [], rewrites: 0 };
+  let journal: ReturnType<typeof takeJournal> | undefined;
+  // The journal is let go only once the state holding its entries is on disk: a kill in between refolds them.
+  const release = () => journal?.done();
   await store.update(async (state) => {
-    const journal = takeJournal(stateDir);
-    if (store.recovered) journal.entries.unshift(...(await lostCommits(state, git)));
-    if (journal.entries.length === 0) {
-      journal.done();
-      return;
+    journal = takeJournal(stateDir);
+    if (store.recovered || journal.damaged) {
+      journal.entries.unshift(...(await lostCommits(state, git)));
+      log(`capture: ${store.recovered ? "state" : "journal"} was damaged; re-reading unpushed commits from git`);
     }
+    if (journal.entries.length === 0) return;
     const branch = await git.branch();
     const cache: InfoCache = new Map();
     const infos = await Promise.all(journal.entries.flatMap((e) => (e.kind === "commit" ? [commitInfo(git, e.sha, cache)] : [])));
@@ -152,11 +155,10 @@ export async function foldJournal(
       if (applied === "commit" && entry.kind === "commit") result.commits.push(entry.sha);
       if (applied === "rewrite") result.rewrites++;
     }
-    journal.done();
     if (result.commits.length > 0) {
       for (const s of Object.values(state.sessions)) await takeSnapshot(stateDir, s.id, s.data_path, s.agent);
     }
-  });
+  }, release);
   return result;
 }
 

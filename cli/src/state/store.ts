@@ -31,12 +31,13 @@ export class StateStore {
     this.lockPath = join(dir, "state.lock");
   }
 
-  /** Runs `fn` with the state under the lock and saves what it returns. */
-  async update<T>(fn: (state: State) => T | Promise<T>): Promise<T> {
+  /** Runs `fn` with the state under the lock and saves it; `onSaved` runs once it is on disk, still under the lock. */
+  async update<T>(fn: (state: State) => T | Promise<T>, onSaved?: () => void): Promise<T> {
     return this.withLock(async () => {
       const state = this.read(true);
       const result = await fn(state);
       this.write(state);
+      onSaved?.();
       return result;
     });
   }
