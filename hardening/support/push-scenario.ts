@@ -18,13 +18,22 @@ export interface Timed {
   stderr: string;
 }
 
-export function timed(cmd: string, args: string[], cwd: string, env: Record<string, string>, limitMs = 60_000): Promise<Timed> {
+export interface RunOptions {
+  cwd: string;
+  env: Record<string, string>;
+  input?: string;
+  limitMs?: number;
+}
+
+/** Runs a process to its end (killed after `limitMs`), timing it. */
+export function timed(cmd: string, args: string[], opts: RunOptions): Promise<Timed> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
-    const killer = setTimeout(() => child.kill("SIGKILL"), limitMs);
+    child.stdin.end(opts.input ?? "");
+    const killer = setTimeout(() => child.kill("SIGKILL"), opts.limitMs ?? 60_000);
     child.on("close", (code) => {
       clearTimeout(killer);
       resolve({ status: code ?? -1, ms: performance.now() - started, stderr });
@@ -88,7 +97,7 @@ export class PushScenario {
   }
 
   gitPush(): Promise<Timed> {
-    return timed("git", ["push", "-q", "origin", "main"], this.sb.repo, this.sb.env);
+    return timed("git", ["push", "-q", "origin", "main"], { cwd: this.sb.repo, env: this.sb.env });
   }
 
   /** After the fault: one more commit and push, then every session and commit is on the backend exactly once. */
