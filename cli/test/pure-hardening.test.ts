@@ -65,7 +65,7 @@ describe("salvageState", () => {
     expect(Object.keys(cut.state.commits)).toEqual(["1".repeat(40)]);
     expect(cut.state.commits["1".repeat(40)]?.sessions.map((l) => l.session_id)).toEqual(["a"]);
     // Garbage spliced in, even with braces and quotes, loses only what it overwrote.
-    const spliced = salvageState(text.replace('"sessions": {', '"sessions": {"x": "}{\\"", ') + '{"}garbage');
+    const spliced = salvageState(`${text.replace('"sessions": {', '"sessions": {"x": "}{\\"", ')}{"}garbage`);
     expect(Object.keys(spliced.state.sessions)).toEqual(["a", "b"]);
     expect(salvageState("\u0000\u0001 not json at all {").sessions).toBe(0);
   });

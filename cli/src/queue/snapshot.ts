@@ -126,6 +126,11 @@ export type DataState = "transcript" | "snapshot" | "uploaded" | "lost" | "not-y
 export function dataState(stateDir: string, s: LocalSession): DataState {
   if (existsSync(s.data_path)) return "transcript";
   if (readSnapshot(stateDir, s.id)) return "snapshot";
+  return withoutData(s);
+}
+
+/** A session with neither transcript nor snapshot: on the backend already, lost, or not written yet. */
+export function withoutData(s: LocalSession): "uploaded" | "lost" | "not-yet" {
   if (s.uploaded_hash !== null) return "uploaded";
   return s.data_seen ? "lost" : "not-yet";
 }

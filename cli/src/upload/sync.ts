@@ -6,7 +6,7 @@ import type { RepoRef, SessionsUpload } from "../../../api/src/protocol/schemas.
 import { type Discover, foldJournal, rememberUploaded } from "../capture/fold.ts";
 import { parseRemoteUrl } from "../git/remote-url.ts";
 import { sweepIdle } from "../queue/sessions.ts";
-import { type Snapshot, takeSnapshot } from "../queue/snapshot.ts";
+import { type Snapshot, takeSnapshot, withoutData } from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
 import type { LocalCommit, LocalSession, Notice } from "../state/model.ts";
 import { addNotice } from "../state/notices.ts";
@@ -113,10 +113,13 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
     if (snapshot) {
       const changed = snapshot.meta.content_hash !== session.uploaded_hash || session.status !== session.uploaded_status;
       prepared.push({ session, snapshot, changed });
-    } else if (session.uploaded_hash !== null) gone.add(session.id);
-    else if (session.data_seen) lost.push(session);
+      continue;
+    }
+    const where = withoutData(session);
+    if (where === "uploaded") gone.add(session.id);
+    else if (where === "lost") lost.push(session);
     else missing.push(session.id);
-    if (!snapshot) opts.log(`sync: ${session.id}: transcript ${session.data_path} is gone and no snapshot was kept`);
+    opts.log(`sync: ${session.id}: no transcript at ${session.data_path} and no snapshot (${where})`);
   }
 
   const toSend = prepared.filter((p) => p.changed);
