@@ -2,6 +2,7 @@
 // The residue CLI: wires commands to commander. Each command lives in commands/<name>/ as options + run.
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { runCapture } from "./commands/capture/capture.ts";
+import { runDismiss } from "./commands/dismiss/dismiss.ts";
 import { runDoctor } from "./commands/doctor/doctor.ts";
 import { UserError } from "./commands/errors.ts";
 import { runHook } from "./commands/hook/hook.ts";
@@ -36,7 +37,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void) {
       "after",
       `
 Getting started:
-  $ residue login --url http://127.0.0.1:8787 --token rsd_…   # once per machine
+  $ residue login --url http://127.0.0.1:8787   # once per machine; asks for the token
   $ residue init                                              # once per repo: installs git hooks
   $ residue setup claude-code                                 # connect your agent
   ... work with the agent, commit as usual, git push uploads the conversations.`,
@@ -47,10 +48,11 @@ Getting started:
     .command("login")
     .description("Save the server URL and API token to ~/.residue/config (checked against the server first)")
     .requiredOption("--url <url>", "the residue server, e.g. http://127.0.0.1:8787")
-    .requiredOption("--token <token>", "the API token (AUTH_TOKEN) printed by `npm start` or setup")
+    .option("--token-stdin", "read the API token from stdin (recommended)")
+    .option("--token <token>", "the API token (AUTH_TOKEN); `-` reads it from stdin. Visible to other users in the process list")
     .addHelpText(
       "after",
-      "\nExample:\n  $ residue login --url http://127.0.0.1:8787 --token rsd_0123…\nRESIDUE_URL and RESIDUE_TOKEN override the saved values.",
+      "\nWithout --token or --token-stdin, residue asks for the token in the terminal (not echoed).\nPrefer stdin or the prompt: a token on the command line shows in `ps` and shell history.\n\nExamples:\n  $ residue login --url http://127.0.0.1:8787                      # asks for the token\n  $ residue login --url http://127.0.0.1:8787 --token-stdin < token.txt\nRESIDUE_URL and RESIDUE_TOKEN override the saved values.",
     )
     .action((o) => runLogin(o, deps));
 
@@ -173,6 +175,11 @@ Getting started:
     .action((rev) => runOpen(rev, deps));
 
   program
+    .command("dismiss")
+    .description("Stop repeating the warnings status, doctor and git push show (lost transcripts, a recovered queue), once read")
+    .action(() => runDismiss(deps));
+
+  program
     .command("doctor")
     .description("Check hooks, login and the backend, and say how to fix each problem")
     .option("--json", "machine-readable output")
@@ -205,5 +212,8 @@ if (import.meta.main) {
   // Not top-level await: `bun build --bytecode` emits CommonJS.
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // Whatever still holds the event loop now was abandoned on purpose (a request cut off at the hook's
+    // deadline, a lock wait): it must not keep git waiting. The timer is unref'd, so it only fires then.
+    setTimeout(() => process.exit(code), 250).unref();
   });
 }

@@ -51,7 +51,7 @@ describe("the local queue", () => {
     writeFileSync(join(sb.repo, ".residue/state.json"), '{"version": 1, "sessions": {"x": ');
     const status = sb.residue(["status"]);
     expect(status.status).toBe(0);
-    expect(status.stdout).toMatch(/warning {2}state was corrupt .* moved to .*state\.corrupt-/);
+    expect(status.stdout).toMatch(/warning {2}\.residue\/state\.json was damaged .* kept as .*state\.corrupt-/);
     const aside = readdirSync(join(sb.repo, ".residue")).filter((f) => f.startsWith("state.corrupt-"));
     expect(aside).toHaveLength(1);
     expect(readFileSync(join(sb.repo, ".residue", aside[0] as string), "utf8")).toBe('{"version": 1, "sessions": {"x": ');

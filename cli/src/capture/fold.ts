@@ -47,7 +47,9 @@ async function scanSessions(state: State, times: number[]): Promise<Scans> {
   const stamps = times.map((t) => t + SAME_SECOND_MS);
   const scans: Scans = new Map();
   for (const s of Object.values(state.sessions)) {
-    scans.set(s.id, existsSync(s.data_path) ? await scanFile(s.data_path, s.agent, stamps) : null);
+    const exists = existsSync(s.data_path);
+    s.data_seen ||= exists;
+    scans.set(s.id, exists ? await scanFile(s.data_path, s.agent, stamps) : null);
   }
   return scans;
 }
@@ -92,7 +94,8 @@ async function applyEntry(
   const info = state.commits[to] ?? (await commitInfo(git, to, cache));
   if (!info) return null;
   const current = state.commits[to];
-  const links = mergeLinks(current?.sessions ?? [], local?.sessions ?? uploaded ?? []);
+  // A commit may be partly on the backend (some sessions linked) and partly queued (the rest).
+  const links = mergeLinks(current?.sessions ?? [], mergeLinks(local?.sessions ?? [], uploaded ?? []));
   // A commit already on the backend is replaced there; one that never left this machine just moves.
   const replaces = [...new Set([...(current?.replaces ?? []), ...(local?.replaces ?? []), ...(uploaded ? [from] : [])])];
   state.commits[to] = current
@@ -100,6 +103,18 @@ async function applyEntry(
     : toLocal(info as CommitInfo, local?.branch ?? branch, links, replaces);
   delete state.commits[from];
   return "rewrite";
+}
+
+/**
+ * After a damaged state file or journal, commits they held may be gone with them. Every commit not yet pushed and made
+ * since the oldest recovered session began is journaled again; those the state still has are skipped.
+ */
+async function lostCommits(state: State, git: Git): Promise<JournalEntry[]> {
+  const starts = Object.values(state.sessions).map((s) => s.started_at);
+  if (starts.length === 0) return [];
+  // From the second after the first start: a commit made in that same second more likely came just before.
+  const shas = await git.unpushedSince(Math.min(...starts) + 1000);
+  return shas.map((sha) => ({ kind: "commit", sha }));
 }
 
 /** Finds sessions of agents that gave no signal (Codex without trusted hooks), registered before tagging. */
@@ -115,12 +130,16 @@ export async function foldJournal(
   discover?: Discover,
 ): Promise<FoldResult> {
   const result: FoldResult = { commits: [], rewrites: 0 };
+  let journal: ReturnType<typeof takeJournal> | undefined;
+  // The journal is let go only once the state holding its entries is on disk: a kill in between refolds them.
+  const release = () => journal?.done();
   await store.update(async (state) => {
-    const journal = takeJournal(stateDir);
-    if (journal.entries.length === 0) {
-      journal.done();
-      return;
+    journal = takeJournal(stateDir);
+    if (store.recovered || journal.damaged) {
+      journal.entries.unshift(...(await lostCommits(state, git)));
+      log(`capture: ${store.recovered ? "state" : "journal"} was damaged; re-reading unpushed commits from git`);
     }
+    if (journal.entries.length === 0) return;
     const branch = await git.branch();
     const cache: InfoCache = new Map();
     const infos = await Promise.all(journal.entries.flatMap((e) => (e.kind === "commit" ? [commitInfo(git, e.sha, cache)] : [])));
@@ -136,16 +155,15 @@ export async function foldJournal(
       if (applied === "commit" && entry.kind === "commit") result.commits.push(entry.sha);
       if (applied === "rewrite") result.rewrites++;
     }
-    journal.done();
     if (result.commits.length > 0) {
       for (const s of Object.values(state.sessions)) await takeSnapshot(stateDir, s.id, s.data_path, s.agent);
     }
-  });
+  }, release);
   return result;
 }
 
 export function rememberUploaded(state: State, commits: LocalCommit[]) {
-  for (const c of commits) state.uploaded_commits[c.sha] = c.sessions;
+  for (const c of commits) state.uploaded_commits[c.sha] = mergeLinks(state.uploaded_commits[c.sha] ?? [], c.sessions);
   const shas = Object.keys(state.uploaded_commits);
   for (const sha of shas.slice(0, Math.max(0, shas.length - KEEP_UPLOADED_COMMITS))) delete state.uploaded_commits[sha];
 }

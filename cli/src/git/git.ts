@@ -84,6 +84,12 @@ export class Git {
     return (await this.tryRun(["symbolic-ref", "--quiet", "--short", "HEAD"]))?.trim() || null;
   }
 
+  /** Commits on HEAD made since `sinceMs` that no remote-tracking branch has yet, oldest first. */
+  async unpushedSince(sinceMs: number): Promise<string[]> {
+    const out = await this.tryRun(["rev-list", "--reverse", `--since=${new Date(sinceMs).toISOString()}`, "HEAD", "--not", "--remotes"]);
+    return (out ?? "").split("\n").filter((l) => /^[0-9a-f]{40,64}$/.test(l));
+  }
+
   async commitExists(sha: string): Promise<boolean> {
     return (await this.tryRun(["cat-file", "-e", `${sha}^{commit}`])) !== null;
   }

@@ -43,6 +43,7 @@ export function startSession(state: State, input: StartInput): { session: LocalS
     existing.status = "open";
     existing.ended_at = null;
     existing.data_path = input.dataPath;
+    existing.data_seen ||= existsSync(input.dataPath);
     if (input.agentVersion) existing.agent_version = input.agentVersion;
     return { session: existing, reopened: true };
   }
@@ -62,6 +63,7 @@ export function startSession(state: State, input: StartInput): { session: LocalS
     uploaded_hash: null,
     uploaded_status: null,
     indexed_hash: null,
+    data_seen: existsSync(input.dataPath),
   };
   state.sessions[id] = session;
   return { session, reopened: false };

@@ -1,14 +1,31 @@
 // Durable copies: agents delete old transcripts, so each session's data is kept gzipped in .residue/snapshots
 // at session end and at capture, with the scan of what it holds. Uploads read from here.
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
-import type { Transform } from "node:stream";
+import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { scanTranscript, type TranscriptScan } from "../transcript/scan.ts";
-import { openSessionData, sessionFiles } from "./sources.ts";
+import type { LocalSession } from "../state/model.ts";
+import { createScanner, type TranscriptScan } from "../transcript/scan.ts";
+import { openSessionData, type SessionFiles, sessionFiles } from "./sources.ts";
 
-export type SnapshotMeta = Omit<TranscriptScan, "positions">;
+export type SnapshotMeta = Omit<TranscriptScan, "positions"> & {
+  /** The gzip file holding exactly these bytes (named by their hash, so meta and data never disagree). */
+  file?: string;
+  /** Sizes and mtimes of the sources when copied: unchanged sources are not read again. */
+  source_stamp?: string;
+};
 
 export interface Snapshot {
   gzipPath: string;
@@ -17,13 +34,45 @@ export interface Snapshot {
 
 function paths(stateDir: string, sessionId: string) {
   const dir = join(stateDir, "snapshots");
-  return { dir, gz: join(dir, `${sessionId}.jsonl.gz`), meta: join(dir, `${sessionId}.json`) };
+  return { dir, meta: join(dir, `${sessionId}.json`), legacyGz: join(dir, `${sessionId}.jsonl.gz`) };
+}
+
+/** Full transcripts are private: 0700 directory, 0600 files, repairing copies made before that rule. */
+function ensurePrivateDir(dir: string) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ((statSync(dir).mode & 0o777) === 0o700) return;
+  chmodSync(dir, 0o700);
+  for (const name of readdirSync(dir)) chmodSync(join(dir, name), 0o600);
+}
+
+function sourceStamp(files: SessionFiles): string | null {
+  try {
+    return [files.main, ...files.extra.map((e) => e.path)]
+      .map((path) => {
+        const s = statSync(path);
+        return `${s.size}:${s.mtimeMs}`;
+      })
+      .join(",");
+  } catch {
+    return null;
+  }
+}
+
+/** Passes bytes through unchanged while the scanner measures them. */
+function measure(scanner: ReturnType<typeof createScanner>): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      scanner.push(chunk);
+      done(null, chunk);
+    },
+  });
 }
 
 /**
- * Refreshes the snapshot from the agent's file when it exists; otherwise returns the last one kept.
- * The copy is a stream pipeline, read → transforms → gzip → file, so stages such as redaction slot in
- * as `transforms` without the transcript ever being held in memory.
+ * Refreshes the snapshot from the agent's file when it changed; otherwise returns the last one kept.
+ * One read feeds both the scan (size, hash, message count) and the gzip copy that gets uploaded, so the
+ * metadata describes exactly the uploaded bytes even while the agent keeps appending. Redaction or other
+ * stages slot in as `transforms`, before the measurement, without the transcript ever being in memory.
  */
 export async function takeSnapshot(
   stateDir: string,
@@ -36,23 +85,59 @@ export async function takeSnapshot(
   if (!existsSync(dataPath)) return readSnapshot(stateDir, sessionId);
   const previous = readSnapshot(stateDir, sessionId);
   const files = sessionFiles(agent, dataPath);
-  const scan = await scanTranscript(openSessionData(files), agent);
-  const { positions: _positions, ...meta } = scan;
-  if (previous && previous.meta.content_hash === meta.content_hash) return previous;
-  mkdirSync(p.dir, { recursive: true });
-  const temp = `${p.gz}.${process.pid}.tmp`;
-  await pipeline([openSessionData(files), ...transforms.map((make) => make()), createGzip({ level: 6 }), createWriteStream(temp)]);
-  renameSync(temp, p.gz);
-  writeFileSync(p.meta, JSON.stringify(meta));
-  return { gzipPath: p.gz, meta };
+  const stamp = sourceStamp(files);
+  if (previous && stamp !== null && previous.meta.source_stamp === stamp) return previous;
+  ensurePrivateDir(p.dir);
+  const scanner = createScanner(agent);
+  const temp = join(p.dir, `${sessionId}.${process.pid}.tmp`);
+  await pipeline([
+    openSessionData(files),
+    ...transforms.map((make) => make()),
+    measure(scanner),
+    createGzip({ level: 6 }),
+    createWriteStream(temp, { mode: 0o600 }),
+  ]);
+  const { positions: _positions, ...scan } = scanner.finish();
+  const file = `${sessionId}.${scan.content_hash.slice(7, 23)}.jsonl.gz`;
+  const meta: SnapshotMeta = { ...scan, file, source_stamp: stamp ?? undefined };
+  renameSync(temp, join(p.dir, file));
+  writeFileSync(`${p.meta}.${process.pid}.tmp`, JSON.stringify(meta), { mode: 0o600 });
+  renameSync(`${p.meta}.${process.pid}.tmp`, p.meta);
+  for (const name of readdirSync(p.dir)) {
+    if (name.startsWith(`${sessionId}.`) && name.endsWith(".jsonl.gz") && name !== file) rmSync(join(p.dir, name), { force: true });
+  }
+  return { gzipPath: join(p.dir, file), meta };
 }
 
 export function readSnapshot(stateDir: string, sessionId: string): Snapshot | null {
   const p = paths(stateDir, sessionId);
-  if (!existsSync(p.gz) || !existsSync(p.meta)) return null;
   try {
-    return { gzipPath: p.gz, meta: JSON.parse(readFileSync(p.meta, "utf8")) as SnapshotMeta };
+    const meta = JSON.parse(readFileSync(p.meta, "utf8")) as SnapshotMeta;
+    const gzipPath = meta.file ? join(p.dir, meta.file) : p.legacyGz;
+    return existsSync(gzipPath) ? { gzipPath, meta } : null;
   } catch {
     return null;
   }
 }
+
+export type DataState = "transcript" | "snapshot" | "uploaded" | "lost" | "not-yet";
+
+/** Where a session's data stands now; "lost" is a transcript deleted before its first upload with no copy kept. */
+export function dataState(stateDir: string, s: LocalSession): DataState {
+  if (existsSync(s.data_path)) return "transcript";
+  if (readSnapshot(stateDir, s.id)) return "snapshot";
+  return withoutData(s);
+}
+
+/** A session with neither transcript nor snapshot: on the backend already, lost, or not written yet. */
+export function withoutData(s: LocalSession): "uploaded" | "lost" | "not-yet" {
+  if (s.uploaded_hash !== null) return "uploaded";
+  return s.data_seen ? "lost" : "not-yet";
+}
+
+export const DATA_STATE_TEXT: Record<Exclude<DataState, "transcript">, string> = {
+  snapshot: "transcript gone (snapshot kept)",
+  uploaded: "transcript gone (uploaded before, no local copy)",
+  lost: "transcript deleted before upload, no copy kept: cannot be uploaded; the next push sends its commits without it",
+  "not-yet": "no transcript written yet",
+};

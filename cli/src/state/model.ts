@@ -22,6 +22,8 @@ export const LocalSession = z.object({
   uploaded_status: z.enum(["open", "ended"]).nullable().default(null),
   /** content_hash last indexed for search; behind uploaded_hash means indexing is still owed. */
   indexed_hash: z.string().nullable().default(null),
+  /** The transcript existed once: if it is gone with no copy kept, the session is lost, not still to come. */
+  data_seen: z.boolean().default(false),
 });
 export type LocalSession = z.infer<typeof LocalSession>;
 
@@ -44,13 +46,18 @@ export const LocalCommit = z.object({
 });
 export type LocalCommit = z.infer<typeof LocalCommit>;
 
+/** Something the user must hear about until they say so (`residue dismiss`): repeated by status, doctor and hooks. */
+export const Notice = z.object({ key: z.string(), message: z.string(), at: z.number() });
+export type Notice = z.infer<typeof Notice>;
+
 export const State = z.object({
   version: z.literal(1),
   sessions: z.record(z.string(), LocalSession),
   commits: z.record(z.string(), LocalCommit),
   /** Commits already on the backend, kept briefly so a later amend/rebase can remap them. */
   uploaded_commits: z.record(z.string(), z.array(SessionLink)).default({}),
+  notices: z.array(Notice).default([]),
 });
 export type State = z.infer<typeof State>;
 
-export const emptyState = (): State => ({ version: 1, sessions: {}, commits: {}, uploaded_commits: {} });
+export const emptyState = (): State => ({ version: 1, sessions: {}, commits: {}, uploaded_commits: {}, notices: [] });

@@ -1,21 +1,27 @@
 // The queue on disk: one JSON file written atomically (temp + rename) under an exclusive lock, so an agent
-// ending a session while `git commit` runs never loses an update. A corrupt file is moved aside, never dropped.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+// ending a session while `git commit` runs never loses an update. A damaged file is moved aside and what it still holds recovered.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { breakIfDead, tryCreate } from "./lock.ts";
 import { emptyState, State } from "./model.ts";
+import { addNotice } from "./notices.ts";
+import { salvageState } from "./salvage.ts";
 
-const LOCK_STALE_MS = 30_000;
 const LOCK_WAIT_MS = 20_000;
 
-export interface StateWarning {
-  movedTo: string;
-  reason: string;
-}
+const ageMs = (now: () => number) => (path: string) => {
+  try {
+    return now() - statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+};
 
 export class StateStore {
   readonly statePath: string;
   readonly lockPath: string;
-  warnings: StateWarning[] = [];
+  /** Set when this process found the file damaged and salvaged it: commits lost with it are re-derived from git. */
+  recovered = false;
 
   constructor(
     readonly dir: string,
@@ -25,19 +31,20 @@ export class StateStore {
     this.lockPath = join(dir, "state.lock");
   }
 
-  /** Runs `fn` with the state under the lock and saves what it returns. */
-  async update<T>(fn: (state: State) => T | Promise<T>): Promise<T> {
+  /** Runs `fn` with the state under the lock and saves it; `onSaved` runs once it is on disk, still under the lock. */
+  async update<T>(fn: (state: State) => T | Promise<T>, onSaved?: () => void): Promise<T> {
     return this.withLock(async () => {
-      const state = this.read();
+      const state = this.read(true);
       const result = await fn(state);
       this.write(state);
+      onSaved?.();
       return result;
     });
   }
 
   /** A snapshot for display; does not lock. */
   peek(): State {
-    return this.read();
+    return this.read(false);
   }
 
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -53,25 +60,29 @@ export class StateStore {
   private async acquire() {
     const deadline = this.now() + LOCK_WAIT_MS;
     for (let attempt = 0; ; attempt++) {
-      try {
-        closeSync(openSync(this.lockPath, "wx"));
-        writeFileSync(this.lockPath, `${process.pid}\n`);
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      }
-      // A lock left by a killed process is taken over once it is old enough.
-      try {
-        if (this.now() - statSync(this.lockPath).mtimeMs > LOCK_STALE_MS) rmSync(this.lockPath, { force: true });
-      } catch {
-        // released meanwhile
-      }
-      if (this.now() > deadline) throw new Error(`could not lock ${this.lockPath} within ${LOCK_WAIT_MS} ms`);
+      if (tryCreate(this.lockPath)) return;
+      if (breakIfDead(this.lockPath, ageMs(this.now))) continue;
+      if (this.now() > deadline)
+        throw new Error(
+          `${this.lockPath} is held by a running residue (pid ${this.holderPid()}) for over ${LOCK_WAIT_MS / 1000} s; try again`,
+        );
       await new Promise((r) => setTimeout(r, Math.min(5 + attempt * 2, 50)));
     }
   }
 
-  private read(): State {
+  private holderPid(): string {
+    try {
+      return readFileSync(this.lockPath, "utf8").trim().split(" ")[0] ?? "?";
+    } catch {
+      return "?";
+    }
+  }
+
+  /**
+   * A damaged file is never dropped: whatever sessions and commits it still holds are kept, and a notice
+   * says so until the user dismisses it. Only a caller holding the lock moves the damaged file aside.
+   */
+  private read(locked: boolean): State {
     if (!existsSync(this.statePath)) return emptyState();
     const text = readFileSync(this.statePath, "utf8");
     let reason: string;
@@ -80,12 +91,20 @@ export class StateStore {
       if (parsed.success) return parsed.data;
       reason = parsed.error.issues[0]?.message ?? "invalid state";
     } catch (error) {
-      reason = `not JSON (${(error as Error).message})`;
+      reason = `not JSON: ${(error as Error).message}`;
     }
     const movedTo = join(this.dir, `state.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, "-")}.json`);
-    renameSync(this.statePath, movedTo);
-    this.warnings.push({ movedTo, reason });
-    return emptyState();
+    if (locked) {
+      renameSync(this.statePath, movedTo);
+      this.recovered = true;
+    }
+    const recovered = salvageState(text);
+    addNotice(recovered.state, {
+      key: "state-recovered",
+      message: `.residue/state.json was damaged (${reason.slice(0, 80)}); recovered ${recovered.sessions} session(s) and ${recovered.commits} commit(s), the damaged file is kept as ${movedTo}`,
+      at: this.now(),
+    });
+    return recovered.state;
   }
 
   private write(state: State) {

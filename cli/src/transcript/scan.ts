@@ -36,6 +36,13 @@ export function scanFile(path: string, agent: string, times: number[] = []): Pro
 }
 
 export async function scanTranscript(source: AsyncIterable<Buffer>, agent: string, times: number[] = []): Promise<TranscriptScan> {
+  const scanner = createScanner(agent, times);
+  for await (const chunk of source) scanner.push(chunk);
+  return scanner.finish();
+}
+
+/** The same scan fed chunk by chunk, so it can measure exactly the bytes another consumer (gzip) receives. */
+export function createScanner(agent: string, times: number[] = []): { push(chunk: Buffer): void; finish(): TranscriptScan } {
   const hash = createHash("sha256");
   const sortedTimes = [...new Set(times)].sort((a, b) => a - b);
   const positions = new Map<number, Position>();
@@ -73,31 +80,34 @@ export async function scanTranscript(source: AsyncIterable<Buffer>, agent: strin
     }
   };
 
-  for await (const chunk of source) {
-    hash.update(chunk);
-    let start = 0;
-    let nl = chunk.indexOf(10);
-    while (nl !== -1) {
-      const piece = chunk.subarray(start, nl);
-      onLine(partial.length ? Buffer.concat([...partial, piece]) : piece, byte + nl + 1);
-      partial = [];
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    if (start < chunk.length) partial.push(chunk.subarray(start));
-    byte += chunk.length;
-  }
-  if (partial.length) onLine(Buffer.concat(partial), byte);
-  for (; nextTime < sortedTimes.length; nextTime++) positions.set(sortedTimes[nextTime] as number, reached);
-
   return {
-    byte_size: byte,
-    content_hash: `sha256:${hash.digest("hex")}`,
-    message_count: lines,
-    title,
-    first_at: first,
-    last_at: last,
-    positions,
+    push(chunk: Buffer) {
+      hash.update(chunk);
+      let start = 0;
+      let nl = chunk.indexOf(10);
+      while (nl !== -1) {
+        const piece = chunk.subarray(start, nl);
+        onLine(partial.length ? Buffer.concat([...partial, piece]) : piece, byte + nl + 1);
+        partial = [];
+        start = nl + 1;
+        nl = chunk.indexOf(10, start);
+      }
+      if (start < chunk.length) partial.push(chunk.subarray(start));
+      byte += chunk.length;
+    },
+    finish(): TranscriptScan {
+      if (partial.length) onLine(Buffer.concat(partial), byte);
+      for (; nextTime < sortedTimes.length; nextTime++) positions.set(sortedTimes[nextTime] as number, reached);
+      return {
+        byte_size: byte,
+        content_hash: `sha256:${hash.digest("hex")}`,
+        message_count: lines,
+        title,
+        first_at: first,
+        last_at: last,
+        positions,
+      };
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { createReadStream, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { ErrorBody, type SearchDocument, type SessionsUpload, UploadUrlResponse } from "../../../api/src/protocol/schemas.ts";
+import { withTimeout } from "./deadline.ts";
 
 export class ApiRequestError extends Error {
   constructor(
@@ -19,19 +20,28 @@ export class ApiClient {
     readonly baseUrl: string,
     private readonly token: string,
     private readonly timeoutMs = 15_000,
+    /** Aborts every request when the caller's time is up (the pre-push hook's bound). */
+    private readonly budget?: AbortSignal,
   ) {}
+
+  /** One request, headers and body alike, within this client's limits: a server that stalls mid-body is cut off too. */
+  private async fetchText(path: string, init: RequestInit, timeoutMs: number): Promise<{ res: Response; text: string }> {
+    try {
+      return await withTimeout(timeoutMs, this.budget, async (signal) => {
+        const res = await fetch(`${this.baseUrl}/api${path}`, { ...init, signal });
+        return { res, text: await res.text() };
+      });
+    } catch (error) {
+      const e = error as Error;
+      const reason = e.name === "TimeoutError" || e.name === "AbortError" ? `no answer in time (${e.message})` : e.message;
+      throw new ApiRequestError(0, "unreachable", `Cannot reach ${this.baseUrl}: ${reason}`);
+    }
+  }
 
   private async call(path: string, init: RequestInit = {}, auth = true): Promise<unknown> {
     const headers = new Headers(init.headers);
     if (auth) headers.set("authorization", `Bearer ${this.token}`);
-    let res: Response;
-    try {
-      res = await fetch(`${this.baseUrl}/api${path}`, { ...init, headers, signal: AbortSignal.timeout(this.timeoutMs) });
-    } catch (error) {
-      const reason = (error as Error).name === "TimeoutError" ? `timed out after ${this.timeoutMs} ms` : (error as Error).message;
-      throw new ApiRequestError(0, "unreachable", `Cannot reach ${this.baseUrl}: ${reason}`);
-    }
-    const text = await res.text();
+    const { res, text } = await this.fetchText(path, { ...init, headers }, this.timeoutMs);
     let body: unknown = null;
     try {
       body = text ? JSON.parse(text) : null;
@@ -83,12 +93,19 @@ export class ApiClient {
   }
 
   async sessionData(sessionId: string): Promise<Uint8Array> {
-    const res = await fetch(`${this.baseUrl}/api/sessions/${sessionId}`, {
-      headers: { authorization: `Bearer ${this.token}` },
-      signal: AbortSignal.timeout(this.timeoutMs * 4),
-    });
-    if (!res.ok) throw new ApiRequestError(res.status, "session_data", `Could not read session ${sessionId} (HTTP ${res.status}).`);
-    return new Uint8Array(await res.arrayBuffer());
+    try {
+      return await withTimeout(this.timeoutMs * 4, this.budget, async (signal) => {
+        const res = await fetch(`${this.baseUrl}/api/sessions/${sessionId}`, {
+          headers: { authorization: `Bearer ${this.token}` },
+          signal,
+        });
+        if (!res.ok) throw new ApiRequestError(res.status, "session_data", `Could not read session ${sessionId} (HTTP ${res.status}).`);
+        return new Uint8Array(await res.arrayBuffer());
+      });
+    } catch (error) {
+      if (error instanceof ApiRequestError) throw error;
+      throw new ApiRequestError(0, "unreachable", `Cannot read session ${sessionId} from ${this.baseUrl}: ${(error as Error).message}`);
+    }
   }
 
   async postSessions(upload: SessionsUpload) {
@@ -96,61 +113,68 @@ export class ApiClient {
   }
 }
 
+export interface PutOptions {
+  timeoutMs: number;
+  /** The caller's budget: aborting it cuts the upload off wherever it is. */
+  signal?: AbortSignal;
+  onProgress?: (sent: number) => void;
+}
+
+function errorFromBody(status: number, text: string, fallback: string): ApiRequestError {
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: the fallback message
+  }
+  const parsed = ErrorBody.safeParse(body);
+  return parsed.success
+    ? new ApiRequestError(status, parsed.data.error.code, parsed.data.error.message)
+    : new ApiRequestError(status, "upload_failed", fallback);
+}
+
 /**
  * PUTs a file to a presigned URL, streamed with a Content-Length (R2/S3 and the local route both need it).
- * node:http runs the same under node, bun and deno.
+ * node:http runs the same under node, bun and deno. The whole upload, not just each idle gap, is bounded.
  */
-export function putFile(
-  url: string,
-  path: string,
-  contentType: string,
-  timeoutMs = 120_000,
-  onProgress?: (sent: number) => void,
-): Promise<void> {
+export function putFile(url: string, path: string, contentType: string, opts: PutOptions): Promise<void> {
   const size = statSync(path).size;
   const target = new URL(url);
   const request = target.protocol === "https:" ? httpsRequest : httpRequest;
-  return new Promise((resolvePromise, reject) => {
-    const req = request(
-      target,
-      { method: "PUT", headers: { "content-type": contentType, "content-length": String(size) }, timeout: timeoutMs },
-      (res) => {
-        let text = "";
-        res.on("data", (d: Buffer) => {
-          text += d.toString();
+  return withTimeout(
+    opts.timeoutMs,
+    opts.signal,
+    (signal) =>
+      new Promise<void>((resolvePromise, reject) => {
+        const file = createReadStream(path);
+        const req = request(target, { method: "PUT", headers: { "content-type": contentType, "content-length": String(size) } }, (res) => {
+          let text = "";
+          res.on("data", (d: Buffer) => {
+            text += d.toString();
+          });
+          res.on("error", (e) => reject(new ApiRequestError(0, "unreachable", `upload to ${target.host} failed: ${e.message}`)));
+          res.on("end", () => {
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) resolvePromise();
+            else reject(errorFromBody(status, text, `upload failed with HTTP ${status}`));
+          });
         });
-        res.on("end", () => {
-          if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300) resolvePromise();
-          else {
-            const parsed = ErrorBody.safeParse(
-              (() => {
-                try {
-                  return JSON.parse(text);
-                } catch {
-                  return null;
-                }
-              })(),
-            );
-            reject(
-              new ApiRequestError(
-                res.statusCode ?? 0,
-                parsed.success ? parsed.data.error.code : "upload_failed",
-                parsed.success ? parsed.data.error.message : `upload failed with HTTP ${res.statusCode}`,
-              ),
-            );
-          }
+        const abort = () => {
+          const reason = (signal.reason as Error | undefined)?.message ?? "aborted";
+          file.destroy();
+          req.destroy(new Error(reason));
+        };
+        if (signal.aborted) abort();
+        else signal.addEventListener("abort", abort, { once: true });
+        req.on("error", (e) => reject(new ApiRequestError(0, "unreachable", `upload to ${target.host} failed: ${e.message}`)));
+        req.on("close", () => signal.removeEventListener("abort", abort));
+        let sent = 0;
+        file.on("data", (chunk) => {
+          sent += chunk.length;
+          opts.onProgress?.(sent);
         });
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`upload timed out after ${timeoutMs} ms`)));
-    req.on("error", (e) => reject(new ApiRequestError(0, "unreachable", `upload to ${target.host} failed: ${e.message}`)));
-    let sent = 0;
-    const file = createReadStream(path);
-    file.on("data", (chunk) => {
-      sent += chunk.length;
-      onProgress?.(sent);
-    });
-    file.on("error", reject);
-    file.pipe(req);
-  });
+        file.on("error", reject);
+        file.pipe(req);
+      }),
+  );
 }

@@ -6,9 +6,10 @@ import type { RepoRef, SessionsUpload } from "../../../api/src/protocol/schemas.
 import { type Discover, foldJournal, rememberUploaded } from "../capture/fold.ts";
 import { parseRemoteUrl } from "../git/remote-url.ts";
 import { sweepIdle } from "../queue/sessions.ts";
-import { type Snapshot, takeSnapshot } from "../queue/snapshot.ts";
+import { type Snapshot, takeSnapshot, withoutData } from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
-import type { LocalCommit, LocalSession } from "../state/model.ts";
+import type { LocalCommit, LocalSession, Notice } from "../state/model.ts";
+import { addNotice } from "../state/notices.ts";
 import { type ApiClient, putFile } from "./api-client.ts";
 import { searchDocsFromSnapshot } from "./search-docs.ts";
 
@@ -32,6 +33,8 @@ export interface SyncOptions {
   concurrency: number;
   onProgress?: (event: SyncProgress) => void;
   log: (message: string) => void;
+  /** The caller's time budget: once it aborts, no new upload starts and running ones are cut off. */
+  signal?: AbortSignal;
 }
 
 export type SyncProgress =
@@ -46,7 +49,12 @@ export interface SyncResult {
   unchanged: number;
   failed: { id: string; error: string }[];
   commits: number;
+  /** Sessions with no data yet (open, nothing written or kept): they wait, without holding back anything else. */
   missing: string[];
+  /** Sessions dropped this run: their transcript was deleted before the first push and no copy was kept. */
+  lost: string[];
+  /** Warnings the user has not dismissed yet. */
+  notices: Notice[];
 }
 
 export class NoRemoteError extends Error {
@@ -96,16 +104,22 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   );
 
   const missing: string[] = [];
+  const lost: LocalSession[] = [];
+  /** Uploaded before, no data left here: the backend holds all there will ever be. */
+  const gone = new Set<string>();
   const prepared: Prepared[] = [];
   for (const session of candidates) {
     const snapshot = await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent);
-    if (!snapshot) {
-      missing.push(session.id);
-      opts.log(`sync: ${session.id}: transcript ${session.data_path} is gone and no snapshot was kept`);
+    if (snapshot) {
+      const changed = snapshot.meta.content_hash !== session.uploaded_hash || session.status !== session.uploaded_status;
+      prepared.push({ session, snapshot, changed });
       continue;
     }
-    const changed = snapshot.meta.content_hash !== session.uploaded_hash || session.status !== session.uploaded_status;
-    prepared.push({ session, snapshot, changed });
+    const where = withoutData(session);
+    if (where === "uploaded") gone.add(session.id);
+    else if (where === "lost") lost.push(session);
+    else missing.push(session.id);
+    opts.log(`sync: ${session.id}: no transcript at ${session.data_path} and no snapshot (${where})`);
   }
 
   const toSend = prepared.filter((p) => p.changed);
@@ -114,11 +128,14 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
     const dataChanged = snapshot.meta.content_hash !== session.uploaded_hash;
     opts.onProgress?.({ kind: "session-start", session, bytes: dataChanged ? snapshot.meta.byte_size : 0, index, total: toSend.length });
     try {
+      if (opts.signal?.aborted) throw new Error("out of time before this upload started");
       if (dataChanged) {
         const { url } = await api.uploadUrl(session.id);
-        await putFile(url, snapshot.gzipPath, "application/gzip", 300_000, (bytes) =>
-          opts.onProgress?.({ kind: "session-bytes", session, sent: bytes, bytes: snapshot.meta.byte_size }),
-        );
+        await putFile(url, snapshot.gzipPath, "application/gzip", {
+          timeoutMs: 300_000,
+          signal: opts.signal,
+          onProgress: (bytes) => opts.onProgress?.({ kind: "session-bytes", session, sent: bytes, bytes: snapshot.meta.byte_size }),
+        });
       }
       opts.onProgress?.({ kind: "session-done", session, uploaded: dataChanged });
       return true;
@@ -131,15 +148,11 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
     }
   });
   const done = toSend.filter((_, i) => sent[i]);
-  // A commit goes up once none of its sessions is still waiting for a first upload. Sessions no longer in
-  // the queue were dropped only after reaching the server.
   const sentIds = new Set(done.map((p) => p.session.id));
-  const waiting = new Set(
-    Object.values(state.sessions)
-      .filter((s) => s.uploaded_hash === null && !sentIds.has(s.id))
-      .map((s) => s.id),
-  );
-  const commits = Object.values(state.commits).filter((c) => c.sessions.every((l) => !waiting.has(l.session_id)));
+  const lostIds = new Set(lost.map((s) => s.id));
+  // Sessions no longer in the queue were dropped only after reaching the server.
+  const onBackend = (id: string) => sentIds.has(id) || (state.sessions[id]?.uploaded_hash ?? "dropped") !== null;
+  const commits = readyCommits(Object.values(state.commits), (id) => !lostIds.has(id) && onBackend(id));
   const body: SessionsUpload = {
     repo,
     sessions: done.map(({ session, snapshot }) => ({
@@ -175,7 +188,19 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
     }
   }
 
-  await ctx.store.update((latest) => {
+  const notices = await ctx.store.update((latest) => {
+    for (const session of lost) {
+      delete latest.sessions[session.id];
+      addNotice(latest, {
+        key: `lost:${session.id}`,
+        message: `session ${session.id.slice(0, 8)} (${session.agent}) was never uploaded: its transcript ${session.data_path} was deleted before the first push and no copy was kept; its commits went up without it`,
+        at: (opts.now ?? Date.now)(),
+      });
+    }
+    for (const { session } of prepared) {
+      const current = latest.sessions[session.id];
+      if (current) current.data_seen = true;
+    }
     for (const { session, snapshot } of done) {
       const current = latest.sessions[session.id];
       if (!current) continue;
@@ -186,23 +211,50 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
       const current = latest.sessions[id];
       if (current) current.indexed_hash = hash;
     }
-    const sentShas = new Set(commits.map((c) => c.sha));
     rememberUploaded(
       latest,
       commits.filter((c) => latest.commits[c.sha]),
     );
-    for (const sha of sentShas) delete latest.commits[sha];
+    const posted = new Map(commits.map((c) => [c.sha, new Set(c.sessions.map((l) => l.session_id))]));
+    for (const [sha, c] of Object.entries(latest.commits)) {
+      // What went up, or can never go up, leaves the queue; links to sessions still to come stay.
+      const sentLinks = posted.get(sha);
+      c.sessions = c.sessions.filter((l) => !sentLinks?.has(l.session_id) && !lostIds.has(l.session_id));
+      if (c.sessions.length === 0) delete latest.commits[sha];
+    }
     const stillLinked = new Set(Object.values(latest.commits).flatMap((c) => c.sessions.map((l) => l.session_id)));
     for (const s of Object.values(latest.sessions)) {
       // Ended, uploaded as it is now, and no queued commit waits on it: the backend has it all.
       const snapshotHash = prepared.find((p) => p.session.id === s.id)?.snapshot.meta.content_hash;
-      const complete = s.uploaded_hash === snapshotHash && s.indexed_hash === snapshotHash;
+      const complete = gone.has(s.id) || (s.uploaded_hash === snapshotHash && s.indexed_hash === snapshotHash);
       if (s.status === "ended" && s.uploaded_status === "ended" && complete && !stillLinked.has(s.id)) {
         delete latest.sessions[s.id];
       }
     }
+    return latest.notices;
   });
-  return { repo, uploaded: done.length, unchanged: prepared.length - toSend.length, failed, commits: commits.length, missing };
+  return {
+    repo,
+    uploaded: done.length,
+    unchanged: prepared.length - toSend.length,
+    failed,
+    commits: commits.length,
+    missing,
+    lost: [...lostIds],
+    notices,
+  };
+}
+
+/**
+ * Each commit goes up with the links whose session the backend holds (the backend refuses links to
+ * sessions it has never seen); links to a session still waiting for its first upload follow with it.
+ * One session that cannot be uploaded never holds back the commit's other sessions.
+ */
+export function readyCommits(commits: LocalCommit[], ready: (sessionId: string) => boolean): LocalCommit[] {
+  return commits.flatMap((c) => {
+    const sessions = c.sessions.filter((l) => ready(l.session_id));
+    return sessions.length ? [{ ...c, sessions }] : [];
+  });
 }
 
 function toMapping(c: LocalCommit) {

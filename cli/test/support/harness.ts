@@ -7,7 +7,8 @@ import { join, resolve } from "node:path";
 import { inject } from "vitest";
 
 export const ROOT = resolve(import.meta.dirname, "../../..");
-export const BINARY = join(ROOT, "dist/residue");
+/** RESIDUE_TEST_BINARY runs the suites against another build, e.g. to see a test fail before its fix. */
+export const BINARY = process.env.RESIDUE_TEST_BINARY ?? join(ROOT, "dist/residue");
 
 export interface Run {
   status: number;

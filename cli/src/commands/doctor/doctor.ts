@@ -2,7 +2,9 @@ import { loadConfig } from "../../config/config.ts";
 import type { Deps } from "../../deps.ts";
 import { HOOKS } from "../../hooks/blocks.ts";
 import { hookInstalled } from "../../hooks/install.ts";
+import { DATA_STATE_TEXT, dataState } from "../../queue/snapshot.ts";
 import { openRepo } from "../../repo/context.ts";
+import { DISMISS } from "../../state/notices.ts";
 import { ApiClient } from "../../upload/api-client.ts";
 import { repoIdentity } from "../../upload/sync.ts";
 
@@ -55,13 +57,18 @@ export async function runDoctor(opts: { json?: boolean }, deps: Deps): Promise<n
       });
     }
   }
-  for (const w of ctx.store.warnings)
-    checks.push({
-      name: "state",
-      ok: false,
-      detail: `corrupt state moved to ${w.movedTo}`,
-      fix: "inspect that file; nothing else is needed",
-    });
+  const state = ctx.store.peek();
+  for (const notice of state.notices)
+    checks.push({ name: "queue warning", ok: false, detail: notice.message, fix: `once read, run ${DISMISS}` });
+  for (const s of Object.values(state.sessions)) {
+    if (dataState(ctx.stateDir, s) === "lost")
+      checks.push({
+        name: "queued session",
+        ok: false,
+        detail: `${s.id.slice(0, 8)} (${s.agent}): ${DATA_STATE_TEXT.lost}`,
+        fix: "nothing to recover; `git push` or `residue push` sends the rest",
+      });
+  }
   if (opts.json) deps.out(`${JSON.stringify(checks, null, 2)}\n`);
   else for (const c of checks) deps.out(`${c.ok ? "✓" : "✗"} ${c.name.padEnd(18)} ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ""}\n`);
   return checks.every((c) => c.ok) ? 0 : 1;

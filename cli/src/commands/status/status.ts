@@ -5,8 +5,10 @@ import { loadConfig } from "../../config/config.ts";
 import type { Deps } from "../../deps.ts";
 import { HOOKS } from "../../hooks/blocks.ts";
 import { hookInstalled } from "../../hooks/install.ts";
+import { DATA_STATE_TEXT, dataState } from "../../queue/snapshot.ts";
 import { openRepo } from "../../repo/context.ts";
 import { appendLog } from "../../state/log.ts";
+import { DISMISS } from "../../state/notices.ts";
 
 export interface StatusOptions {
   json?: boolean;
@@ -30,6 +32,7 @@ export async function runStatus(opts: StatusOptions, deps: Deps) {
     status: s.status,
     data_path: s.data_path,
     bytes: existsSync(s.data_path) ? statSync(s.data_path).size : null,
+    data: dataState(ctx.stateDir, s),
     uploaded: s.uploaded_hash !== null,
     commits: Object.values(state.commits)
       .filter((c) => c.sessions.some((l) => l.session_id === s.id))
@@ -41,7 +44,7 @@ export async function runStatus(opts: StatusOptions, deps: Deps) {
     hooks: Object.fromEntries(HOOKS.map((h) => [h, hookInstalled(hooksDir, h)])),
     sessions,
     pending_commits: Object.keys(state.commits),
-    warnings: ctx.store.warnings.map((w) => `state was corrupt (${w.reason}); moved to ${w.movedTo}`),
+    warnings: state.notices.map((n) => n.message),
   };
   if (opts.json) {
     deps.out(`${JSON.stringify(report, null, 2)}\n`);
@@ -51,12 +54,13 @@ export async function runStatus(opts: StatusOptions, deps: Deps) {
   lines.push(`hooks    ${HOOKS.map((h) => `${h} ${report.hooks[h] ? "✓" : "✗ (run residue init)"}`).join("  ")}`);
   lines.push(`queued   ${sessions.length} session(s), ${report.pending_commits.length} commit(s) waiting for push`);
   for (const s of sessions) {
-    const size = s.bytes === null ? "transcript gone (snapshot kept)" : `${s.bytes} bytes`;
+    const size = s.data === "transcript" ? `${s.bytes} bytes` : DATA_STATE_TEXT[s.data];
     lines.push(
       `  ${s.id.slice(0, 8)} ${s.agent.padEnd(11)} ${s.status.padEnd(5)} ${size}, ${s.commits.length} commit(s)${s.uploaded ? ", uploaded before" : ""}`,
     );
   }
   for (const w of report.warnings) lines.push(`warning  ${w}`);
+  if (report.warnings.length) lines.push(`         once read, run ${DISMISS} to stop these warnings`);
   deps.out(`${lines.join("\n")}\n`);
   return report;
 }

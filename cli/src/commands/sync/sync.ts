@@ -3,7 +3,9 @@ import { loadConfig } from "../../config/config.ts";
 import type { Deps } from "../../deps.ts";
 import { openRepo } from "../../repo/context.ts";
 import { appendLog } from "../../state/log.ts";
+import { noticeLine } from "../../state/notices.ts";
 import { ApiClient } from "../../upload/api-client.ts";
+import { budget } from "../../upload/deadline.ts";
 import { NoRemoteError, type SyncProgress, type SyncResult, sync } from "../../upload/sync.ts";
 import { UserError } from "../errors.ts";
 
@@ -33,12 +35,12 @@ function progressPrinter(deps: Deps) {
   };
 }
 
-async function runSyncOnce(opts: SyncCommandOptions, deps: Deps): Promise<SyncResult> {
+async function runSyncOnce(opts: SyncCommandOptions, deps: Deps, signal?: AbortSignal): Promise<SyncResult> {
   const ctx = await openRepo(deps.cwd, deps.now);
   const log = (m: string) => appendLog(ctx.stateDir, m);
   const config = loadConfig(deps.home, deps.env);
   if (!config.ok) throw new UserError(config.problem);
-  const api = new ApiClient(config.config.url, config.config.token);
+  const api = new ApiClient(config.config.url, config.config.token, undefined, signal);
   try {
     return await sync(ctx, api, {
       includeUncommitted: opts.uncommitted !== false && deps.env.RESIDUE_UPLOAD_UNCOMMITTED !== "0",
@@ -48,6 +50,7 @@ async function runSyncOnce(opts: SyncCommandOptions, deps: Deps): Promise<SyncRe
       now: deps.now,
       onProgress: opts.hook ? undefined : progressPrinter(deps),
       log,
+      signal,
     });
   } catch (error) {
     if (error instanceof NoRemoteError) throw new UserError(error.message);
@@ -59,7 +62,8 @@ function summary(r: SyncResult) {
   const parts = [`${r.uploaded} session(s) uploaded`, `${r.commits} commit(s) linked`];
   if (r.unchanged) parts.push(`${r.unchanged} unchanged`);
   if (r.failed.length) parts.push(`${r.failed.length} failed (kept for the next push)`);
-  if (r.missing.length) parts.push(`${r.missing.length} with no data left`);
+  if (r.missing.length) parts.push(`${r.missing.length} with no data yet`);
+  if (r.lost.length) parts.push(`${r.lost.length} lost (transcript deleted before upload)`);
   return `${r.repo.host}/${r.repo.owner}/${r.repo.name}: ${parts.join(", ")}`;
 }
 
@@ -69,8 +73,13 @@ export async function runPush(opts: SyncCommandOptions, deps: Deps) {
   if (opts.json) deps.out(`${JSON.stringify(result)}\n`);
   else deps.out(`${summary(result)}\n`);
   if (result.failed.length) throw new UserError(`${result.failed[0]?.error} (details in .residue/log)`);
+  const notice = noticeLine(result.notices);
+  if (notice) throw new UserError(notice);
   return result;
 }
+
+/** Time kept back from the hook's bound to log, print and exit. */
+const EXIT_RESERVE_MS = 500;
 
 /**
  * `residue sync --hook` (pre-push): never blocks git. Whatever fails, it exits 0 within a bounded time,
@@ -78,27 +87,35 @@ export async function runPush(opts: SyncCommandOptions, deps: Deps) {
  */
 export async function runSyncHook(opts: SyncCommandOptions, deps: Deps): Promise<number> {
   const seconds = Number(deps.env.RESIDUE_HOOK_TIMEOUT) > 0 ? Number(deps.env.RESIDUE_HOOK_TIMEOUT) : DEFAULT_HOOK_TIMEOUT_S;
+  const time = budget(Math.max(seconds * 1000 - EXIT_RESERVE_MS, 100));
   let stateDir: string | null = null;
-  const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), seconds * 1000).unref?.());
+  const log = (m: string) => stateDir && appendLog(stateDir, m);
   const work = (async () => {
     stateDir = (await openRepo(deps.cwd, deps.now)).stateDir;
-    return runSyncOnce({ ...opts, hook: true }, deps);
+    return runSyncOnce({ ...opts, hook: true }, deps, time.signal);
   })();
   try {
-    const result = await Promise.race([work, timeout]);
-    if (result === "timeout") {
-      deps.err(`residue: upload still running after ${seconds}s; sessions stay queued for the next push\n`);
-      if (stateDir) appendLog(stateDir, `sync --hook: gave up after ${seconds}s`);
+    // Whatever is still pending when the budget runs out (a hung server, a stalled upload, a long lock
+    // wait) is abandoned: requests are aborted, nothing is marked done, so it all goes on the next push.
+    const result = await Promise.race([work, time.expired]);
+    if (result === "expired") {
+      log(`sync --hook: gave up after ${seconds}s`);
+      deps.err(`residue: upload did not finish within ${seconds}s (RESIDUE_HOOK_TIMEOUT); sessions stay queued for the next push\n`);
       return 0;
     }
-    if (stateDir) appendLog(stateDir, `sync --hook: ${summary(result)}`);
-    if (result.failed.length)
-      deps.err(`residue: ${result.failed.length} session(s) not uploaded, kept for the next push (see .residue/log)\n`);
+    log(`sync --hook: ${summary(result)}`);
+    const problems = [
+      result.failed.length ? `${result.failed.length} session(s) not uploaded, kept for the next push (see .residue/log)` : null,
+      noticeLine(result.notices),
+    ].filter(Boolean);
+    if (problems.length) deps.err(`residue: ${problems.join("; ")}\n`);
     return 0;
   } catch (error) {
     const message = (error as Error).message.split("\n")[0] ?? "unknown error";
-    if (stateDir) appendLog(stateDir, `sync --hook failed: ${(error as Error).stack ?? message}`);
+    log(`sync --hook failed: ${(error as Error).stack ?? message}`);
     deps.err(`residue: upload skipped (${message.slice(0, 160)}); sessions stay queued\n`);
     return 0;
+  } finally {
+    time.cancel();
   }
 }

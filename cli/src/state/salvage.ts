@@ -1,0 +1,44 @@
+// Recovery of a damaged state file: every complete session and commit object still in the text is kept,
+// whether the file is truncated, has garbage spliced in or fails the schema in one entry. Pure.
+import { emptyState, LocalCommit, LocalSession, type State } from "./model.ts";
+
+/** Every balanced `{…}` in the text that parses as JSON, innermost first. */
+export function* jsonObjects(text: string): Generator<unknown> {
+  const starts: number[] = [];
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{") starts.push(i);
+    else if (c === "}" && starts.length) {
+      const start = starts.pop() as number;
+      try {
+        yield JSON.parse(text.slice(start, i + 1));
+      } catch {
+        // a fragment spliced into garbage: its inner objects may still be whole
+      }
+    }
+  }
+}
+
+export function salvageState(text: string): { state: State; sessions: number; commits: number } {
+  const state = emptyState();
+  for (const value of jsonObjects(text)) {
+    const session = LocalSession.safeParse(value);
+    if (session.success) {
+      state.sessions[session.data.id] = session.data;
+      continue;
+    }
+    const commit = LocalCommit.safeParse(value);
+    if (commit.success && /^[0-9a-f]{40,64}$/.test(commit.data.sha)) state.commits[commit.data.sha] = commit.data;
+  }
+  // A commit whose sessions were all lost with the file would wait forever on them.
+  for (const [sha, c] of Object.entries(state.commits)) {
+    c.sessions = c.sessions.filter((l) => state.sessions[l.session_id]);
+    if (c.sessions.length === 0) delete state.commits[sha];
+  }
+  return { state, sessions: Object.keys(state.sessions).length, commits: Object.keys(state.commits).length };
+}
