@@ -22,7 +22,10 @@ async function assetStatuses(): Promise<Record<string, number>> {
 
 it("keeps serving its assets after the app is rebuilt", async () => {
   const before = await assetStatuses();
-  expect(Object.values(before).every((s) => s === 200), JSON.stringify(before)).toBe(true);
+  expect(
+    Object.values(before).every((s) => s === 200),
+    JSON.stringify(before),
+  ).toBe(true);
   await buildApp();
   const after = await assetStatuses();
   expect(after).toEqual(before);

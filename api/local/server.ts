@@ -188,7 +188,13 @@ export async function startTemporaryServer(
       .join("\n"),
   );
   try {
-    const server = await startLocalServer({ port: await freePort(), persistTo: join(dir, "state"), buildCopy: join(dir, "build"), envFile, ...opts });
+    const server = await startLocalServer({
+      port: await freePort(),
+      persistTo: join(dir, "state"),
+      buildCopy: join(dir, "build"),
+      envFile,
+      ...opts,
+    });
     return {
       ...server,
       secrets,
