@@ -111,7 +111,8 @@ export class PushScenario {
       env: { ...this.sb.env, RESIDUE_HOOK_TIMEOUT: "90" },
     });
     expect(push.status, push.stderr).toBe(0);
-    expect(push.stderr).toBe("");
+    // Warnings the user has not dismissed may repeat; failures may not.
+    expect(push.stderr).not.toMatch(/not uploaded|did not finish|skipped/);
     await expectBackendHolds(this.sb, this.shas, expectedSessions);
   }
 
