@@ -31,7 +31,7 @@ async function faultThenRecover(what: string, fault: (r: ReturnType<typeof route
   });
 }
 
-describe("faults during push", () => {
+describe("faults during push", { timeout: 90_000 }, () => {
   it("backend down", async () => {
     scenario = await PushScenario.create();
     const up = scenario.sb.env.RESIDUE_URL as string;
@@ -63,7 +63,7 @@ describe("faults during push", () => {
     faultThenRecover("metadata POST fails after the backend stored it", (r) => (r === "sessions" ? "fail-after" : "pass")));
 });
 
-describe("faults on this machine during push", () => {
+describe("faults on this machine during push", { timeout: 90_000 }, () => {
   it("SIGKILL mid-sync, 25 rounds at random delays", async () => {
     scenario = await PushScenario.create(3, 3);
     const { sb } = scenario;
@@ -95,13 +95,13 @@ describe("faults on this machine during push", () => {
       scenario = await PushScenario.create(2, 2);
       const { sb } = scenario;
       expect(sb.residue(["status"]).status).toBe(0); // folds: the commits now live only in the state
+      // One more write, so the copy kept from before it holds the commits too.
+      expect(sb.residue(["session", "end", "--id", scenario.sessions[1]?.id as string]).status).toBe(0);
       const statePath = join(sb.repo, ".residue/state.json");
       const text = readFileSync(statePath, "utf8");
       const cut = text.indexOf('"commits"') + 60;
-      writeFileSync(
-        statePath,
-        damage === "truncated" ? text.slice(0, cut) : `${text.slice(0, cut)}\u0000\u0007garbage}}]${text.slice(cut + 7)}`,
-      );
+      // Truncated inside the commits; or overwritten whole, leaving only the copy from before the last write.
+      writeFileSync(statePath, damage === "truncated" ? text.slice(0, cut) : "\u0000\u0007 garbage ".repeat(40));
       const push = await scenario.gitPush();
       expect(push.status).toBe(0);
       expect(push.ms).toBeLessThan(PUSH_BOUND_MS);
@@ -110,7 +110,7 @@ describe("faults on this machine during push", () => {
       recordFigure({
         section: SECTION,
         what: `${damage} state.json`,
-        result: "sessions salvaged, commits rebuilt from git; complete, warned until dismissed",
+        result: `sessions salvaged from ${damage === "truncated" ? "the damaged file" : "the copy before the last write"}, commits rebuilt from git; complete, warned until dismissed`,
       });
     });
 

@@ -112,7 +112,10 @@ Getting started:
   program
     .command("sync")
     .description("Upload queued sessions and commit links (the pre-push hook runs `residue sync --hook`)")
-    .option("--hook", "hook mode: always exit 0, one short line at most, details in .residue/log")
+    .option(
+      "--hook",
+      "hook mode: always exit 0 within RESIDUE_HOOK_TIMEOUT seconds (default 20), one short line at most, details in .residue/log",
+    )
     .option("--no-uncommitted", "only upload sessions linked to a commit")
     .option("--concurrency <n>", "parallel uploads", positiveInt)
     .action(async (o) => {

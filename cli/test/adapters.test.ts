@@ -1,7 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { ROOT, Sandbox } from "./support/harness.ts";
 
@@ -170,10 +169,7 @@ describe("residue hook claude-code", () => {
     const commit = page.body.commits.find((c: { message: string }) => c.message === "Widget from Claude");
     expect(commit.sessions).toHaveLength(1);
     expect(commit.sessions[0]).toMatchObject({ agent: "claude-code", status: "ended" });
-    const res = await fetch(`${sb.env.RESIDUE_URL}/api/sessions/${commit.sessions[0].id}`, {
-      headers: { authorization: `Bearer ${sb.env.RESIDUE_TOKEN}` },
-    });
-    const raw = gunzipSync(Buffer.from(await res.arrayBuffer())).toString();
+    const raw = (await sb.rawSession(commit.sessions[0].id)).toString();
     const main = readFileSync(transcript, "utf8");
     const sub = readFileSync(join(project, MAIN_SESSION, "subagents/agent-a3f9c21.jsonl"), "utf8");
     expect(raw).toBe(`${main}${main.endsWith("\n") ? "" : "\n"}{"type":"residue-file","path":"subagents/agent-a3f9c21.jsonl"}\n${sub}`);

@@ -1,7 +1,6 @@
 // The same CLI entry point, unchanged, under `deno run`: init → session → commit → push.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { expect, it } from "vitest";
 import { ROOT, Sandbox, seconds, transcriptLines } from "./support/harness.ts";
 
@@ -21,6 +20,5 @@ it("runs the whole flow under deno, hooks included", async () => {
   sb.git("push", "-q", "origin", "main");
   const page = await sb.api(`/repos/${sb.owner}/widgets`);
   expect(page.body.commits[0]).toMatchObject({ message: "from deno", sessions: [{ id, title: "Fix the widget parser" }] });
-  const raw = await fetch(`${sb.env.RESIDUE_URL}/api/sessions/${id}`, { headers: { authorization: `Bearer ${sb.env.RESIDUE_TOKEN}` } });
-  expect(gunzipSync(Buffer.from(await raw.arrayBuffer())).toString()).toBe(readFileSync(transcript, "utf8"));
+  expect((await sb.rawSession(id)).toString()).toBe(readFileSync(transcript, "utf8"));
 });

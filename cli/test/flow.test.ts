@@ -1,14 +1,9 @@
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { Sandbox, seconds, transcriptLines } from "./support/harness.ts";
 
-async function rawSession(sb: Sandbox, id: string) {
-  const res = await fetch(`${sb.env.RESIDUE_URL}/api/sessions/${id}`, { headers: { authorization: `Bearer ${sb.env.RESIDUE_TOKEN}` } });
-  expect(res.status).toBe(200);
-  return gunzipSync(Buffer.from(await res.arrayBuffer())).toString("utf8");
-}
+const rawSession = async (sb: Sandbox, id: string) => (await sb.rawSession(id)).toString("utf8");
 
 describe("capture → queue → sync, through the compiled binary and real git", () => {
   it("links one session to two commits with increasing transcript offsets and serves identical raw data", async () => {

@@ -68,6 +68,14 @@ describe("salvageState", () => {
     const spliced = salvageState(`${text.replace('"sessions": {', '"sessions": {"x": "}{\\"", ')}{"}garbage`);
     expect(Object.keys(spliced.state.sessions)).toEqual(["a", "b"]);
     expect(salvageState("\u0000\u0001 not json at all {").sessions).toBe(0);
+    // With the copy from before the last write, what the damage took comes back; the damaged file's newer entries win.
+    const newer = structuredClone(state);
+    (newer.sessions.a as LocalSession).status = "ended";
+    const newerText = JSON.stringify(newer, null, 1);
+    const both = salvageState(text, newerText.slice(0, newerText.indexOf('"commits"')));
+    expect(Object.keys(both.state.sessions)).toEqual(["a", "b"]);
+    expect(both.state.sessions.a?.status).toBe("ended");
+    expect(Object.keys(both.state.commits)).toEqual(["1".repeat(40), "3".repeat(40)]);
   });
 });
 

@@ -4,7 +4,6 @@
 import { execFile } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { ROOT, Sandbox } from "./support/harness.ts";
 import { type ModelServer, startGeminiServer, startModelServer, startResponsesServer } from "./support/model-server.ts";
@@ -30,10 +29,7 @@ function findFiles(dir: string, suffix: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
-async function rawSession(sb: Sandbox, id: string) {
-  const res = await fetch(`${sb.env.RESIDUE_URL}/api/sessions/${id}`, { headers: { authorization: `Bearer ${sb.env.RESIDUE_TOKEN}` } });
-  return gunzipSync(Buffer.from(await res.arrayBuffer())).toString("utf8");
-}
+const rawSession = async (sb: Sandbox, id: string) => (await sb.rawSession(id)).toString("utf8");
 
 // Real agents start slowly on a loaded machine (OpenCode ~20 s cold).
 describe("real agents", { timeout: 120_000 }, () => {

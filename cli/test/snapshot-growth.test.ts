@@ -2,8 +2,7 @@
 // agent keeps appending to the transcript during the push.
 import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
-import { expect, inject, it } from "vitest";
+import { expect, it } from "vitest";
 import { Sandbox, seconds, transcriptLines } from "./support/harness.ts";
 
 it("uploads the bytes it measured while the transcript grows", async () => {
@@ -24,8 +23,7 @@ it("uploads the bytes it measured while the transcript grows", async () => {
   expect(n).toBeGreaterThan(0);
 
   const session = (await sb.api(`/repos/${sb.owner}/widgets`)).body.commits[0].sessions[0];
-  const res = await fetch(`${inject("baseUrl")}/api/sessions/${id}`, { headers: { authorization: `Bearer ${inject("authToken")}` } });
-  const raw = gunzipSync(Buffer.from(await res.arrayBuffer()));
+  const raw = await sb.rawSession(id);
   expect(session.byte_size).toBe(raw.length);
   expect(session.message_count).toBe(
     raw

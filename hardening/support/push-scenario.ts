@@ -3,7 +3,6 @@
 import { spawn } from "node:child_process";
 import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { expect, inject } from "vitest";
 import { Sandbox, seconds, transcriptLines } from "../../cli/test/support/harness.ts";
 import { type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
@@ -105,8 +104,14 @@ export class PushScenario {
     this.proxy.setRule(() => "pass");
     for (const s of this.sessions) this.sb.residue(["session", "end", "--id", s.id]);
     this.commit();
-    const push = await this.gitPush();
+    // The fault is gone: this push is about completeness, so a loaded machine gets all the time it needs.
+    const push = await timed("git", ["push", "-q", "origin", "main"], {
+      cwd: this.sb.repo,
+      env: { ...this.sb.env, RESIDUE_HOOK_TIMEOUT: "90" },
+    });
     expect(push.status, push.stderr).toBe(0);
+    // Warnings the user has not dismissed may repeat; failures may not.
+    expect(push.stderr).not.toMatch(/not uploaded|did not finish|skipped/);
     await expectBackendHolds(this.sb, this.shas, expectedSessions);
   }
 
@@ -125,11 +130,7 @@ export async function expectBackendHolds(sb: Sandbox, shas: string[], sessionIds
   const linked = new Set(commits.flatMap((c) => c.sessions.map((s) => s.id)));
   expect([...linked].sort()).toEqual([...sessionIds].sort());
   expect(page.body.repo.session_count).toBe(sessionIds.length);
-  for (const id of sessionIds) {
-    const raw = await fetch(`${inject("baseUrl")}/api/sessions/${id}`, { headers: { authorization: `Bearer ${inject("authToken")}` } });
-    expect(raw.status).toBe(200);
-    await raw.arrayBuffer();
-  }
+  for (const id of sessionIds) await sb.rawSession(id);
 }
 
 /** Null when the stored bytes are what the metadata says (size, message count); else what differs. */
@@ -138,10 +139,7 @@ export async function storedMatchesMetadata(sb: Sandbox, sessionId: string): Pro
   const meta = (page.body.commits as { sessions: { id: string; byte_size: number; message_count: number }[] }[])
     .flatMap((c) => c.sessions)
     .find((s) => s.id === sessionId);
-  const res = await fetch(`${inject("baseUrl")}/api/sessions/${sessionId}`, {
-    headers: { authorization: `Bearer ${inject("authToken")}` },
-  });
-  const raw = gunzipSync(Buffer.from(await res.arrayBuffer()));
+  const raw = await sb.rawSession(sessionId);
   const lines = raw
     .toString("utf8")
     .split("\n")

@@ -23,7 +23,7 @@ export function loadConfig(home: string, env: Record<string, string | undefined>
     }
   }
   const merged = { url: env.RESIDUE_URL || saved.url, token: env.RESIDUE_TOKEN || saved.token };
-  if (!merged.url || !merged.token) return { ok: false, problem: "Not logged in: run `residue login --url URL --token TOKEN`." };
+  if (!merged.url || !merged.token) return { ok: false, problem: "Not logged in: run `residue login --url URL` (it asks for the token)." };
   const parsed = Config.safeParse({ ...merged, url: merged.url.replace(/\/+$/, "") });
   if (!parsed.success) return { ok: false, problem: `The server URL '${merged.url}' is not a valid URL.` };
   const source = env.RESIDUE_URL || env.RESIDUE_TOKEN ? "environment (RESIDUE_URL / RESIDUE_TOKEN)" : path;

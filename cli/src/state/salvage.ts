@@ -1,5 +1,6 @@
 // Recovery of a damaged state file: every complete session and commit object still in the text is kept,
-// whether the file is truncated, has garbage spliced in or fails the schema in one entry. Pure.
+// whether the file is truncated, has garbage spliced in or fails the schema in one entry; what the damage
+// took is looked for in the copy saved before the last write. Pure.
 import { emptyState, LocalCommit, LocalSession, type State } from "./model.ts";
 
 /** Every balanced `{…}` in the text that parses as JSON, innermost first. */
@@ -24,9 +25,10 @@ export function* jsonObjects(text: string): Generator<unknown> {
   }
 }
 
-export function salvageState(text: string): { state: State; sessions: number; commits: number } {
+/** Salvages each text in turn, later ones winning: the previous good copy first, then the damaged file. */
+export function salvageState(...texts: string[]): { state: State; sessions: number; commits: number } {
   const state = emptyState();
-  for (const value of jsonObjects(text)) {
+  for (const value of texts.flatMap((text) => [...jsonObjects(text)])) {
     const session = LocalSession.safeParse(value);
     if (session.success) {
       state.sessions[session.data.id] = session.data;

@@ -1,6 +1,6 @@
 // The queue on disk: one JSON file written atomically (temp + rename) under an exclusive lock, so an agent
 // ending a session while `git commit` runs never loses an update. A damaged file is moved aside and what it still holds recovered.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { breakIfDead, tryCreate } from "./lock.ts";
 import { emptyState, State } from "./model.ts";
@@ -20,6 +20,7 @@ const ageMs = (now: () => number) => (path: string) => {
 export class StateStore {
   readonly statePath: string;
   readonly lockPath: string;
+  readonly previousPath: string;
   /** Set when this process found the file damaged and salvaged it: commits lost with it are re-derived from git. */
   recovered = false;
 
@@ -29,6 +30,7 @@ export class StateStore {
   ) {
     this.statePath = join(dir, "state.json");
     this.lockPath = join(dir, "state.lock");
+    this.previousPath = join(dir, "state.previous.json");
   }
 
   /** Runs `fn` with the state under the lock and saves it; `onSaved` runs once it is on disk, still under the lock. */
@@ -98,18 +100,29 @@ export class StateStore {
       renameSync(this.statePath, movedTo);
       this.recovered = true;
     }
-    const recovered = salvageState(text);
+    const previous = existsSync(this.previousPath) ? readFileSync(this.previousPath, "utf8") : "";
+    const recovered = salvageState(previous, text);
     addNotice(recovered.state, {
       key: "state-recovered",
-      message: `.residue/state.json was damaged (${reason.slice(0, 80)}); recovered ${recovered.sessions} session(s) and ${recovered.commits} commit(s), the damaged file is kept as ${movedTo}`,
+      message: `.residue/state.json was damaged (${reason.slice(0, 80)}); recovered ${recovered.sessions} session(s) and ${recovered.commits} commit(s) from it and the copy before it, the damaged file is kept as ${movedTo}`,
       at: this.now(),
     });
     return recovered.state;
   }
 
+  /** The file as it was before the last write stays as state.previous.json (a hard link: no copy, no gap). */
   private write(state: State) {
     const temp = `${this.statePath}.${process.pid}.tmp`;
     writeFileSync(temp, `${JSON.stringify(state, null, 1)}\n`);
+    // No state yet, or it was just moved aside as damaged: the previous copy stays the last good one.
+    if (existsSync(this.statePath)) {
+      rmSync(this.previousPath, { force: true });
+      try {
+        linkSync(this.statePath, this.previousPath);
+      } catch {
+        // a filesystem without hard links: recovery then works from the damaged file alone
+      }
+    }
     renameSync(temp, this.statePath);
   }
 }

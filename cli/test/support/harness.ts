@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { inject } from "vitest";
 
 export const ROOT = resolve(import.meta.dirname, "../../..");
@@ -92,10 +93,32 @@ export class Sandbox {
     this.git("add", file);
   }
 
+  /**
+   * GET from the backend. spawnSync blocks this process while git and its hooks run, so a pooled keep-alive
+   * socket the server closed meanwhile can fail once; an idempotent GET is simply sent again.
+   */
+  async get(path: string): Promise<Response> {
+    const url = `${this.env.RESIDUE_URL}/api${path}`;
+    const init = { headers: { authorization: `Bearer ${this.env.RESIDUE_TOKEN}` } };
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      if ((error as { cause?: { code?: string } }).cause?.code !== "UND_ERR_SOCKET") throw error;
+      return fetch(url, init);
+    }
+  }
+
   // biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary response JSON
   async api(path: string): Promise<{ status: number; body: Record<string, any> }> {
-    const res = await fetch(`${this.env.RESIDUE_URL}/api${path}`, { headers: { authorization: `Bearer ${this.env.RESIDUE_TOKEN}` } });
+    const res = await this.get(path);
     return { status: res.status, body: await res.json() };
+  }
+
+  /** A session's raw data as stored, decompressed. */
+  async rawSession(id: string): Promise<Buffer> {
+    const res = await this.get(`/sessions/${id}`);
+    if (res.status !== 200) throw new Error(`GET /api/sessions/${id} answered ${res.status}`);
+    return gunzipSync(Buffer.from(await res.arrayBuffer()));
   }
 }
 

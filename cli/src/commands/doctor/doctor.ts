@@ -30,7 +30,7 @@ export async function runDoctor(opts: { json?: boolean }, deps: Deps): Promise<n
     checks.push({ name: "repo identity", ok: false, detail: (error as Error).message, fix: "git remote add origin <url>" });
   }
   const config = loadConfig(deps.home, deps.env);
-  if (!config.ok) checks.push({ name: "login", ok: false, detail: config.problem, fix: "residue login --url URL --token TOKEN" });
+  if (!config.ok) checks.push({ name: "login", ok: false, detail: config.problem, fix: "residue login --url URL (it asks for the token)" });
   else {
     checks.push({ name: "login", ok: true, detail: `${config.config.url} (from ${config.source})` });
     const api = new ApiClient(config.config.url, config.config.token, 5000);

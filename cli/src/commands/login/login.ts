@@ -30,7 +30,7 @@ export async function runLogin(opts: LoginOptions, deps: Deps) {
   try {
     url = new URL(opts.url);
   } catch {
-    throw new UserError(`'${opts.url}' is not a URL. Example: residue login --url http://127.0.0.1:8787 --token rsd_…`);
+    throw new UserError(`'${opts.url}' is not a URL. Example: residue login --url http://127.0.0.1:8787`);
   }
   if (!/^https?:$/.test(url.protocol)) throw new UserError(`The server URL must start with http:// or https://, not ${url.protocol}`);
   const base = url.toString().replace(/\/+$/, "");
