@@ -1,7 +1,7 @@
 // Pure pieces, tested without a server.
 import { describe, expect, it } from "vitest";
 import { parseDotenv } from "../local/dev-vars.ts";
-import { RepoOwner, SessionsUpload, Timestamp } from "../src/protocol/schemas.ts";
+import { RepoHost, RepoOwner, SessionsUpload, Timestamp } from "../src/protocol/schemas.ts";
 import { signUpload, verifyUpload } from "../src/storage/local-signature.ts";
 import { DEFAULT_UPLOAD_TTL_SECONDS, s3Config, uploadTtlSeconds } from "../src/storage/upload-url.ts";
 
@@ -42,6 +42,28 @@ describe("schemas", () => {
     expect(RepoOwner.safeParse("acme/platform/tools").success).toBe(true);
     for (const bad of ["", "a//b", "../a", "a/..", "a/./b", "a b", "a\\b", "/a", "a/"])
       expect(RepoOwner.safeParse(bad).success, bad).toBe(false);
+  });
+  it("accepts host names with a port 1–65535 and nothing else as a repo host", () => {
+    for (const ok of ["github.com", "gitlab.example.co.uk:8443", "localhost", "10.0.0.7:22", "git-1.acme.io", "a:1", "a:65535"])
+      expect(RepoHost.safeParse(ok).success, ok).toBe(true);
+    for (const bad of [
+      "-",
+      ".",
+      "..",
+      "github.com:99999",
+      "github.com:0",
+      "-a.com",
+      "a-.com",
+      "a..b",
+      ".a",
+      "a.",
+      "a:",
+      ":22",
+      "a_b.com",
+      "a b",
+      `${"a".repeat(64)}.com`,
+    ])
+      expect(RepoHost.safeParse(bad).success, bad).toBe(false);
   });
   it("converts ISO timestamps to epoch milliseconds", () => {
     expect(Timestamp.parse("2026-11-24T12:00:00Z")).toBe(Date.parse("2026-11-24T12:00:00Z"));
