@@ -41,6 +41,19 @@ describe("local upload URLs", () => {
     expect(await raw.text()).toBe(transcript);
   });
 
+  it("never serves session data as an uploader-chosen active type", async () => {
+    const html = "<script>alert(1)</script>";
+    const meta = sessionMeta(html);
+    const { url } = (await (await postJson("/sessions/upload-url", { session_id: meta.id })).json()) as { url: string };
+    expect((await fetch(url, { method: "PUT", body: html, headers: { "content-type": "text/html; charset=utf-8" } })).status).toBe(200);
+    await postJson("/sessions", { repo: uniqueRepo(), sessions: [meta] });
+    const raw = await api(`/sessions/${meta.id}`);
+    expect(raw.headers.get("content-type")).toBe("application/octet-stream");
+    expect(raw.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(raw.headers.get("content-disposition")).toMatch(/^attachment/);
+    expect(await raw.text()).toBe(html);
+  });
+
   it("stores binary (gzip) bodies byte for byte", async () => {
     const bytes = new Uint8Array(256 * 1024).map((_, i) => (i * 7919) % 256);
     const meta = sessionMeta("x", { byte_size: bytes.length });

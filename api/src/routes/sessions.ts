@@ -6,6 +6,7 @@ import type { ApiEnv } from "../env.ts";
 import { parseWith, readJson } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
 import { SessionId, SessionsUpload, UploadUrlRequest } from "../protocol/schemas.ts";
+import { sessionDataType } from "../storage/data-type.ts";
 import { createUploadUrl } from "../storage/upload-url.ts";
 
 export const sessionRoutes = new Hono<ApiEnv>();
@@ -54,9 +55,11 @@ sessionRoutes.get("/:id", async (c) => {
   if (!session) throw new ApiError(404, "session_not_found", `No session ${id}.`);
   const object = await env.BUCKET.get(session.r2_key);
   if (!object) throw new ApiError(404, "session_data_missing", `Session ${id} has metadata but its data was never uploaded.`);
-  const headers = new Headers();
-  object.writeHttpMetadata(headers);
-  if (!headers.has("content-type")) headers.set("content-type", "application/octet-stream");
+  const headers = new Headers({
+    "content-type": sessionDataType(object.httpMetadata?.contentType),
+    "x-content-type-options": "nosniff",
+    "content-disposition": `attachment; filename="${id}"`,
+  });
   headers.set("content-length", String(object.size));
   headers.set("etag", object.httpEtag);
   headers.set("x-residue-agent", session.agent);

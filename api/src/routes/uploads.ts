@@ -3,6 +3,7 @@ import type { ApiEnv } from "../env.ts";
 import { parseWith } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
 import { SessionId } from "../protocol/schemas.ts";
+import { sessionDataType } from "../storage/data-type.ts";
 import { sessionObjectKey } from "../storage/keys.ts";
 import { verifyUpload } from "../storage/local-signature.ts";
 
@@ -29,7 +30,7 @@ uploadRoutes.put("/:id", async (c) => {
   if (Number(length) > MAX_UPLOAD_BYTES) throw new ApiError(413, "payload_too_large", `Uploads are limited to ${MAX_UPLOAD_BYTES} bytes.`);
   const body = c.req.raw.body ?? new Uint8Array();
   const object = await env.BUCKET.put(key, body, {
-    httpMetadata: { contentType: c.req.header("content-type") ?? "application/octet-stream" },
+    httpMetadata: { contentType: sessionDataType(c.req.header("content-type")) },
   });
   return c.json({ key, size: object?.size ?? 0, etag: object?.httpEtag ?? null });
 });
