@@ -36,7 +36,7 @@ export async function transcriptStream(body: ReadableStream<Uint8Array>): Promis
     cancel: (reason) => reader.cancel(reason),
   });
   const gzip = first[0] === 0x1f && first[1] === 0x8b;
-  return gzip ? replay.pipeThrough(new DecompressionStream("gzip")) : replay;
+  return gzip ? replay.pipeThrough(new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>) : replay;
 }
 
 export interface TranscriptText {
@@ -86,7 +86,8 @@ export interface TranscriptDigest {
 /** Size and SHA-256 of the transcript, streamed (workerd's DigestStream), reading at most `maxBytes + 1`. */
 export async function digestTranscript(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<TranscriptDigest> {
   const reader = (await transcriptStream(body)).getReader();
-  const digest = new crypto.DigestStream("SHA-256");
+  // workerd's crypto; the DOM typings of `crypto` that the project also loads do not know it.
+  const digest = new (crypto as unknown as { DigestStream: typeof DigestStream }).DigestStream("SHA-256");
   const writer = digest.getWriter();
   let size = 0;
   try {
