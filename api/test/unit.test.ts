@@ -8,18 +8,19 @@ import { DEFAULT_UPLOAD_TTL_SECONDS, s3Config, uploadTtlSeconds } from "../src/s
 describe("local upload signatures", () => {
   const key = "sessions/0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44";
   it("verifies its own signature until it expires", async () => {
-    const sig = await signUpload("secret", key, 2_000);
-    expect(await verifyUpload("secret", key, 2_000, sig, 1_999_000)).toBe("ok");
-    expect(await verifyUpload("secret", key, 2_000, sig, 2_000_001)).toBe("expired");
+    const sig = await signUpload("secret", key, 2_000, "n1");
+    expect(await verifyUpload("secret", key, 2_000, "n1", sig, 1_999_000)).toBe("ok");
+    expect(await verifyUpload("secret", key, 2_000, "n1", sig, 2_000_001)).toBe("expired");
   });
   it("rejects another key, another secret, another expiry or a malformed signature", async () => {
-    const sig = await signUpload("secret", key, 2_000);
-    expect(await verifyUpload("secret", `${key}x`, 2_000, sig, 0)).toBe("invalid");
-    expect(await verifyUpload("other", key, 2_000, sig, 0)).toBe("invalid");
-    expect(await verifyUpload("secret", key, 2_001, sig, 0)).toBe("invalid");
-    expect(await verifyUpload("secret", key, Number.NaN, sig, 0)).toBe("invalid");
-    expect(await verifyUpload("secret", key, 2_000, sig.toUpperCase(), 0)).toBe("invalid");
-    expect(await verifyUpload("secret", key, 2_000, "", 0)).toBe("invalid");
+    const sig = await signUpload("secret", key, 2_000, "n1");
+    expect(await verifyUpload("secret", `${key}x`, 2_000, "n1", sig, 0)).toBe("invalid");
+    expect(await verifyUpload("other", key, 2_000, "n1", sig, 0)).toBe("invalid");
+    expect(await verifyUpload("secret", key, 2_001, "n1", sig, 0)).toBe("invalid");
+    expect(await verifyUpload("secret", key, Number.NaN, "n1", sig, 0)).toBe("invalid");
+    expect(await verifyUpload("secret", key, 2_000, "n1", sig.toUpperCase(), 0)).toBe("invalid");
+    expect(await verifyUpload("secret", key, 2_000, "n1", "", 0)).toBe("invalid");
+    expect(await verifyUpload("secret", key, 2_000, "n2", sig, 0)).toBe("invalid");
   });
 });
 

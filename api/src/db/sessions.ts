@@ -46,6 +46,16 @@ export async function existingSessionIds(db: D1Database, ids: string[]): Promise
   return new Set(results.map((r) => r.id));
 }
 
+/** The content_hash stored for each of these sessions that exists. */
+export async function storedContentHashes(db: D1Database, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const { results } = await db
+    .prepare("SELECT id, content_hash FROM sessions WHERE id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(ids))
+    .all<{ id: string; content_hash: string }>();
+  return new Map(results.map((r) => [r.id, r.content_hash]));
+}
+
 export interface SessionRow extends SessionSummary {
   r2_key: string;
   content_hash: string;

@@ -1,19 +1,29 @@
 import { Hono } from "hono";
 import { upsertCommit } from "../db/commits.ts";
 import { touchRepo, upsertRepo } from "../db/repos.ts";
-import { deleteSession, existingSessionIds, getSession, upsertSession } from "../db/sessions.ts";
+import { deleteSession, existingSessionIds, getSession, storedContentHashes, upsertSession } from "../db/sessions.ts";
+import { insertGrant } from "../db/upload-grants.ts";
 import type { ApiEnv } from "../env.ts";
 import { parseWith, readJson } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
 import { SessionId, SessionsUpload, UploadUrlRequest } from "../protocol/schemas.ts";
+import { randomHex } from "../random.ts";
 import { sessionDataType } from "../storage/data-type.ts";
+import { sweepOrphans } from "../storage/orphans.ts";
 import { createUploadUrl } from "../storage/upload-url.ts";
+import { dataMismatch } from "../storage/verify-data.ts";
 
 export const sessionRoutes = new Hono<ApiEnv>();
 
 sessionRoutes.post("/upload-url", async (c) => {
   const { session_id } = await readJson(c, UploadUrlRequest, 4096);
-  const { url, expiresAt } = await createUploadUrl(c.get("env"), session_id, new URL(c.req.url).origin, Date.now());
+  const env = c.get("env");
+  const now = Date.now();
+  await sweepOrphans(env, now);
+  const nonce = randomHex(16);
+  const { url, expiresAt } = await createUploadUrl(env, session_id, new URL(c.req.url).origin, now, nonce);
+  // Every URL is recorded, presigned ones too: the sweep finds orphans by their grants.
+  await insertGrant(env.DB, nonce, session_id, expiresAt.getTime());
   return c.json({ url, expires_at: expiresAt.toISOString() });
 });
 
@@ -34,6 +44,24 @@ sessionRoutes.post("/", async (c) => {
       422,
       "unknown_session",
       `Commit mappings name sessions that were never uploaded: ${unknown.slice(0, 5).join(", ")}.`,
+    );
+  }
+
+  // Unchanged data was checked when it was first posted; only new data is read back.
+  const stored = await storedContentHashes(
+    db,
+    body.sessions.map((s) => s.id),
+  );
+  const mismatches: string[] = [];
+  for (const meta of body.sessions.filter((s) => stored.get(s.id) !== s.content_hash)) {
+    const mismatch = await dataMismatch(c.get("env"), meta);
+    if (mismatch) mismatches.push(mismatch);
+  }
+  if (mismatches.length > 0) {
+    throw new ApiError(
+      422,
+      "data_mismatch",
+      `The uploaded data does not match its metadata; upload it again: ${mismatches.slice(0, 3).join("; ")}.`,
     );
   }
 

@@ -4,6 +4,7 @@
 import { deleteUiSession, insertUiSession, uiSessionExists } from "../../../api/src/db/ui-sessions.ts";
 import type { Env } from "../../../api/src/env.ts";
 import { constantTimeEqual } from "../../../api/src/http/auth.ts";
+import { randomHex } from "../../../api/src/random.ts";
 
 export const SESSION_COOKIE = "residue_session";
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
@@ -59,7 +60,7 @@ export async function verifySession(env: Env, value: string, now: number): Promi
 
 /** Signs a browser in: a new session row and its cookie value. */
 export async function startSession(env: Env, now: number): Promise<string> {
-  const id = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const id = randomHex(16);
   const expires = Math.floor(now / 1000) + SESSION_TTL_SECONDS;
   await insertUiSession(env.DB, id, expires * 1000, now);
   return signSession(env, id, expires);
