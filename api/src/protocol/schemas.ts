@@ -221,6 +221,11 @@ export const SearchQuery = z.object({
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });
 
+/** A message's anchor on a page: qualified by its session, since a commit page shows several sessions. */
+export function messageAnchor(sessionId: string, index: number): string {
+  return `m-${sessionId}-${index}`;
+}
+
 export const SnippetPart = z.object({ text: z.string(), hit: z.boolean() });
 
 export const SearchHit = z.object({
