@@ -130,7 +130,7 @@ describe("hostile content in Chromium", () => {
       const v = await visit(path);
       const ms = performance.now() - started;
       await expectInert(v, path);
-      expect(await v.page.locator(".notice-box").allInnerTexts()).toContainEqual(expect.stringContaining("only its first 32 MB are shown"));
+      expect(await v.page.locator(".notice-box").allInnerTexts()).toContainEqual(expect.stringContaining("only its first 16 MB are shown"));
       expect(await v.page.locator("article.msg").count()).toBeGreaterThan(0);
       // The page was not cut off mid-stream: the layout's closing parts arrived.
       expect(await v.page.evaluate(() => document.querySelector("main")?.nextElementSibling === null)).toBe(true);

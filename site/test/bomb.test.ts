@@ -35,7 +35,7 @@ describe("a 600 MB decompression bomb", () => {
       expect(res.status).toBe(200);
       const html = await res.text();
       if (!path().includes("/fragment/")) {
-        expect(html).toContain("only its first 32 MB are shown");
+        expect(html).toContain("only its first 16 MB are shown");
         expect(html).toMatch(/<\/main>\s*<\/body>\s*<\/html>\s*$/);
       }
       expect(html).toContain("Inflate me.");

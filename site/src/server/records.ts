@@ -77,10 +77,11 @@ export async function commitDetail(repo: RepoRow, prefix: string) {
 export const commitsOf = (repo: RepoRow, sessionId: string) => commitsOfSession(getEnv().DB, repo.id, sessionId);
 
 /**
- * How much transcript one view reads, inflated: a 128 MB isolate holds the bytes, their text and the mapped
- * messages at once, and may serve other requests meanwhile. The raw API still streams the whole object.
+ * How much transcript one view reads, inflated: a 128 MB isolate holds the bytes, their text, the parsed
+ * lines and the mapped messages at once (several times the bytes), and may serve other requests meanwhile.
+ * The raw API still streams the whole object.
  */
-export const VIEW_MAX_TRANSCRIPT_BYTES = 32 * 1024 * 1024;
+export const VIEW_MAX_TRANSCRIPT_BYTES = 16 * 1024 * 1024;
 
 /** A session's raw data, mapped: at most VIEW_MAX_TRANSCRIPT_BYTES of it, with a notice when cut. */
 export async function loadConversation(sessionId: string) {
