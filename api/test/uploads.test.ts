@@ -96,6 +96,17 @@ describe("local upload URLs", () => {
     expect((await api(`/sessions/${meta.id}`)).status).toBe(404);
   });
 
+  it("lets an older post of other data through unchecked, since it does not replace the newer one", async () => {
+    const grown = `${transcript}{"type":"user","message":{"role":"user","content":"more"}}\n`;
+    const newer = sessionMeta(grown, { data_updated_at: Date.parse("2026-11-20T12:00:00Z") });
+    await uploadData(newer.id, gzipSync(grown));
+    const repo = uniqueRepo();
+    expect((await postJson("/sessions", { repo, sessions: [newer] })).status).toBe(200);
+    const older = sessionMeta(transcript, { id: newer.id, data_updated_at: Date.parse("2026-11-20T11:00:00Z") });
+    expect((await postJson("/sessions", { repo, sessions: [older] })).status).toBe(200);
+    expect(new Uint8Array(await (await api(`/sessions/${newer.id}`)).arrayBuffer())).toEqual(new Uint8Array(gzipSync(grown)));
+  });
+
   it("refuses metadata for damaged gzip data", async () => {
     const meta = sessionMeta(transcript);
     await uploadData(meta.id, gzipSync(transcript).subarray(0, 20));

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { upsertCommit } from "../db/commits.ts";
 import { touchRepo, upsertRepo } from "../db/repos.ts";
-import { deleteSession, existingSessionIds, getSession, storedContentHashes, upsertSession } from "../db/sessions.ts";
+import { deleteSession, existingSessionIds, getSession, upsertSession } from "../db/sessions.ts";
 import { insertGrant } from "../db/upload-grants.ts";
 import type { ApiEnv } from "../env.ts";
 import { parseWith, readJson } from "../http/body.ts";
@@ -11,7 +11,7 @@ import { randomHex } from "../random.ts";
 import { sessionDataType } from "../storage/data-type.ts";
 import { sweepOrphans } from "../storage/orphans.ts";
 import { createUploadUrl } from "../storage/upload-url.ts";
-import { dataMismatch } from "../storage/verify-data.ts";
+import { dataMismatches } from "../storage/verify-data.ts";
 
 export const sessionRoutes = new Hono<ApiEnv>();
 
@@ -47,16 +47,7 @@ sessionRoutes.post("/", async (c) => {
     );
   }
 
-  // Unchanged data was checked when it was first posted; only new data is read back.
-  const stored = await storedContentHashes(
-    db,
-    body.sessions.map((s) => s.id),
-  );
-  const mismatches: string[] = [];
-  for (const meta of body.sessions.filter((s) => stored.get(s.id) !== s.content_hash)) {
-    const mismatch = await dataMismatch(c.get("env"), meta);
-    if (mismatch) mismatches.push(mismatch);
-  }
+  const mismatches = await dataMismatches(c.get("env"), body.sessions);
   if (mismatches.length > 0) {
     throw new ApiError(
       422,
