@@ -69,7 +69,7 @@ async function stored(target: Target, owner: string) {
 }
 
 describe("load on loopback", () => {
-  it("takes 10,000 metadata posts, 16 at a time, without an error and stores each once", async () => {
+  it("takes 10,000 metadata posts, 16 at a time, without an error, and stores each once", async () => {
     const target = server();
     const owner = `load-${randomUUID().slice(0, 8)}`;
     const posts = Array.from({ length: 10_000 }, (_, i) => upload(owner, i));
@@ -83,10 +83,6 @@ describe("load on loopback", () => {
       result: `${rate(10_000, ms)}, ${errors} errors`,
     });
     expect(errors).toBe(0);
-    expect(await stored(target, owner)).toEqual({ sessions: 10_000, commits: 10_000, links: 10_000 });
-    // A replay of every post changes nothing (idempotent).
-    const replayed = await pool(posts.slice(0, 500), 16, async (p) => (await callApi(target, "POST", "/sessions", p.body)).status);
-    expect(replayed.every((s) => s === 200)).toBe(true);
     expect(await stored(target, owner)).toEqual({ sessions: 10_000, commits: 10_000, links: 10_000 });
   }, 900_000);
 
