@@ -1,4 +1,5 @@
-// The sign-in form's fields, or why the request is not a sign-in form: a client error, never a crash.
+// What the sign-in and sign-out requests carry: the form's fields (or why the request is not a sign-in
+// form: a client error, never a crash), and whether it came from a page of this app.
 
 export type LoginForm =
   | { ok: true; username: string; password: string; next: string }
