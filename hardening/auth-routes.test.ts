@@ -3,14 +3,14 @@
 // combination must answer 400/401/302/403/404/405/429 and never carry the route's content; the same routes
 // with real credentials on the canonical path do carry it, so the check cannot pass vacuously.
 import { createHash, randomUUID } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../api/local/server.ts";
-import { createApi } from "../api/src/app.ts";
 import { signSession } from "../site/src/server/ui-session.ts";
 import { recordFigure } from "./support/figures.ts";
+import { apiRoutes, pageFiles } from "./support/routes.ts";
 import { dedicatedServer } from "./support/server.ts";
 
 // Lockouts would answer most of these probes with 429 before the gate is reached: lift them here, so
@@ -71,18 +71,8 @@ const pageExamples: Record<string, Omit<Example, "method">[]> = {
 const PUBLIC_API = new Set(["GET /health"]);
 const PUBLIC_PAGES = new Set(["highlight.css.ts", "app/-/login.astro"]);
 
-function apiRouteTable(): string[] {
-  const routes = createApi(() => ({}) as never).routes;
-  // Middleware and the catch-all 404 are `ALL /*`: they are not routes a client reaches content through.
-  return [...new Set(routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`))];
-}
-
-function pageRouteTable(): string[] {
-  const pages = join(ROOT, "site/src/pages");
-  const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
-  return walk(pages).map((f) => relative(pages, f));
-}
+const apiRouteTable = () => apiRoutes().map((r) => `${r.method} ${r.path}`);
+const pageRouteTable = pageFiles;
 
 function protectedExamples(): Example[] {
   const api = apiRouteTable()

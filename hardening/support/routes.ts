@@ -1,4 +1,8 @@
-// The API's routes as Hono registered them, so suites iterate the real route table instead of a copy.
+// The app's routes as the routers know them, so suites iterate the real route tables instead of a copy:
+// the API's as Hono registered them, the UI's as Astro derives them from its pages folder.
+import { readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { ROOT } from "../../api/local/server.ts";
 import { createApi } from "../../api/src/app.ts";
 
 export interface ApiRoute {
@@ -31,4 +35,12 @@ export function templateSegments(path: string): (string | PathParam)[] {
       const param = /^:(\w+)(\{(.+)\})?$/.exec(segment);
       return param ? { name: param[1] as string, multi: param[3] === ".+" } : segment;
     });
+}
+
+/** Every page file under site/src/pages, relative to it (`app/-/session/[id].astro`): Astro's route table. */
+export function pageFiles(): string[] {
+  const pages = join(ROOT, "site/src/pages");
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  return walk(pages).map((f) => relative(pages, f));
 }
