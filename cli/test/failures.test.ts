@@ -5,6 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CliError, failureReport } from "../src/errors/cli-error.ts";
 import { type Run, Sandbox, transcriptLines } from "./support/harness.ts";
 
 /** A port nothing listens on: bound by the OS, then released. */
@@ -138,7 +139,14 @@ const cases: Case[] = [
     },
     exit: 1,
     message: /1 session\(s\) not uploaded, first \w+: cannot read the claude-code transcript .*t\.jsonl/,
-    hint: /readable transcript file .*details in \.residue\/log/,
+    hint: /make it a readable file again .*details in \.residue\/log/,
+  },
+  {
+    name: "transcript path under a file",
+    run: (sb) => sb.residue(["session", "start", "--agent", "pi", "--data", join(sb.repo, "README.md", "t.jsonl")]),
+    exit: 2,
+    message: /README\.md\/t\.jsonl cannot be a file \(ENOTDIR/,
+    hint: /the agent's transcript file/,
   },
 ];
 
@@ -175,5 +183,23 @@ describe("failures print one line with a hint", () => {
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toBe("");
     }
+  });
+});
+
+describe("the report main prints", () => {
+  it("names an error residue did not expect as such, on one line", () => {
+    const report = failureReport(new TypeError("x is not a function\n  in y"), false);
+    expect(report).toEqual({
+      exitCode: 1,
+      text: "residue: unexpected error: x is not a function in y (run with RESIDUE_DEBUG=1 for details)\n",
+    });
+  });
+
+  it("with RESIDUE_DEBUG=1, follows the stack down the causes", () => {
+    const cause = new Error("EISDIR: illegal operation on a directory");
+    const { text } = failureReport(new CliError("cannot read t.jsonl", "make it readable", 1, { cause }), true);
+    expect(text.split("\n")[0]).toBe("residue: cannot read t.jsonl — make it readable");
+    expect(text).toMatch(/^CliError: cannot read t\.jsonl\n {4}at /m);
+    expect(text).toMatch(/^caused by: Error: EISDIR: illegal operation on a directory\n {4}at /m);
   });
 });

@@ -103,7 +103,7 @@ export async function takeSnapshot(
     rmSync(temp, { force: true });
     throw new CliError(
       `cannot read the ${agent} transcript ${dataPath} (${(error as Error).message})`,
-      "residue needs a readable transcript file there: fix its permissions, or end the session (`residue session end`) if it is gone for good",
+      "make it a readable file again (check its permissions); the session stays queued until then",
       undefined,
       { cause: error },
     );

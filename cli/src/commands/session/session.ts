@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { type Stats, statSync } from "node:fs";
 import { AGENTS } from "../../../../api/src/protocol/schemas.ts";
 import type { Deps } from "../../deps.ts";
 import { CliError, EXIT } from "../../errors/cli-error.ts";
@@ -20,18 +20,24 @@ export function parseAgent(agent: string): Agent {
   return agent as Agent;
 }
 
+/** A path not written yet is normal (agents start before their first line); one that can never be a file is a mistake. */
+function checkDataPath(dataPath: string) {
+  const hint = "pass the agent's transcript file (a .jsonl)";
+  let stat: Stats | undefined;
+  try {
+    stat = statSync(dataPath, { throwIfNoEntry: false });
+  } catch (error) {
+    throw new CliError(`--data ${dataPath} cannot be a file (${(error as Error).message})`, hint, EXIT.usage, { cause: error });
+  }
+  if (stat?.isDirectory()) throw new CliError(`--data ${dataPath} is a directory, not a transcript file`, hint, EXIT.usage);
+}
+
 export async function runSessionStart(opts: SessionStartOptions, deps: Deps) {
   const agent = parseAgent(opts.agent);
   const cwd = opts.cwd ?? deps.cwd;
   const ctx = await openRepo(cwd, deps.now);
   const dataPath = canonicalPath(opts.data, deps.cwd);
-  // A path not written yet is normal (agents start before their first line); a directory never becomes a transcript.
-  if (statSync(dataPath, { throwIfNoEntry: false })?.isDirectory())
-    throw new CliError(
-      `--data ${dataPath} is a directory, not a transcript file`,
-      "pass the agent's transcript file (a .jsonl)",
-      EXIT.usage,
-    );
+  checkDataPath(dataPath);
   const { session } = await ctx.store.update((state) =>
     startSession(state, { agent, dataPath, cwd, agentSessionId: opts.id, agentVersion: opts.agentVersion, now: deps.now() }),
   );
