@@ -1,10 +1,12 @@
 // Every way a command commonly fails, through the real binary: one line on stderr saying what went wrong and
 // what to do, the exit code the failure is designed to have, and no stack trace unless RESIDUE_DEBUG=1.
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import type { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CliError, failureReport } from "../src/errors/cli-error.ts";
 import { type Run, Sandbox, transcriptLines } from "./support/harness.ts";
 
@@ -183,6 +185,47 @@ describe("failures print one line with a hint", () => {
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toBe("");
     }
+  });
+});
+
+/**
+ * Not the app: a server that fails, or speaks another version of the protocol. It runs in its own process,
+ * since spawnSync blocks this one while the binary waits for the answer.
+ */
+const WRONG_SERVER = `
+  const server = require("node:http").createServer((req, res) => {
+    res.setHeader("content-type", "application/json");
+    if (req.url.startsWith("/api/search?q=crash")) {
+      res.statusCode = 500;
+      res.end(JSON.stringify({ error: { code: "internal", message: "D1 is down" } }));
+    } else res.end(JSON.stringify({ hits: "not a list" }));
+  });
+  server.listen(0, "127.0.0.1", () => console.log(server.address().port));`;
+
+describe("a server that answers wrongly", () => {
+  let server: ChildProcess;
+  let url: string;
+  beforeAll(async () => {
+    server = spawn(process.execPath, ["-e", WRONG_SERVER]);
+    const [port] = (await once(server.stdout as Readable, "data")) as [Buffer];
+    url = `http://127.0.0.1:${port.toString().trim()}`;
+  });
+  afterAll(() => {
+    server.kill();
+  });
+
+  it.each([
+    ["HTTP 5xx", "crash", /failed \(HTTP 500: D1 is down\) — try again; if it keeps failing, the server's logs say why$/],
+    [
+      "a reply of another shape",
+      "widget",
+      /answered \/search in a shape this residue does not know \(hits: .*\) — update residue and the server/,
+    ],
+  ])("%s", (_name, query, line) => {
+    const r = new Sandbox().residue(["search", query], { env: { RESIDUE_URL: url } });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr.split("\n"), r.stderr).toHaveLength(2);
+    expect(r.stderr.trimEnd()).toMatch(line);
   });
 });
 

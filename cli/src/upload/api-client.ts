@@ -17,7 +17,8 @@ import {
 import { CliError, EXIT } from "../errors/cli-error.ts";
 import { withTimeout } from "./deadline.ts";
 
-const HealthReply = z.object({ ok: z.boolean(), service: z.string().optional() });
+/** Any JSON will do here: what matters is whether the server names itself residue, which login checks. */
+const HealthReply = z.object({ service: z.unknown() }).catch({ service: undefined });
 /** Replies whose content the CLI does not use: any JSON will do. */
 const Anything = z.unknown();
 
@@ -28,6 +29,8 @@ interface NotFound {
 }
 
 const UNREACHABLE_HINT = "is the server running (npm start), and is the URL right? `residue status` shows it";
+
+const NOT_RESIDUE_HINT = "check the URL: is it a residue server? (residue login --url URL)";
 
 function unreachable(baseUrl: string, error: unknown): CliError {
   const e = error as Error;
@@ -56,10 +59,8 @@ function httpFailure(baseUrl: string, status: number, body: unknown, notFound?: 
   if (status === 404 && notFound) return new CliError(`${notFound.what} is not on ${baseUrl}`, notFound.hint);
   if (status >= 500)
     return new CliError(`${baseUrl} failed (HTTP ${status}${said})`, "try again; if it keeps failing, the server's logs say why");
-  return new CliError(
-    parsed.success ? parsed.data.error.message : `${baseUrl} refused the request (HTTP ${status})`,
-    parsed.success ? "change what you asked for (`residue help <command>` lists the options)" : UNREACHABLE_HINT,
-  );
+  if (!parsed.success) return new CliError(`${baseUrl} answered HTTP ${status}, not as a residue server does`, NOT_RESIDUE_HINT);
+  return new CliError(parsed.data.error.message, "change what you asked for (`residue help <command>` lists the options)");
 }
 
 export class ApiClient {
@@ -89,8 +90,7 @@ export class ApiClient {
     const { res, text } = await this.fetchText(path, { ...init, headers }, this.timeoutMs);
     const body = parseJson(text);
     if (!res.ok) throw httpFailure(this.baseUrl, res.status, body, opts.notFound);
-    if (body === null)
-      throw new CliError(`${this.baseUrl} did not answer with JSON`, "check the URL: is it a residue server? (residue login --url URL)");
+    if (body === null) throw new CliError(`${this.baseUrl} did not answer with JSON`, NOT_RESIDUE_HINT);
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

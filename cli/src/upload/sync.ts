@@ -114,10 +114,14 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   const prepared: Prepared[] = [];
   const failed: SyncResult["failed"] = [];
   const fail = (session: LocalSession, error: unknown) => {
-    // Only known failures are one session's problem; anything else is a bug that stops the push.
-    if (!(error instanceof CliError)) throw error;
-    failed.push({ id: session.id, error: error.message, hint: error.hint });
-    opts.log(`sync: ${session.id}: ${error.message}`);
+    // One session's failure never holds back the others; one residue did not expect keeps its stack in the log.
+    if (error instanceof CliError) {
+      failed.push({ id: session.id, error: error.message, hint: error.hint });
+      opts.log(`sync: ${session.id}: ${error.message}`);
+    } else {
+      failed.push({ id: session.id, error: `unexpected error: ${(error as Error).message}`, hint: "it stays queued for the next push" });
+      opts.log(`sync: ${session.id}: ${(error as Error).stack ?? error}`);
+    }
   };
   for (const session of candidates) {
     let snapshot: Snapshot | null;
