@@ -13,6 +13,10 @@ export interface Env {
   /** Overrides `https://<R2_ACCOUNT_ID>.r2.cloudflarestorage.com` (any S3-compatible endpoint). */
   R2_S3_ENDPOINT?: string;
   UPLOAD_URL_TTL_SECONDS?: string;
+  /** Failed sign-ins or bearer tokens from one client within 10 minutes before a 15-minute lockout (default 20). */
+  AUTH_FAILURE_LIMIT?: string;
+  /** How long an uploaded object may wait for its session's metadata before it is deleted (default 1 day). */
+  UPLOAD_ORPHAN_GRACE_SECONDS?: string;
 }
 
 export type ApiEnv = { Variables: { env: Env } };

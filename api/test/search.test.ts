@@ -234,7 +234,7 @@ describe("search", () => {
   it("points each hit at its message and the commit it led to, with a snippet that is plain text", async () => {
     const { hits } = await search('"exponential backoff"');
     const hit = hits[0] as SearchHit;
-    expect(hit).toMatchObject({ kind: "message", anchor: "m-0", message_index: 0, commit: { sha: shas.get(7) } });
+    expect(hit).toMatchObject({ kind: "message", anchor: `m-${hit.session?.id}-0`, message_index: 0, commit: { sha: shas.get(7) } });
     expect(hit.snippet.some((p) => p.hit && /exponential/i.test(p.text))).toBe(true);
     const xss = (await search("alert previews")).hits[0] as SearchHit;
     expect(xss.snippet.map((p) => p.text).join("")).toContain("<script>");

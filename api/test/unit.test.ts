@@ -1,25 +1,26 @@
 // Pure pieces, tested without a server.
 import { describe, expect, it } from "vitest";
 import { parseDotenv } from "../local/dev-vars.ts";
-import { RepoOwner, SessionsUpload, Timestamp } from "../src/protocol/schemas.ts";
+import { RepoHost, RepoOwner, SessionsUpload, Timestamp } from "../src/protocol/schemas.ts";
 import { signUpload, verifyUpload } from "../src/storage/local-signature.ts";
 import { DEFAULT_UPLOAD_TTL_SECONDS, s3Config, uploadTtlSeconds } from "../src/storage/upload-url.ts";
 
 describe("local upload signatures", () => {
   const key = "sessions/0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44";
   it("verifies its own signature until it expires", async () => {
-    const sig = await signUpload("secret", key, 2_000);
-    expect(await verifyUpload("secret", key, 2_000, sig, 1_999_000)).toBe("ok");
-    expect(await verifyUpload("secret", key, 2_000, sig, 2_000_001)).toBe("expired");
+    const sig = await signUpload("secret", key, 2_000, "n1");
+    expect(await verifyUpload("secret", key, 2_000, "n1", sig, 1_999_000)).toBe("ok");
+    expect(await verifyUpload("secret", key, 2_000, "n1", sig, 2_000_001)).toBe("expired");
   });
   it("rejects another key, another secret, another expiry or a malformed signature", async () => {
-    const sig = await signUpload("secret", key, 2_000);
-    expect(await verifyUpload("secret", `${key}x`, 2_000, sig, 0)).toBe("invalid");
-    expect(await verifyUpload("other", key, 2_000, sig, 0)).toBe("invalid");
-    expect(await verifyUpload("secret", key, 2_001, sig, 0)).toBe("invalid");
-    expect(await verifyUpload("secret", key, Number.NaN, sig, 0)).toBe("invalid");
-    expect(await verifyUpload("secret", key, 2_000, sig.toUpperCase(), 0)).toBe("invalid");
-    expect(await verifyUpload("secret", key, 2_000, "", 0)).toBe("invalid");
+    const sig = await signUpload("secret", key, 2_000, "n1");
+    expect(await verifyUpload("secret", `${key}x`, 2_000, "n1", sig, 0)).toBe("invalid");
+    expect(await verifyUpload("other", key, 2_000, "n1", sig, 0)).toBe("invalid");
+    expect(await verifyUpload("secret", key, 2_001, "n1", sig, 0)).toBe("invalid");
+    expect(await verifyUpload("secret", key, Number.NaN, "n1", sig, 0)).toBe("invalid");
+    expect(await verifyUpload("secret", key, 2_000, "n1", sig.toUpperCase(), 0)).toBe("invalid");
+    expect(await verifyUpload("secret", key, 2_000, "n1", "", 0)).toBe("invalid");
+    expect(await verifyUpload("secret", key, 2_000, "n2", sig, 0)).toBe("invalid");
   });
 });
 
@@ -42,6 +43,28 @@ describe("schemas", () => {
     expect(RepoOwner.safeParse("acme/platform/tools").success).toBe(true);
     for (const bad of ["", "a//b", "../a", "a/..", "a/./b", "a b", "a\\b", "/a", "a/"])
       expect(RepoOwner.safeParse(bad).success, bad).toBe(false);
+  });
+  it("accepts host names with a port 1–65535 and nothing else as a repo host", () => {
+    for (const ok of ["github.com", "gitlab.example.co.uk:8443", "localhost", "10.0.0.7:22", "git-1.acme.io", "a:1", "a:65535"])
+      expect(RepoHost.safeParse(ok).success, ok).toBe(true);
+    for (const bad of [
+      "-",
+      ".",
+      "..",
+      "github.com:99999",
+      "github.com:0",
+      "-a.com",
+      "a-.com",
+      "a..b",
+      ".a",
+      "a.",
+      "a:",
+      ":22",
+      "a_b.com",
+      "a b",
+      `${"a".repeat(64)}.com`,
+    ])
+      expect(RepoHost.safeParse(bad).success, bad).toBe(false);
   });
   it("converts ISO timestamps to epoch milliseconds", () => {
     expect(Timestamp.parse("2026-11-24T12:00:00Z")).toBe(Date.parse("2026-11-24T12:00:00Z"));

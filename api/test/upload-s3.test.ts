@@ -89,6 +89,7 @@ describe("presigned S3 upload URLs", () => {
       "0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44",
       "http://unused",
       Date.parse("2026-11-24T12:00:00Z"),
+      "n",
     );
     expect(new URL(made.url).origin).toBe("https://acct123.r2.cloudflarestorage.com");
     expect(new URL(made.url).pathname).toBe("/b/sessions/0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44");

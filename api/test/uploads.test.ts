@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { describe, expect, inject, it } from "vitest";
 import { sessionObjectKey } from "../src/storage/keys.ts";
 import { signUpload } from "../src/storage/local-signature.ts";
-import { api, baseUrl, commitMapping, fakeSha, postJson, sessionMeta, uniqueRepo, uploadData } from "./support/client.ts";
+import { api, baseUrl, commitMapping, fakeSha, postJson, sessionMeta, sha256, uniqueRepo, uploadData } from "./support/client.ts";
 
 const transcript = '{"type":"user","message":{"role":"user","content":"hello"}}\n{"type":"assistant"}\n';
 
 async function signedUrl(sessionId: string, expires: number, keyFor = sessionId) {
-  const signature = await signUpload(inject("authToken"), sessionObjectKey(keyFor), expires);
-  return `${baseUrl()}/api/uploads/${sessionId}?expires=${expires}&signature=${signature}`;
+  const signature = await signUpload(inject("authToken"), sessionObjectKey(keyFor), expires, "n");
+  return `${baseUrl()}/api/uploads/${sessionId}?expires=${expires}&nonce=n&signature=${signature}`;
 }
 
 describe("local upload URLs", () => {
@@ -41,14 +42,75 @@ describe("local upload URLs", () => {
     expect(await raw.text()).toBe(transcript);
   });
 
+  it("never serves session data as an uploader-chosen active type", async () => {
+    const html = "<script>alert(1)</script>";
+    const meta = sessionMeta(html);
+    const { url } = (await (await postJson("/sessions/upload-url", { session_id: meta.id })).json()) as { url: string };
+    expect((await fetch(url, { method: "PUT", body: html, headers: { "content-type": "text/html; charset=utf-8" } })).status).toBe(200);
+    await postJson("/sessions", { repo: uniqueRepo(), sessions: [meta] });
+    const raw = await api(`/sessions/${meta.id}`);
+    expect(raw.headers.get("content-type")).toBe("application/octet-stream");
+    expect(raw.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(raw.headers.get("content-disposition")).toMatch(/^attachment/);
+    expect(await raw.text()).toBe(html);
+  });
+
   it("stores binary (gzip) bodies byte for byte", async () => {
     const bytes = new Uint8Array(256 * 1024).map((_, i) => (i * 7919) % 256);
-    const meta = sessionMeta("x", { byte_size: bytes.length });
+    const meta = sessionMeta("x", { byte_size: bytes.length, content_hash: sha256(bytes) });
     await uploadData(meta.id, bytes);
     await postJson("/sessions", { repo: uniqueRepo(), sessions: [meta] });
     const raw = new Uint8Array(await (await api(`/sessions/${meta.id}`)).arrayBuffer());
     expect(raw.length).toBe(bytes.length);
     expect(Buffer.compare(Buffer.from(raw), Buffer.from(bytes))).toBe(0);
+  });
+
+  it("accepts a URL once", async () => {
+    const meta = sessionMeta(transcript);
+    const url = await uploadData(meta.id, transcript);
+    const again = await fetch(url, { method: "PUT", body: "replaced", headers: { "content-type": "application/x-ndjson" } });
+    expect(again.status).toBe(403);
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe("upload_url_used");
+    expect((await postJson("/sessions", { repo: uniqueRepo(), sessions: [meta] })).status).toBe(200);
+    expect(await (await api(`/sessions/${meta.id}`)).text()).toBe(transcript);
+  });
+
+  it("checks gzip data against the transcript's size and hash, as the CLI uploads it", async () => {
+    const meta = sessionMeta(transcript);
+    await uploadData(meta.id, gzipSync(transcript));
+    expect((await postJson("/sessions", { repo: uniqueRepo(), sessions: [meta] })).status).toBe(200);
+  });
+
+  it.each([
+    ["another hash", (m: ReturnType<typeof sessionMeta>) => ({ ...m, content_hash: sha256("something else") })],
+    ["a smaller size", (m: ReturnType<typeof sessionMeta>) => ({ ...m, byte_size: m.byte_size - 1 })],
+    ["a larger size", (m: ReturnType<typeof sessionMeta>) => ({ ...m, byte_size: m.byte_size + 1 })],
+  ])("refuses metadata with %s than the uploaded data, and stores nothing", async (_name, change) => {
+    const meta = sessionMeta(transcript);
+    await uploadData(meta.id, gzipSync(transcript));
+    const post = await postJson("/sessions", { repo: uniqueRepo(), sessions: [change(meta)] });
+    expect(post.status).toBe(422);
+    const { error } = (await post.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("data_mismatch");
+    expect(error.message).toContain(meta.id);
+    expect((await api(`/sessions/${meta.id}`)).status).toBe(404);
+  });
+
+  it("lets an older post of other data through unchecked, since it does not replace the newer one", async () => {
+    const grown = `${transcript}{"type":"user","message":{"role":"user","content":"more"}}\n`;
+    const newer = sessionMeta(grown, { data_updated_at: Date.parse("2026-11-20T12:00:00Z") });
+    await uploadData(newer.id, gzipSync(grown));
+    const repo = uniqueRepo();
+    expect((await postJson("/sessions", { repo, sessions: [newer] })).status).toBe(200);
+    const older = sessionMeta(transcript, { id: newer.id, data_updated_at: Date.parse("2026-11-20T11:00:00Z") });
+    expect((await postJson("/sessions", { repo, sessions: [older] })).status).toBe(200);
+    expect(new Uint8Array(await (await api(`/sessions/${newer.id}`)).arrayBuffer())).toEqual(new Uint8Array(gzipSync(grown)));
+  });
+
+  it("refuses metadata for damaged gzip data", async () => {
+    const meta = sessionMeta(transcript);
+    await uploadData(meta.id, gzipSync(transcript).subarray(0, 20));
+    expect((await postJson("/sessions", { repo: uniqueRepo(), sessions: [meta] })).status).toBe(422);
   });
 
   it("rejects an expired URL even with a valid signature", async () => {

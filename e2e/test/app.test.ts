@@ -76,12 +76,16 @@ describe("the /app record", () => {
 
   it("follows a deep link to one message, opening what folds it", async () => {
     const sha = data.sessions.claudeBackoff?.shas[1] as string;
-    const page = await open(`/app/${data.owner}/widgets/${sha}#m-0`);
-    // m-0 is in the folded earlier part: the page loads it and scrolls to it.
-    await expect.poll(() => page.locator("#m-0").count(), { timeout: 5000 }).toBe(1);
-    await expect.poll(() => page.evaluate(() => document.getElementById("m-0")?.getBoundingClientRect().top ?? -1)).toBeLessThan(200);
-    const anchor = page.locator("#m-0 a.anchor");
-    expect(await anchor.getAttribute("href")).toBe("#m-0");
+    const id = `m-${data.sessions.claudeBackoff?.id}-0`;
+    // Anchors name their session; a link from before they did (#m-0) means the first session on the page.
+    for (const hash of [id, "m-0"]) {
+      const page = await open(`/app/${data.owner}/widgets/${sha}#${hash}`);
+      // Message 0 is in the folded earlier part: the page loads it and scrolls to it.
+      await expect.poll(() => page.locator(`[id="${id}"]`).count(), { timeout: 5000 }).toBe(1);
+      await expect.poll(() => page.evaluate((i) => document.getElementById(i)?.getBoundingClientRect().top ?? -1, id)).toBeLessThan(200);
+      expect(await page.locator(`[id="${id}"] a.anchor`).getAttribute("href")).toBe(`#${id}`);
+      await page.close();
+    }
   });
 
   it("renders every supported agent's session", async () => {
@@ -115,7 +119,7 @@ describe("the /app record", () => {
     await message.locator("details.tool summary").first().click();
     const before = (await message.locator("details.tool pre").last().innerText()).length;
     await message.getByText(/Show all/).click();
-    await expect.poll(async () => (await page.locator(`#${id} details.tool pre`).last().innerText()).length).toBeGreaterThan(before);
+    await expect.poll(async () => (await page.locator(`[id="${id}"] details.tool pre`).last().innerText()).length).toBeGreaterThan(before);
   });
 
   it("searches from any page: a hit opens the permalink on the matching message, highlighted", async () => {
@@ -133,8 +137,8 @@ describe("the /app record", () => {
     await expect.poll(() => page.url()).toContain(`${data.sessions.claudeBackoff?.shas[0]}?hl=`);
     await page.waitForLoadState("load");
     const id = new URL(page.url()).hash.slice(1);
-    await expect.poll(() => page.locator(`#${id}.hit mark`).count()).toBeGreaterThan(0);
-    expect(await page.locator(`#${id} mark`).first().innerText()).toMatch(/exponential|backoff/i);
+    await expect.poll(() => page.locator(`[id="${id}"].hit mark`).count()).toBeGreaterThan(0);
+    expect(await page.locator(`[id="${id}"] mark`).first().innerText()).toMatch(/exponential|backoff/i);
     await page.screenshot({ path: `${SCREENSHOTS}/search-hit.png` });
   });
 

@@ -49,15 +49,23 @@
     return true;
   }
 
+  // Message anchors are m-<session id>-<index>; links from before they named the session (#m-42) mean
+  // the first session on the page.
+  function anchorOf(hash) {
+    const legacy = /^m-(\d+)$/.exec(hash);
+    const first = legacy && document.querySelector("[data-session]");
+    return first ? `m-${first.dataset.session}-${legacy[1]}` : hash;
+  }
+
   // A deep link into a folded part of the conversation loads and opens it.
   async function revealHash() {
     if (!location.hash) return;
-    const id = decodeURIComponent(location.hash.slice(1));
+    const id = anchorOf(decodeURIComponent(location.hash.slice(1)));
     let el = document.getElementById(id);
-    const n = /^m-(\d+)$/.exec(id);
+    const n = /^m-([0-9a-f-]{36})-(\d+)$/.exec(id);
     for (let tries = 0; !el && n && tries < 5; tries++) {
-      const index = Number(n[1]);
-      const fold = [...document.querySelectorAll("a.fold[data-from]")].find(
+      const index = Number(n[2]);
+      const fold = [...document.querySelectorAll(`a.fold[data-session="${n[1]}"]`)].find(
         (f) => Number(f.dataset.from) <= index && index <= Number(f.dataset.to),
       );
       if (!fold || !(await loadInPlace(fold))) break;

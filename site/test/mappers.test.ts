@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readTranscript } from "../../api/src/storage/session-data.ts";
 import { ROOT } from "../../cli/test/support/harness.ts";
 import { mapClaudeCode } from "../src/mappers/claude-code.ts";
 import { mapCodex } from "../src/mappers/codex.ts";
 import { mapGemini } from "../src/mappers/gemini.ts";
-import { decodeSessionBytes, mapSession } from "../src/mappers/index.ts";
+import { mapSession } from "../src/mappers/index.ts";
 import type { Block, Message } from "../src/mappers/model.ts";
 import { mapOpenCode } from "../src/mappers/opencode.ts";
 import { mapPi } from "../src/mappers/pi.ts";
@@ -207,8 +208,26 @@ describe("mapSession", () => {
   it("reads gzip as the CLI uploads it, and survives unknown agents", async () => {
     const { gzipSync } = await import("node:zlib");
     const text = read("claude-code/basic.jsonl");
-    expect(await decodeSessionBytes(new Uint8Array(gzipSync(text)))).toBe(text);
-    expect(await decodeSessionBytes(new TextEncoder().encode(text))).toBe(text);
+    const stream = (bytes: Uint8Array) => new Blob([bytes as Uint8Array<ArrayBuffer>]).stream();
+    expect((await readTranscript(stream(gzipSync(text)), 1e6)).text).toBe(text);
+    expect((await readTranscript(stream(new TextEncoder().encode(text)), 1e6)).text).toBe(text);
     expect(mapSession("clippy", text).notices[0]).toContain("No mapper");
+  });
+  it("reads at most the bytes it is given, cut at a line end, however far a gzip inflates", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const line = `${JSON.stringify({ type: "user", message: { role: "user", content: "x".repeat(90) } })}\n`;
+    const bomb = gzipSync(line.repeat(200_000));
+    const read = await readTranscript(new Blob([bomb]).stream(), 10_000);
+    expect(read.truncated).toBe(true);
+    expect(read.text.length).toBeLessThanOrEqual(10_000);
+    expect(read.text.endsWith("\n")).toBe(true);
+    expect(
+      read.text
+        .split("\n")
+        .filter(Boolean)
+        .every((l) => l === line.trim()),
+    ).toBe(true);
+    const damaged = await readTranscript(new Blob([bomb.subarray(0, 2000)]).stream(), 1e9);
+    expect(damaged.damaged).toBe(true);
   });
 });

@@ -46,6 +46,21 @@ export async function existingSessionIds(db: D1Database, ids: string[]): Promise
   return new Set(results.map((r) => r.id));
 }
 
+export interface StoredVersion {
+  content_hash: string;
+  data_updated_at: number;
+}
+
+/** What is stored of each of these sessions that exists: which data, and how new. */
+export async function storedVersions(db: D1Database, ids: string[]): Promise<Map<string, StoredVersion>> {
+  if (ids.length === 0) return new Map();
+  const { results } = await db
+    .prepare("SELECT id, content_hash, data_updated_at FROM sessions WHERE id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(ids))
+    .all<StoredVersion & { id: string }>();
+  return new Map(results.map(({ id, ...version }) => [id, version]));
+}
+
 export interface SessionRow extends SessionSummary {
   r2_key: string;
   content_hash: string;

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { ApiEnv } from "../env.ts";
 import { ApiError } from "./errors.ts";
+import { clientOf, countFailure, retryAfterSeconds } from "./rate-limit.ts";
 
 const encoder = new TextEncoder();
 
@@ -27,7 +28,16 @@ export function bearerAuth(): MiddlewareHandler<ApiEnv> {
       c.header("WWW-Authenticate", 'Bearer realm="residue"');
       throw new ApiError(401, "unauthorized", "Send 'Authorization: Bearer <token>' (see `residue login`).");
     }
+    const env = c.get("env");
+    const client = clientOf(c.req.raw.headers);
+    const now = Date.now();
+    const wait = await retryAfterSeconds(env, "bearer", client, now);
+    if (wait > 0) {
+      c.header("Retry-After", String(wait));
+      throw new ApiError(429, "too_many_failures", `Too many wrong tokens from this address; try again in ${wait} s.`);
+    }
     if (!(await constantTimeEqual(match[1] ?? "", expected))) {
+      await countFailure(env, "bearer", client, now);
       c.header("WWW-Authenticate", 'Bearer realm="residue", error="invalid_token"');
       throw new ApiError(401, "invalid_token", "The bearer token is not valid for this server.");
     }

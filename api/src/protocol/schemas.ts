@@ -28,11 +28,22 @@ const segment = z
   .regex(/^[A-Za-z0-9_.-]+$/, "may hold only letters, digits, '.', '_' and '-'")
   .refine((s) => s !== "." && s !== "..", "may not be '.' or '..'");
 
+// DNS labels (RFC 1123): 1–63 letters, digits and inner hyphens; an IPv4 address is such a name too.
+const HOST_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+function validHost(value: string): boolean {
+  const match = /^([^:]+)(?::([0-9]{1,5}))?$/.exec(value);
+  if (!match) return false;
+  const [, name = "", port] = match;
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return false;
+  return name.length <= 253 && name.split(".").every((label) => HOST_LABEL.test(label));
+}
+
 export const RepoHost = z
   .string()
   .min(1)
-  .max(253)
-  .regex(/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, "must be a host name, optionally with a port")
+  .max(259)
+  .refine(validHost, "must be a host name (letters, digits, inner '-', '.'-separated), optionally with a port 1–65535")
   .transform((h) => h.toLowerCase());
 /** An owner path: "acme", or a GitLab subgroup path such as "acme/platform/tools". */
 export const RepoOwner = z
@@ -209,6 +220,11 @@ export const SearchQuery = z.object({
     .optional(),
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });
+
+/** A message's anchor on a page: qualified by its session, since a commit page shows several sessions. */
+export function messageAnchor(sessionId: string, index: number): string {
+  return `m-${sessionId}-${index}`;
+}
 
 export const SnippetPart = z.object({ text: z.string(), hit: z.boolean() });
 

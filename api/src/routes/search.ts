@@ -4,7 +4,7 @@ import { SESSION_SUMMARY_COLUMNS } from "../db/sessions.ts";
 import type { ApiEnv } from "../env.ts";
 import { parseWith, readJson } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
-import { SearchDocumentsUpload, type SearchHit, SearchQuery, SessionId, type SessionSummary } from "../protocol/schemas.ts";
+import { messageAnchor, SearchDocumentsUpload, type SearchHit, SearchQuery, SessionId, type SessionSummary } from "../protocol/schemas.ts";
 import { parseQuery, QueryError, toFtsMatch } from "../search/query.ts";
 
 export const searchRoutes = new Hono<ApiEnv>();
@@ -98,7 +98,7 @@ export async function hydrateHits(db: D1Database, rows: SearchRow[]): Promise<Se
         snippet: snippetParts(row.snip),
         session,
         message_index: row.message_index,
-        anchor: row.message_index === null ? null : `m-${row.message_index}`,
+        anchor: row.message_index === null || !row.session_id ? null : messageAnchor(row.session_id, row.message_index),
         commit: led ? { sha: led.sha, message: led.message } : null,
         commits: sessionLinks.map((l) => ({ sha: l.sha, message: l.message })),
       },

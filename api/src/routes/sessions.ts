@@ -2,17 +2,28 @@ import { Hono } from "hono";
 import { upsertCommit } from "../db/commits.ts";
 import { touchRepo, upsertRepo } from "../db/repos.ts";
 import { deleteSession, existingSessionIds, getSession, upsertSession } from "../db/sessions.ts";
+import { insertGrant } from "../db/upload-grants.ts";
 import type { ApiEnv } from "../env.ts";
 import { parseWith, readJson } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
 import { SessionId, SessionsUpload, UploadUrlRequest } from "../protocol/schemas.ts";
+import { randomHex } from "../random.ts";
+import { sessionDataType } from "../storage/data-type.ts";
+import { sweepOrphans } from "../storage/orphans.ts";
 import { createUploadUrl } from "../storage/upload-url.ts";
+import { dataMismatches } from "../storage/verify-data.ts";
 
 export const sessionRoutes = new Hono<ApiEnv>();
 
 sessionRoutes.post("/upload-url", async (c) => {
   const { session_id } = await readJson(c, UploadUrlRequest, 4096);
-  const { url, expiresAt } = await createUploadUrl(c.get("env"), session_id, new URL(c.req.url).origin, Date.now());
+  const env = c.get("env");
+  const now = Date.now();
+  await sweepOrphans(env, now);
+  const nonce = randomHex(16);
+  const { url, expiresAt } = await createUploadUrl(env, session_id, new URL(c.req.url).origin, now, nonce);
+  // Every URL is recorded, presigned ones too: the sweep finds orphans by their grants.
+  await insertGrant(env.DB, nonce, session_id, expiresAt.getTime());
   return c.json({ url, expires_at: expiresAt.toISOString() });
 });
 
@@ -36,6 +47,15 @@ sessionRoutes.post("/", async (c) => {
     );
   }
 
+  const mismatches = await dataMismatches(c.get("env"), body.sessions);
+  if (mismatches.length > 0) {
+    throw new ApiError(
+      422,
+      "data_mismatch",
+      `The uploaded data does not match its metadata; upload it again: ${mismatches.slice(0, 3).join("; ")}.`,
+    );
+  }
+
   const repoId = await upsertRepo(db, body.repo, now);
   const statements = [
     ...body.sessions.map((s) => upsertSession(db, repoId, s, now)),
@@ -54,9 +74,11 @@ sessionRoutes.get("/:id", async (c) => {
   if (!session) throw new ApiError(404, "session_not_found", `No session ${id}.`);
   const object = await env.BUCKET.get(session.r2_key);
   if (!object) throw new ApiError(404, "session_data_missing", `Session ${id} has metadata but its data was never uploaded.`);
-  const headers = new Headers();
-  object.writeHttpMetadata(headers);
-  if (!headers.has("content-type")) headers.set("content-type", "application/octet-stream");
+  const headers = new Headers({
+    "content-type": sessionDataType(object.httpMetadata?.contentType),
+    "x-content-type-options": "nosniff",
+    "content-disposition": `attachment; filename="${id}"`,
+  });
   headers.set("content-length", String(object.size));
   headers.set("etag", object.httpEtag);
   headers.set("x-residue-agent", session.agent);

@@ -1,8 +1,10 @@
 import { Hono } from "hono";
+import { useGrant } from "../db/upload-grants.ts";
 import type { ApiEnv } from "../env.ts";
 import { parseWith } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
 import { SessionId } from "../protocol/schemas.ts";
+import { sessionDataType } from "../storage/data-type.ts";
 import { sessionObjectKey } from "../storage/keys.ts";
 import { verifyUpload } from "../storage/local-signature.ts";
 
@@ -16,9 +18,11 @@ uploadRoutes.put("/:id", async (c) => {
   const id = parseWith(SessionId, c.req.param("id"), "invalid_session_id");
   const key = sessionObjectKey(id);
   const expires = Number(c.req.query("expires"));
+  const nonce = c.req.query("nonce") ?? "";
   const signature = c.req.query("signature") ?? "";
   if (!env.AUTH_TOKEN) throw new ApiError(503, "not_configured", "AUTH_TOKEN is not set on the server.");
-  const check = await verifyUpload(env.AUTH_TOKEN, key, expires, signature, Date.now());
+  const now = Date.now();
+  const check = await verifyUpload(env.AUTH_TOKEN, key, expires, nonce, signature, now);
   if (check === "expired") throw new ApiError(403, "upload_url_expired", "This upload URL has expired; request a new one.");
   if (check === "invalid") throw new ApiError(403, "invalid_signature", "This upload URL's signature is not valid for this session.");
 
@@ -27,9 +31,12 @@ uploadRoutes.put("/:id", async (c) => {
     throw new ApiError(411, "length_required", "Send a Content-Length header with the upload.");
   }
   if (Number(length) > MAX_UPLOAD_BYTES) throw new ApiError(413, "payload_too_large", `Uploads are limited to ${MAX_UPLOAD_BYTES} bytes.`);
+  // Checked last, so a request refused above does not use the URL up.
+  if (!(await useGrant(env.DB, nonce, id, now)))
+    throw new ApiError(403, "upload_url_used", "This upload URL has already been used; request a new one.");
   const body = c.req.raw.body ?? new Uint8Array();
   const object = await env.BUCKET.put(key, body, {
-    httpMetadata: { contentType: c.req.header("content-type") ?? "application/octet-stream" },
+    httpMetadata: { contentType: sessionDataType(c.req.header("content-type")) },
   });
   return c.json({ key, size: object?.size ?? 0, etag: object?.httpEtag ?? null });
 });

@@ -33,10 +33,14 @@ export function uploadTtlSeconds(env: Env): number {
   return Number.isInteger(ttl) && ttl > 0 && ttl <= 7 * 24 * 3600 ? ttl : DEFAULT_UPLOAD_TTL_SECONDS;
 }
 
-/** A PUT URL for exactly one session object: presigned for R2's S3 API, or signed for the app's own upload route. */
-export async function createUploadUrl(env: Env, sessionId: string, origin: string, now: number): Promise<UploadUrl> {
+/**
+ * A PUT URL for exactly one session object: presigned for R2's S3 API, or signed for the app's own upload
+ * route, which accepts it once: `nonce` names its grant (upload_grants).
+ */
+export async function createUploadUrl(env: Env, sessionId: string, origin: string, now: number, nonce: string): Promise<UploadUrl> {
   const ttl = uploadTtlSeconds(env);
   const key = sessionObjectKey(sessionId);
+  const expires = Math.floor(now / 1000) + ttl;
   const s3 = s3Config(env);
   if (s3) {
     const client = new AwsClient({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, service: "s3", region: "auto" });
@@ -46,10 +50,10 @@ export async function createUploadUrl(env: Env, sessionId: string, origin: strin
   }
   const secret = env.AUTH_TOKEN;
   if (!secret) throw new Error("AUTH_TOKEN is required to sign local upload URLs");
-  const expires = Math.floor(now / 1000) + ttl;
-  const signature = await signUpload(secret, key, expires);
+  const signature = await signUpload(secret, key, expires, nonce);
   const url = new URL(`/api/uploads/${sessionId}`, origin);
   url.searchParams.set("expires", String(expires));
+  url.searchParams.set("nonce", nonce);
   url.searchParams.set("signature", signature);
   return { url: url.toString(), expiresAt: new Date(expires * 1000) };
 }

@@ -37,12 +37,3 @@ export function mapSession(agent: string, text: string): Conversation {
     };
   }
 }
-
-/** Gzip (as the CLI uploads) or plain bytes → text. */
-export async function decodeSessionBytes(bytes: Uint8Array): Promise<string> {
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).text();
-  }
-  return new TextDecoder().decode(bytes);
-}

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Env } from "../../../api/src/env.ts";
+import { clientOf, countFailure, retryAfterSeconds } from "../../../api/src/http/rate-limit.ts";
 import { checkCredentials, parseBasic, SESSION_COOKIE, verifySession } from "./ui-session.ts";
 
 export const LOGIN_PATH = "/app/-/login";
@@ -22,7 +23,18 @@ export function adminAuth(getEnv: () => Env): MiddlewareHandler {
     if (cookie && (await verifySession(env, cookie, Date.now()))) return next();
     const header = c.req.header("authorization");
     const basic = parseBasic(header);
-    if (basic && (await checkCredentials(env, basic.user, basic.password))) return next();
+    if (basic) {
+      // Basic auth is a password guess like the sign-in form's: the same lockout counts both.
+      const client = clientOf(c.req.raw.headers);
+      const now = Date.now();
+      const wait = await retryAfterSeconds(env, "login", client, now);
+      if (wait > 0) {
+        c.header("retry-after", String(wait));
+        return c.text(`Too many failed sign-ins from this address; try again in ${wait} s.\n`, 429);
+      }
+      if (await checkCredentials(env, basic.user, basic.password)) return next();
+      await countFailure(env, "login", client, now);
+    }
     if (!header && c.req.method === "GET" && (c.req.header("accept") ?? "").includes("text/html")) {
       return c.redirect(`${LOGIN_PATH}?next=${encodeURIComponent(url.pathname + url.search)}`, 302);
     }

@@ -10,7 +10,8 @@ import {
 import { findRepos, listOwners, listReposOfOwner, type RepoRow } from "../../../api/src/db/repos.ts";
 import { getSession } from "../../../api/src/db/sessions.ts";
 import { RepoName, RepoOwner, ShaPrefix } from "../../../api/src/protocol/schemas.ts";
-import { decodeSessionBytes, mapSession } from "../mappers/index.ts";
+import { readTranscript } from "../../../api/src/storage/session-data.ts";
+import { mapSession } from "../mappers/index.ts";
 import { getEnv } from "./env.ts";
 
 export type Route =
@@ -75,13 +76,28 @@ export async function commitDetail(repo: RepoRow, prefix: string) {
 
 export const commitsOf = (repo: RepoRow, sessionId: string) => commitsOfSession(getEnv().DB, repo.id, sessionId);
 
-/** A session's raw data, mapped. Large objects are read whole once per view; the page truncates. */
+/**
+ * How much transcript one view reads, inflated: a 128 MB isolate holds the bytes, their text, the parsed
+ * lines and the mapped messages at once (several times the bytes), and may serve other requests meanwhile.
+ * The raw API still streams the whole object.
+ */
+export const VIEW_MAX_TRANSCRIPT_BYTES = 16 * 1024 * 1024;
+
+/** A session's raw data, mapped: at most VIEW_MAX_TRANSCRIPT_BYTES of it, with a notice when cut. */
 export async function loadConversation(sessionId: string) {
   const env = getEnv();
   const session = await getSession(env.DB, sessionId);
   if (!session) return null;
   const object = await env.BUCKET.get(session.r2_key);
   if (!object) return { session, conversation: null };
-  const text = await decodeSessionBytes(new Uint8Array(await object.arrayBuffer()));
-  return { session, conversation: mapSession(session.agent, text) };
+  const { text, truncated, damaged } = await readTranscript(object.body, VIEW_MAX_TRANSCRIPT_BYTES);
+  const conversation = mapSession(session.agent, text);
+  const mb = VIEW_MAX_TRANSCRIPT_BYTES / 1024 / 1024;
+  if (truncated)
+    conversation.notices.push(
+      `This transcript is larger than ${mb} MB once inflated: only its first ${mb} MB are shown. The whole data is at GET /api/sessions/${session.id}.`,
+    );
+  if (damaged)
+    conversation.notices.push("The stored data of this session is damaged (it does not inflate): only what came before is shown.");
+  return { session, conversation };
 }

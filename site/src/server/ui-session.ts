@@ -1,7 +1,10 @@
 // Signed session cookies for the UI, so a reader signs in once instead of answering basic auth on every
 // visit. The key is derived from the admin password and the API token: changing either signs everyone out.
+// Each cookie also names a row in ui_sessions, so signing out revokes that cookie for good.
+import { deleteUiSession, insertUiSession, uiSessionExists } from "../../../api/src/db/ui-sessions.ts";
 import type { Env } from "../../../api/src/env.ts";
 import { constantTimeEqual } from "../../../api/src/http/auth.ts";
+import { randomHex } from "../../../api/src/random.ts";
 
 export const SESSION_COOKIE = "residue_session";
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
@@ -33,18 +36,40 @@ export async function checkCredentials(env: Env, user: string, password: string)
   return u && p;
 }
 
-export async function signSession(env: Env, now: number): Promise<string> {
-  const expires = Math.floor(now / 1000) + SESSION_TTL_SECONDS;
-  const payload = `${expires}`;
+/** The cookie value for session `id`: `<id>.<expires>.<signature>`, expiry in epoch seconds. */
+export async function signSession(env: Env, id: string, expires: number): Promise<string> {
+  const payload = `${id}.${expires}`;
   return `${payload}.${b64url(await crypto.subtle.sign("HMAC", await key(env), encoder.encode(payload)))}`;
 }
 
-export async function verifySession(env: Env, value: string, now: number): Promise<boolean> {
-  if (!env.ADMIN_PASSWORD) return false;
-  const [payload, sig] = value.split(".");
-  if (!payload || !sig || !/^\d{1,12}$/.test(payload) || Number(payload) * 1000 < now) return false;
+/** The session id of a cookie signed with the current key and not expired; null otherwise. */
+async function verifiedId(env: Env, value: string, now: number): Promise<string | null> {
+  if (!env.ADMIN_PASSWORD) return null;
+  const [id, expires, sig, extra] = value.split(".");
+  if (!id || !expires || !sig || extra !== undefined) return null;
+  if (!/^[0-9a-f]{32}$/.test(id) || !/^\d{1,12}$/.test(expires) || Number(expires) * 1000 < now) return null;
   const bytes = fromB64url(sig);
-  return bytes !== null && crypto.subtle.verify("HMAC", await key(env), bytes, encoder.encode(payload));
+  const valid = bytes !== null && (await crypto.subtle.verify("HMAC", await key(env), bytes, encoder.encode(`${id}.${expires}`)));
+  return valid ? id : null;
+}
+
+export async function verifySession(env: Env, value: string, now: number): Promise<boolean> {
+  const id = await verifiedId(env, value, now);
+  return id !== null && uiSessionExists(env.DB, id, now);
+}
+
+/** Signs a browser in: a new session row and its cookie value. */
+export async function startSession(env: Env, now: number): Promise<string> {
+  const id = randomHex(16);
+  const expires = Math.floor(now / 1000) + SESSION_TTL_SECONDS;
+  await insertUiSession(env.DB, id, expires * 1000, now);
+  return signSession(env, id, expires);
+}
+
+/** Signs a browser out: its cookie stops working even if it was copied elsewhere. */
+export async function endSession(env: Env, value: string, now: number): Promise<void> {
+  const id = await verifiedId(env, value, now);
+  if (id) await deleteUiSession(env.DB, id);
 }
 
 export function parseBasic(header: string | undefined): { user: string; password: string } | null {
