@@ -4,7 +4,6 @@ import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { runCapture } from "./commands/capture/capture.ts";
 import { runDismiss } from "./commands/dismiss/dismiss.ts";
 import { runDoctor } from "./commands/doctor/doctor.ts";
-import { UserError } from "./commands/errors.ts";
 import { runHook } from "./commands/hook/hook.ts";
 import { runInit, runUninstall } from "./commands/init/init.ts";
 import { runLogin } from "./commands/login/login.ts";
@@ -17,8 +16,7 @@ import { runStatus } from "./commands/status/status.ts";
 import { runPush, runSyncHook } from "./commands/sync/sync.ts";
 import { runWhy } from "./commands/why/why.ts";
 import { type Deps, processDeps } from "./deps.ts";
-import { NotARepoError } from "./repo/context.ts";
-import { ApiRequestError } from "./upload/api-client.ts";
+import { EXIT, failureReport } from "./errors/cli-error.ts";
 
 export const VERSION = "0.1.0";
 
@@ -42,7 +40,9 @@ Getting started:
   $ residue setup claude-code                                 # connect your agent
   ... work with the agent, commit as usual, git push uploads the conversations.`,
     )
-    .configureOutput({ writeOut: deps.out, writeErr: deps.err });
+    .configureOutput({ writeOut: deps.out, writeErr: deps.err })
+    // Set before the commands are added, so they inherit it: usage errors come back to main as one exit code.
+    .exitOverride();
 
   program
     .command("login")
@@ -195,19 +195,17 @@ export async function main(argv: string[], deps: Deps = processDeps()): Promise<
   let code = 0;
   const program = buildProgram(deps, (c) => {
     code = c;
-  }).exitOverride();
+  });
   try {
     await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (error) {
     const e = error as { code?: string; exitCode?: number };
-    if (typeof e.code === "string" && e.code.startsWith("commander.")) return e.exitCode ?? 1;
-    if (error instanceof UserError || error instanceof NotARepoError || error instanceof ApiRequestError) {
-      deps.err(`residue: ${(error as Error).message}\n`);
-      return 1;
-    }
-    deps.err(`residue: ${(error as Error).stack ?? error}\n`);
-    return 1;
+    // Commander has printed its own one line already (or the help, or the version, which exit 0).
+    if (typeof e.code === "string" && e.code.startsWith("commander.")) return e.exitCode === 0 ? 0 : EXIT.usage;
+    const report = failureReport(error, deps.env.RESIDUE_DEBUG === "1");
+    deps.err(report.text);
+    return report.exitCode;
   }
 }
 

@@ -72,7 +72,7 @@ describe("residue setup claude-code", () => {
     writeFileSync(join(sb.repo, ".claude/settings.json"), "{ // comment\n");
     const run = sb.residue(["setup", "claude-code"]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/Refusing to change .*settings\.json: cannot parse it as JSON/);
+    expect(run.stderr).toMatch(/refusing to change .*settings\.json: cannot parse it as JSON/);
     expect(readFileSync(join(sb.repo, ".claude/settings.json"), "utf8")).toBe("{ // comment\n");
   });
 
@@ -80,7 +80,7 @@ describe("residue setup claude-code", () => {
     const sb = new Sandbox();
     mkdirSync(join(sb.repo, ".pi"));
     expect(sb.residue(["setup"]).stdout).toMatch(/pi .*\.pi\/ in this repo.*residue setup pi/);
-    expect(sb.residue(["setup", "clippy"]).stderr).toContain("No adapter for 'clippy'");
+    expect(sb.residue(["setup", "clippy"]).stderr).toContain("no adapter for 'clippy'");
   });
 });
 

@@ -68,7 +68,7 @@ describe("capture → queue → sync, through the compiled binary and real git",
     expect(push.stderr.trim().split("\n")).toHaveLength(1);
     expect(push.stderr).toMatch(/^residue: .*(kept for the next push|stay queued)/);
     sb.git("push", "-q", "origin", "main"); // git itself is never blocked
-    expect(readFileSync(join(sb.repo, ".residue/log"), "utf8")).toContain("Cannot reach http://127.0.0.1:9");
+    expect(readFileSync(join(sb.repo, ".residue/log"), "utf8")).toContain("cannot reach http://127.0.0.1:9");
 
     sb.env.RESIDUE_URL = up;
     expect(sb.residue(["session", "end", "--id", id]).status).toBe(0);

@@ -7,7 +7,7 @@ it("logs in after checking the server and token, saving the config with mode 060
   const sb = new Sandbox();
   sb.env = { ...sb.env, RESIDUE_URL: "", RESIDUE_TOKEN: "" };
   const bad = sb.residue(["login", "--url", inject("baseUrl"), "--token", "wrong"]);
-  expect(bad.status).toBe(1);
+  expect(bad.status).toBe(4);
   expect(bad.stderr).toContain("rejected the token");
   const ok = sb.residue(["login", "--url", `${inject("baseUrl")}/`, "--token", inject("authToken")]);
   expect(ok.status, ok.stderr).toBe(0);

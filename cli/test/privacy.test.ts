@@ -41,8 +41,8 @@ describe("residue login", () => {
       expect(JSON.parse(readFileSync(config, "utf8")).token).toBe(inject("authToken"));
     }
     const none = sb.residue(["login", "--url", inject("baseUrl")]);
-    expect(none.status).toBe(1);
-    expect(none.stderr).toMatch(/^residue: No token given: pipe it in with --token-stdin/);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/^residue: no token given, .* pipe it in with --token-stdin/);
     const help = sb.residue(["login", "--help"]).stdout;
     expect(help).toContain("--token-stdin");
     expect(help).toMatch(/Prefer stdin or the prompt: a token on the command line shows in `ps`/);

@@ -63,12 +63,12 @@ describe("the local queue", () => {
   it("gives clear errors for bad arguments and places", () => {
     const sb = new Sandbox();
     const cases: [string[], RegExp, string?][] = [
-      [["session", "start", "--agent", "clippy", "--data", "x"], /Unknown agent 'clippy'/],
+      [["session", "start", "--agent", "clippy", "--data", "x"], /unknown agent 'clippy'/],
       [["session", "start", "--agent", "pi"], /required option '--data <path>'/],
-      [["session", "end", "--id", "nope"], /No queued session 'nope'/],
+      [["session", "end", "--id", "nope"], /no queued session 'nope'/],
       [["login", "--url", "ftp://x", "--token", "t"], /must start with http/],
       [["login", "--url", "not a url", "--token", "t"], /is not a URL/],
-      [["login", "--url", "http://127.0.0.1:9", "--token", "t"], /Cannot reach/],
+      [["login", "--url", "http://127.0.0.1:9", "--token", "t"], /cannot reach/],
       [["push", "--concurrency", "0"], /whole number from 1 to 32/],
       [["status"], /is not inside a git repository/, sb.dir],
       [["frobnicate"], /unknown command 'frobnicate'/],

@@ -98,7 +98,7 @@ describe("reading the record from the terminal", () => {
     expect(run.stdout).toContain(`quasar.ts:2 was last changed by ${sha.slice(0, 12)}`);
     expect(run.stdout).toContain("Make the quasar widget idempotent");
     expect(run.stdout).toMatch(/#m-1\n/);
-    expect(sb.residue(["why", "quasar.ts"]).stderr).toContain("Give a file and line");
+    expect(sb.residue(["why", "quasar.ts"]).stderr).toContain("give a file and line");
   });
 
   it("residue open hands the permalink to the browser", async () => {

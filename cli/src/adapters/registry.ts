@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { shellQuote } from "../hooks/blocks.ts";
-import { mergeHookSettings, SettingsParseError } from "./hook-settings.ts";
+import { mergeHookSettings } from "./hook-settings.ts";
 import { opencodePlugin } from "./opencode/plugin.ts";
 import { piExtension } from "./pi/extension.ts";
 
@@ -20,8 +20,6 @@ export interface Adapter {
   setup(ctx: SetupContext): string;
   detect(ctx: SetupContext): string | null;
 }
-
-export class SetupError extends Error {}
 
 function onPath(bin: string, pathEnv: string) {
   return pathEnv.split(delimiter).some((dir) => dir && existsSync(join(dir, bin)));
@@ -50,13 +48,7 @@ function hookSettingsAdapter(opts: {
       const path = join(ctx.top, ...opts.file);
       const existing = existsSync(path) ? readFileSync(path, "utf8") : null;
       const command = `${hookCommand(ctx).map(shellQuote).join(" ")} hook ${opts.name}`;
-      let merged: string | null;
-      try {
-        merged = mergeHookSettings(existing, opts.name, command, opts.events, opts.timeout);
-      } catch (error) {
-        if (error instanceof SettingsParseError) throw new SetupError(`Refusing to change ${path}: ${error.message}.`);
-        throw error;
-      }
+      const merged = mergeHookSettings(path, existing, opts.name, command, opts.events, opts.timeout);
       const note = opts.note ? `\n${opts.note}` : "";
       if (merged === null) return `${path}: hooks already in place${note}`;
       mkdirSync(dirname(path), { recursive: true });

@@ -1,24 +1,18 @@
 // What the read commands (search, show, open, why) share: the login and this repo's identity.
-import { loadConfig } from "../config/config.ts";
+import { requireConfig } from "../config/config.ts";
 import type { Deps } from "../deps.ts";
 import { openRepo } from "../repo/context.ts";
 import { ApiClient } from "../upload/api-client.ts";
 import { repoIdentity } from "../upload/sync.ts";
-import { UserError } from "./errors.ts";
 
 export function client(deps: Deps) {
-  const config = loadConfig(deps.home, deps.env);
-  if (!config.ok) throw new UserError(config.problem);
-  return { api: new ApiClient(config.config.url, config.config.token), url: config.config.url };
+  const config = requireConfig(deps.home, deps.env);
+  return { api: new ApiClient(config.url, config.token), url: config.url };
 }
 
 export async function thisRepo(deps: Deps) {
   const ctx = await openRepo(deps.cwd, deps.now);
-  try {
-    return { ctx, repo: await repoIdentity(ctx) };
-  } catch (error) {
-    throw new UserError((error as Error).message);
-  }
+  return { ctx, repo: await repoIdentity(ctx) };
 }
 
 export async function fullSha(deps: Deps, rev: string): Promise<string> {

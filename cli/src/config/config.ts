@@ -2,6 +2,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { CliError, EXIT } from "../errors/cli-error.ts";
 
 export const Config = z.object({ url: z.url(), token: z.string().min(1) });
 export type Config = z.infer<typeof Config>;
@@ -10,7 +11,9 @@ export function configPath(home: string) {
   return join(home, ".residue", "config");
 }
 
-export type ConfigResult = { ok: true; config: Config; source: string } | { ok: false; problem: string };
+export type ConfigResult = { ok: true; config: Config; source: string } | { ok: false; problem: string; hint: string };
+
+const LOGIN_HINT = "run `residue login --url URL` (it asks for the token)";
 
 export function loadConfig(home: string, env: Record<string, string | undefined>): ConfigResult {
   const path = configPath(home);
@@ -19,15 +22,22 @@ export function loadConfig(home: string, env: Record<string, string | undefined>
     try {
       saved = JSON.parse(readFileSync(path, "utf8"));
     } catch {
-      return { ok: false, problem: `${path} is not valid JSON; run \`residue login\` again.` };
+      return { ok: false, problem: `${path} is not valid JSON`, hint: LOGIN_HINT };
     }
   }
   const merged = { url: env.RESIDUE_URL || saved.url, token: env.RESIDUE_TOKEN || saved.token };
-  if (!merged.url || !merged.token) return { ok: false, problem: "Not logged in: run `residue login --url URL` (it asks for the token)." };
+  if (!merged.url || !merged.token) return { ok: false, problem: "not logged in", hint: LOGIN_HINT };
   const parsed = Config.safeParse({ ...merged, url: merged.url.replace(/\/+$/, "") });
-  if (!parsed.success) return { ok: false, problem: `The server URL '${merged.url}' is not a valid URL.` };
+  if (!parsed.success) return { ok: false, problem: `the server URL '${merged.url}' is not a valid URL`, hint: LOGIN_HINT };
   const source = env.RESIDUE_URL || env.RESIDUE_TOKEN ? "environment (RESIDUE_URL / RESIDUE_TOKEN)" : path;
   return { ok: true, config: parsed.data, source };
+}
+
+/** The login, for commands that cannot work without one. */
+export function requireConfig(home: string, env: Record<string, string | undefined>): Config {
+  const result = loadConfig(home, env);
+  if (!result.ok) throw new CliError(result.problem, result.hint, EXIT.auth);
+  return result.config;
 }
 
 export function saveConfig(home: string, config: Config) {

@@ -1,8 +1,7 @@
 // The one place that runs git. Commands get a Git for their repo, so tests drive real repos in temp dirs.
 import { spawn } from "node:child_process";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-
-export class GitError extends Error {}
+import { CliError } from "../errors/cli-error.ts";
 
 export interface CommitInfo {
   sha: string;
@@ -31,8 +30,20 @@ export class Git {
       child.stderr.on("data", (d: Buffer) => {
         err += d.toString();
       });
-      child.on("error", (e) => reject(new GitError(`could not run git: ${e.message}`)));
-      child.on("close", (code) => (code === 0 ? resolvePromise(out) : reject(new GitError(err.trim() || `git ${args[0]} exited ${code}`))));
+      child.on("error", (e) =>
+        reject(new CliError(`could not run git (${e.message})`, "install git, or put it on the PATH", undefined, { cause: e })),
+      );
+      // Callers that expect a failure (no HEAD yet, no remote) ask first or use tryRun; this is the rest.
+      child.on("close", (code) =>
+        code === 0
+          ? resolvePromise(out)
+          : reject(
+              new CliError(
+                `git ${args[0]} failed: ${err.trim().split("\n")[0] || `exit code ${code}`}`,
+                `run \`git ${args.join(" ")}\` to see why`,
+              ),
+            ),
+      );
       child.stdin.end(input ?? "");
     });
   }

@@ -1,6 +1,7 @@
 // Applies the hook blocks to a repo's hooks directory (core.hooksPath and linked worktrees respected).
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { CliError } from "../errors/cli-error.ts";
 import { chainedName, HOOKS, type HookName, hookBody, install, uninstall } from "./blocks.ts";
 
 export interface HookReport {
@@ -18,7 +19,7 @@ export function installHooks(hooksDir: string, journal: string, command: string[
     if (result.kind === "unchanged") return { hook, path, action: "unchanged" };
     if (result.kind === "wrap") {
       const chained = join(hooksDir, result.chainedName);
-      if (existsSync(chained)) throw new Error(`${chained} already exists; move it away and run \`residue init\` again.`);
+      if (existsSync(chained)) throw new CliError(`${chained} already exists`, "move it away and run `residue init` again");
       renameSync(path, chained);
       writeFileSync(path, result.content, { mode: 0o755 });
       chmodSync(path, 0o755);

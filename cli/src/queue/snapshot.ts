@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
+import { CliError } from "../errors/cli-error.ts";
 import type { LocalSession } from "../state/model.ts";
 import { createScanner, type TranscriptScan } from "../transcript/scan.ts";
 import { openSessionData, type SessionFiles, sessionFiles } from "./sources.ts";
@@ -90,13 +91,23 @@ export async function takeSnapshot(
   ensurePrivateDir(p.dir);
   const scanner = createScanner(agent);
   const temp = join(p.dir, `${sessionId}.${process.pid}.tmp`);
-  await pipeline([
-    openSessionData(files),
-    ...transforms.map((make) => make()),
-    measure(scanner),
-    createGzip({ level: 6 }),
-    createWriteStream(temp, { mode: 0o600 }),
-  ]);
+  try {
+    await pipeline([
+      openSessionData(files),
+      ...transforms.map((make) => make()),
+      measure(scanner),
+      createGzip({ level: 6 }),
+      createWriteStream(temp, { mode: 0o600 }),
+    ]);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw new CliError(
+      `cannot read the ${agent} transcript ${dataPath} (${(error as Error).message})`,
+      "make it a readable file again (check its permissions); the session stays queued until then",
+      undefined,
+      { cause: error },
+    );
+  }
   const { positions: _positions, ...scan } = scanner.finish();
   const file = `${sessionId}.${scan.content_hash.slice(7, 23)}.jsonl.gz`;
   const meta: SnapshotMeta = { ...scan, file, source_stamp: stamp ?? undefined };

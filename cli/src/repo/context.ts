@@ -1,5 +1,6 @@
 // Everything a command needs to know about the repo it runs in.
 import { join } from "node:path";
+import { CliError } from "../errors/cli-error.ts";
 import { Git } from "../git/git.ts";
 import { StateStore } from "../state/store.ts";
 
@@ -10,17 +11,16 @@ export interface RepoContext {
   store: StateStore;
 }
 
-export class NotARepoError extends Error {
-  constructor(dir: string) {
-    super(`${dir} is not inside a git repository.`);
-  }
-}
-
 /** The queue lives in the main work tree's .residue/, shared by its linked worktrees. */
 export async function openRepo(cwd: string, now: () => number = Date.now): Promise<RepoContext> {
   const git = new Git(cwd);
   const top = await git.topLevel();
-  if (!top) throw new NotARepoError(cwd);
+  if (!top) {
+    // A bare repository is a repository, but no agent works in it and no commit is made there.
+    if ((await git.tryRun(["rev-parse", "--is-bare-repository"]))?.trim() === "true")
+      throw new CliError(`${cwd} is a bare repository (no work tree)`, "run residue in a clone with a work tree (git clone)");
+    throw new CliError(`${cwd} is not inside a git repository`, "cd into your project's clone (or run `git init` there)");
+  }
   const stateDir = join(await git.mainTopLevel(), ".residue");
   return { git: new Git(top), top, stateDir, store: new StateStore(stateDir, now) };
 }

@@ -9,10 +9,15 @@ export function addNotice(state: State, notice: Notice): void {
   if (!state.notices.some((n) => n.key === notice.key)) state.notices.push(notice);
 }
 
-/** The one line a hook or `residue push` prints while notices are pending, or null when there are none. */
-export function noticeLine(notices: Notice[]): string | null {
+/** What a hook or `residue push` reports while notices are pending, or null when there are none. */
+export function pendingNotice(notices: Notice[]): { message: string; hint: string } | null {
   const [first] = notices;
   if (!first) return null;
   const more = notices.length > 1 ? ` (and ${notices.length - 1} more warning(s))` : "";
-  return `${first.message}${more}; ${DISMISS_HINT}`;
+  return { message: `${first.message}${more}`, hint: DISMISS_HINT };
+}
+
+export function noticeLine(notices: Notice[]): string | null {
+  const notice = pendingNotice(notices);
+  return notice && `${notice.message}; ${notice.hint}`;
 }

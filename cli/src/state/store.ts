@@ -2,6 +2,7 @@
 // ending a session while `git commit` runs never loses an update. A damaged file is moved aside and what it still holds recovered.
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { CliError } from "../errors/cli-error.ts";
 import { breakIfDead, tryCreate } from "./lock.ts";
 import { emptyState, State } from "./model.ts";
 import { addNotice } from "./notices.ts";
@@ -65,8 +66,9 @@ export class StateStore {
       if (tryCreate(this.lockPath)) return;
       if (breakIfDead(this.lockPath, ageMs(this.now))) continue;
       if (this.now() > deadline)
-        throw new Error(
-          `${this.lockPath} is held by a running residue (pid ${this.holderPid()}) for over ${LOCK_WAIT_MS / 1000} s; try again`,
+        throw new CliError(
+          `${this.lockPath} is held by a running residue (pid ${this.holderPid()}) for over ${LOCK_WAIT_MS / 1000} s`,
+          "try again once it has finished",
         );
       await new Promise((r) => setTimeout(r, Math.min(5 + attempt * 2, 50)));
     }

@@ -1,18 +1,66 @@
 // The backend's JSON API, as the CLI sees it. Request and response shapes come from the shared schemas.
+// Every failure leaves here as a CliError that says what it means for the user: the server is not reachable,
+// the token is wrong, the thing asked for is not there, the server failed, or it answered in a shape this
+// version does not know.
 import { createReadStream, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { ErrorBody, type SearchDocument, type SessionsUpload, UploadUrlResponse } from "../../../api/src/protocol/schemas.ts";
+import { z } from "zod";
+import {
+  CommitDetailResponse,
+  ErrorBody,
+  type SearchDocument,
+  SearchResponse,
+  type SessionsUpload,
+  UploadUrlResponse,
+} from "../../../api/src/protocol/schemas.ts";
+import { CliError, EXIT } from "../errors/cli-error.ts";
 import { withTimeout } from "./deadline.ts";
 
-export class ApiRequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+/** Any JSON will do here: what matters is whether the server names itself residue, which login checks. */
+const HealthReply = z.object({ service: z.unknown() }).catch({ service: undefined });
+/** Replies whose content the CLI does not use: any JSON will do. */
+const Anything = z.unknown();
+
+/** What a 404 means for one call, when it means more than a wrong URL. */
+interface NotFound {
+  what: string;
+  hint: string;
+}
+
+const UNREACHABLE_HINT = "is the server running (npm start), and is the URL right? `residue status` shows it";
+
+const NOT_RESIDUE_HINT = "check the URL: is it a residue server? (residue login --url URL)";
+
+function unreachable(baseUrl: string, error: unknown): CliError {
+  const e = error as Error;
+  const reason = e.name === "TimeoutError" || e.name === "AbortError" ? `no answer in time: ${e.message}` : e.message;
+  return new CliError(`cannot reach ${baseUrl} (${reason})`, UNREACHABLE_HINT, EXIT.failure, { cause: error });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
   }
+}
+
+/** A refused request, by what the user can do about it; `notFound` says what a 404 means for this call. */
+function httpFailure(baseUrl: string, status: number, body: unknown, notFound?: NotFound): CliError {
+  const parsed = ErrorBody.safeParse(body);
+  const said = parsed.success ? `: ${parsed.data.error.message}` : "";
+  if (status === 401 || status === 403)
+    return new CliError(
+      `${baseUrl} rejected the token (HTTP ${status}${said})`,
+      "log in again with the server's token: residue login --url URL",
+      EXIT.auth,
+    );
+  if (status === 404 && notFound) return new CliError(`${notFound.what} is not on ${baseUrl}`, notFound.hint);
+  if (status >= 500)
+    return new CliError(`${baseUrl} failed (HTTP ${status}${said})`, "try again; if it keeps failing, the server's logs say why");
+  if (!parsed.success) return new CliError(`${baseUrl} answered HTTP ${status}, not as a residue server does`, NOT_RESIDUE_HINT);
+  return new CliError(parsed.data.error.message, "change what you asked for (`residue help <command>` lists the options)");
 }
 
 export class ApiClient {
@@ -32,51 +80,46 @@ export class ApiClient {
         return { res, text: await res.text() };
       });
     } catch (error) {
-      const e = error as Error;
-      const reason = e.name === "TimeoutError" || e.name === "AbortError" ? `no answer in time (${e.message})` : e.message;
-      throw new ApiRequestError(0, "unreachable", `Cannot reach ${this.baseUrl}: ${reason}`);
+      throw unreachable(this.baseUrl, error);
     }
   }
 
-  private async call(path: string, init: RequestInit = {}, auth = true): Promise<unknown> {
+  private async call<T>(path: string, schema: z.ZodType<T>, init: RequestInit = {}, opts: { auth?: boolean; notFound?: NotFound } = {}) {
     const headers = new Headers(init.headers);
-    if (auth) headers.set("authorization", `Bearer ${this.token}`);
+    if (opts.auth !== false) headers.set("authorization", `Bearer ${this.token}`);
     const { res, text } = await this.fetchText(path, { ...init, headers }, this.timeoutMs);
-    let body: unknown = null;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: handled below
+    const body = parseJson(text);
+    if (!res.ok) throw httpFailure(this.baseUrl, res.status, body, opts.notFound);
+    if (body === null) throw new CliError(`${this.baseUrl} did not answer with JSON`, NOT_RESIDUE_HINT);
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new CliError(
+        `${this.baseUrl} answered ${path.split("?")[0]} in a shape this residue does not know (${issue?.path.join(".") || "body"}: ${issue?.message})`,
+        "update residue and the server to the same version",
+      );
     }
-    if (!res.ok) {
-      const parsed = ErrorBody.safeParse(body);
-      const message = parsed.success ? parsed.data.error.message : `HTTP ${res.status} from ${this.baseUrl}`;
-      throw new ApiRequestError(res.status, parsed.success ? parsed.data.error.code : `http_${res.status}`, message);
-    }
-    if (body === null)
-      throw new ApiRequestError(res.status, "not_json", `${this.baseUrl} did not answer with JSON; is it a residue server?`);
-    return body;
+    return parsed.data;
   }
 
-  async health(): Promise<{ ok: boolean; service?: string }> {
-    return (await this.call("/health", {}, false)) as { ok: boolean; service?: string };
+  async health() {
+    return this.call("/health", HealthReply, {}, { auth: false });
   }
 
   async checkToken(): Promise<void> {
-    await this.call("/auth/check");
+    await this.call("/auth/check", Anything);
   }
 
   async uploadUrl(sessionId: string) {
-    const body = await this.call("/sessions/upload-url", {
+    return this.call("/sessions/upload-url", UploadUrlResponse, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ session_id: sessionId }),
     });
-    return UploadUrlResponse.parse(body);
   }
 
   async putSearchDocuments(sessionId: string, docs: SearchDocument[]) {
-    return this.call(`/sessions/${sessionId}/search`, {
+    return this.call(`/sessions/${sessionId}/search`, Anything, {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ docs }),
@@ -85,31 +128,44 @@ export class ApiClient {
 
   async search(params: Record<string, string | undefined>) {
     const query = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
-    return this.call(`/search?${query}`);
+    return this.call(`/search?${query}`, SearchResponse);
   }
 
   async commit(owner: string, name: string, sha: string, host?: string) {
-    return this.call(`/repos/${owner}/${name}/${sha}${host ? `?host=${encodeURIComponent(host)}` : ""}`);
+    return this.call(
+      `/repos/${owner}/${name}/${sha}${host ? `?host=${encodeURIComponent(host)}` : ""}`,
+      CommitDetailResponse,
+      {},
+      {
+        notFound: {
+          what: `commit ${sha.slice(0, 12)} of ${owner}/${name}`,
+          hint: "its conversations go up with `git push` (or `residue push`); check the revision",
+        },
+      },
+    );
   }
 
   async sessionData(sessionId: string): Promise<Uint8Array> {
-    try {
-      return await withTimeout(this.timeoutMs * 4, this.budget, async (signal) => {
-        const res = await fetch(`${this.baseUrl}/api/sessions/${sessionId}`, {
-          headers: { authorization: `Bearer ${this.token}` },
-          signal,
-        });
-        if (!res.ok) throw new ApiRequestError(res.status, "session_data", `Could not read session ${sessionId} (HTTP ${res.status}).`);
-        return new Uint8Array(await res.arrayBuffer());
+    const res = await withTimeout(this.timeoutMs * 4, this.budget, async (signal) => {
+      const res = await fetch(`${this.baseUrl}/api/sessions/${sessionId}`, { headers: { authorization: `Bearer ${this.token}` }, signal });
+      return { status: res.status, ok: res.ok, bytes: new Uint8Array(await res.arrayBuffer()) };
+    }).catch((error) => {
+      throw unreachable(this.baseUrl, error);
+    });
+    if (!res.ok)
+      throw httpFailure(this.baseUrl, res.status, parseJson(Buffer.from(res.bytes).toString("utf8")), {
+        what: `session ${sessionId}`,
+        hint: "its data has not reached the server yet: `residue push` in the clone that recorded it sends it",
       });
-    } catch (error) {
-      if (error instanceof ApiRequestError) throw error;
-      throw new ApiRequestError(0, "unreachable", `Cannot read session ${sessionId} from ${this.baseUrl}: ${(error as Error).message}`);
-    }
+    return res.bytes;
   }
 
   async postSessions(upload: SessionsUpload) {
-    return this.call("/sessions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(upload) });
+    return this.call("/sessions", Anything, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(upload),
+    });
   }
 }
 
@@ -120,18 +176,16 @@ export interface PutOptions {
   onProgress?: (sent: number) => void;
 }
 
-function errorFromBody(status: number, text: string, fallback: string): ApiRequestError {
-  let body: unknown = null;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: the fallback message
-  }
-  const parsed = ErrorBody.safeParse(body);
-  return parsed.success
-    ? new ApiRequestError(status, parsed.data.error.code, parsed.data.error.message)
-    : new ApiRequestError(status, "upload_failed", fallback);
+/** A presigned URL carries its own signature, so a refused PUT says nothing about the login: it is retried. */
+function uploadFailure(host: string, status: number, text: string): CliError {
+  const parsed = ErrorBody.safeParse(parseJson(text));
+  return new CliError(
+    `upload to ${host} failed (HTTP ${status}${parsed.success ? `: ${parsed.data.error.message}` : ""})`,
+    PUSH_AGAIN_HINT,
+  );
 }
+
+const PUSH_AGAIN_HINT = "the session stays queued: run `residue push` again";
 
 /**
  * PUTs a file to a presigned URL, streamed with a Content-Length (R2/S3 and the local route both need it).
@@ -152,11 +206,13 @@ export function putFile(url: string, path: string, contentType: string, opts: Pu
           res.on("data", (d: Buffer) => {
             text += d.toString();
           });
-          res.on("error", (e) => reject(new ApiRequestError(0, "unreachable", `upload to ${target.host} failed: ${e.message}`)));
+          res.on("error", (e) =>
+            reject(new CliError(`upload to ${target.host} failed (${e.message})`, PUSH_AGAIN_HINT, EXIT.failure, { cause: e })),
+          );
           res.on("end", () => {
             const status = res.statusCode ?? 0;
             if (status >= 200 && status < 300) resolvePromise();
-            else reject(errorFromBody(status, text, `upload failed with HTTP ${status}`));
+            else reject(uploadFailure(target.host, status, text));
           });
         });
         const abort = () => {
@@ -166,14 +222,16 @@ export function putFile(url: string, path: string, contentType: string, opts: Pu
         };
         if (signal.aborted) abort();
         else signal.addEventListener("abort", abort, { once: true });
-        req.on("error", (e) => reject(new ApiRequestError(0, "unreachable", `upload to ${target.host} failed: ${e.message}`)));
+        req.on("error", (e) =>
+          reject(new CliError(`upload to ${target.host} failed (${e.message})`, PUSH_AGAIN_HINT, EXIT.failure, { cause: e })),
+        );
         req.on("close", () => signal.removeEventListener("abort", abort));
         let sent = 0;
         file.on("data", (chunk) => {
           sent += chunk.length;
           opts.onProgress?.(sent);
         });
-        file.on("error", reject);
+        file.on("error", (e) => reject(new CliError(`cannot read ${path} (${e.message})`, PUSH_AGAIN_HINT, EXIT.failure, { cause: e })));
         file.pipe(req);
       }),
   );

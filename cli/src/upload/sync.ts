@@ -4,6 +4,7 @@
 import { statSync } from "node:fs";
 import type { RepoRef, SessionsUpload } from "../../../api/src/protocol/schemas.ts";
 import { type Discover, foldJournal, rememberUploaded } from "../capture/fold.ts";
+import { CliError } from "../errors/cli-error.ts";
 import { parseRemoteUrl } from "../git/remote-url.ts";
 import { sweepIdle } from "../queue/sessions.ts";
 import { type Snapshot, takeSnapshot, withoutData } from "../queue/snapshot.ts";
@@ -47,7 +48,8 @@ export interface SyncResult {
   repo: RepoRef;
   uploaded: number;
   unchanged: number;
-  failed: { id: string; error: string }[];
+  /** Sessions kept for the next push: what went wrong and what to do (a transcript residue cannot read, a network failure). */
+  failed: { id: string; error: string; hint: string }[];
   commits: number;
   /** Sessions with no data yet (open, nothing written or kept): they wait, without holding back anything else. */
   missing: string[];
@@ -57,19 +59,21 @@ export interface SyncResult {
   notices: Notice[];
 }
 
-export class NoRemoteError extends Error {
-  constructor() {
-    super(
-      "This repo has no git remote, so residue cannot tell which repo its sessions belong to; they stay queued until you add one (git remote add origin URL).",
-    );
-  }
-}
-
+/** The repo the sessions belong to, named by its remote: the same host/owner/name for every clone. */
 export async function repoIdentity(ctx: RepoContext): Promise<RepoRef> {
   const url = await ctx.git.remoteUrl();
-  if (!url) throw new NoRemoteError();
+  if (!url)
+    throw new CliError(
+      "this repo has no git remote, so residue cannot tell which repo its sessions belong to (they stay queued)",
+      "add one: git remote add origin URL",
+    );
   const repo = parseRemoteUrl(url);
-  if (!repo) throw new Error(`Cannot read host/owner/name from the remote URL '${url}'.`);
+  // A local path or file:// remote names no host/owner/name that another clone would share.
+  if (!repo)
+    throw new CliError(
+      `cannot tell the repo's host/owner/name from its remote URL '${url}' (sessions stay queued)`,
+      "point origin at the hosted repo: git remote set-url origin git@github.com:OWNER/NAME.git",
+    );
   return repo;
 }
 
@@ -108,8 +112,25 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   /** Uploaded before, no data left here: the backend holds all there will ever be. */
   const gone = new Set<string>();
   const prepared: Prepared[] = [];
+  const failed: SyncResult["failed"] = [];
+  const fail = (session: LocalSession, error: unknown) => {
+    // One session's failure never holds back the others; one residue did not expect keeps its stack in the log.
+    if (error instanceof CliError) {
+      failed.push({ id: session.id, error: error.message, hint: error.hint });
+      opts.log(`sync: ${session.id}: ${error.message}`);
+    } else {
+      failed.push({ id: session.id, error: `unexpected error: ${(error as Error).message}`, hint: "it stays queued for the next push" });
+      opts.log(`sync: ${session.id}: ${(error as Error).stack ?? error}`);
+    }
+  };
   for (const session of candidates) {
-    const snapshot = await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent);
+    let snapshot: Snapshot | null;
+    try {
+      snapshot = await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent);
+    } catch (error) {
+      fail(session, error);
+      continue;
+    }
     if (snapshot) {
       const changed = snapshot.meta.content_hash !== session.uploaded_hash || session.status !== session.uploaded_status;
       prepared.push({ session, snapshot, changed });
@@ -123,12 +144,11 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   }
 
   const toSend = prepared.filter((p) => p.changed);
-  const failed: SyncResult["failed"] = [];
   const sent = await mapLimit(toSend, opts.concurrency, async ({ session, snapshot }, index) => {
     const dataChanged = snapshot.meta.content_hash !== session.uploaded_hash;
     opts.onProgress?.({ kind: "session-start", session, bytes: dataChanged ? snapshot.meta.byte_size : 0, index, total: toSend.length });
     try {
-      if (opts.signal?.aborted) throw new Error("out of time before this upload started");
+      if (opts.signal?.aborted) throw new CliError("out of time before this upload started", "it stays queued for the next push");
       if (dataChanged) {
         const { url } = await api.uploadUrl(session.id);
         await putFile(url, snapshot.gzipPath, "application/gzip", {
@@ -140,10 +160,8 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
       opts.onProgress?.({ kind: "session-done", session, uploaded: dataChanged });
       return true;
     } catch (error) {
-      const message = (error as Error).message;
-      failed.push({ id: session.id, error: message });
-      opts.log(`sync: ${session.id}: ${message}`);
-      opts.onProgress?.({ kind: "session-failed", session, error: message });
+      fail(session, error);
+      opts.onProgress?.({ kind: "session-failed", session, error: (error as Error).message });
       return false;
     }
   });

@@ -1,5 +1,6 @@
 import { loadConfig } from "../../config/config.ts";
 import type { Deps } from "../../deps.ts";
+import { CliError } from "../../errors/cli-error.ts";
 import { HOOKS } from "../../hooks/blocks.ts";
 import { hookInstalled } from "../../hooks/install.ts";
 import { DATA_STATE_TEXT, dataState } from "../../queue/snapshot.ts";
@@ -27,10 +28,11 @@ export async function runDoctor(opts: { json?: boolean }, deps: Deps): Promise<n
     const repo = await repoIdentity(ctx);
     checks.push({ name: "repo identity", ok: true, detail: `${repo.host}/${repo.owner}/${repo.name}` });
   } catch (error) {
-    checks.push({ name: "repo identity", ok: false, detail: (error as Error).message, fix: "git remote add origin <url>" });
+    if (!(error instanceof CliError)) throw error;
+    checks.push({ name: "repo identity", ok: false, detail: error.message, fix: error.hint });
   }
   const config = loadConfig(deps.home, deps.env);
-  if (!config.ok) checks.push({ name: "login", ok: false, detail: config.problem, fix: "residue login --url URL (it asks for the token)" });
+  if (!config.ok) checks.push({ name: "login", ok: false, detail: config.problem, fix: config.hint });
   else {
     checks.push({ name: "login", ok: true, detail: `${config.config.url} (from ${config.source})` });
     const api = new ApiClient(config.config.url, config.config.token, 5000);

@@ -1,7 +1,9 @@
 import { configPath, saveConfig } from "../../config/config.ts";
 import type { Deps } from "../../deps.ts";
-import { ApiClient, ApiRequestError } from "../../upload/api-client.ts";
-import { UserError } from "../errors.ts";
+import { CliError, EXIT } from "../../errors/cli-error.ts";
+import { ApiClient } from "../../upload/api-client.ts";
+
+const EXAMPLE = "e.g. residue login --url http://127.0.0.1:8787 --token-stdin < token.txt";
 
 export interface LoginOptions {
   url: string;
@@ -14,14 +16,14 @@ export interface LoginOptions {
 async function readToken(opts: LoginOptions, deps: Deps): Promise<string> {
   if (opts.tokenStdin || opts.token === "-") {
     const token = (await deps.readStdin()).trim();
-    if (!token) throw new UserError("No token on stdin. Example: residue login --url URL --token-stdin < token.txt");
+    if (!token) throw new CliError("no token on stdin", `pipe it in, ${EXAMPLE}`, EXIT.usage);
     return token;
   }
   if (opts.token) return opts.token;
   if (!deps.stdinIsTTY)
-    throw new UserError("No token given: pipe it in with --token-stdin (e.g. residue login --url URL --token-stdin < token.txt).");
+    throw new CliError("no token given, and no terminal to ask for one", `pipe it in with --token-stdin, ${EXAMPLE}`, EXIT.usage);
   const token = (await deps.promptSecret("API token (not shown): ")).trim();
-  if (!token) throw new UserError("No token entered; run residue login again and paste the token printed by `npm start`.");
+  if (!token) throw new CliError("no token entered", "run residue login again and paste the token printed by `npm start`", EXIT.usage);
   return token;
 }
 
@@ -30,22 +32,29 @@ export async function runLogin(opts: LoginOptions, deps: Deps) {
   try {
     url = new URL(opts.url);
   } catch {
-    throw new UserError(`'${opts.url}' is not a URL. Example: residue login --url http://127.0.0.1:8787`);
+    throw new CliError(
+      `'${opts.url}' is not a URL`,
+      "give the server's address, e.g. residue login --url http://127.0.0.1:8787",
+      EXIT.usage,
+    );
   }
-  if (!/^https?:$/.test(url.protocol)) throw new UserError(`The server URL must start with http:// or https://, not ${url.protocol}`);
+  if (!/^https?:$/.test(url.protocol))
+    throw new CliError(
+      `the server URL must start with http:// or https://, not ${url.protocol}`,
+      "e.g. residue login --url http://127.0.0.1:8787",
+      EXIT.usage,
+    );
   const base = url.toString().replace(/\/+$/, "");
   const token = await readToken(opts, deps);
   const client = new ApiClient(base, token, 10_000);
+  const health = await client.health();
+  if (health.service !== "residue") throw new CliError(`${base} answered, but it is not a residue server`, "check the URL", EXIT.usage);
   try {
-    const health = await client.health();
-    if (health.service !== "residue") throw new UserError(`${base} answered, but it is not a residue server.`);
     await client.checkToken();
   } catch (error) {
-    if (error instanceof ApiRequestError) {
-      if (error.status === 401)
-        throw new UserError(`${base} rejected the token (${error.message}). Check the token printed by \`npm start\` or your setup.`);
-      throw new UserError(`${error.message}. Is the server running? (npm start)`);
-    }
+    // The client's advice is to log in again, which is what is happening: say where the right token is.
+    if (error instanceof CliError && error.exitCode === EXIT.auth)
+      throw new CliError(error.message, "use the token printed by `npm start` (or set as AUTH_TOKEN on the server)", EXIT.auth);
     throw error;
   }
   saveConfig(deps.home, { url: base, token });

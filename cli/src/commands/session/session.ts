@@ -1,9 +1,10 @@
+import { type Stats, statSync } from "node:fs";
 import { AGENTS } from "../../../../api/src/protocol/schemas.ts";
 import type { Deps } from "../../deps.ts";
+import { CliError, EXIT } from "../../errors/cli-error.ts";
 import { type Agent, canonicalPath, endSession, startSession } from "../../queue/sessions.ts";
 import { takeSnapshot } from "../../queue/snapshot.ts";
 import { openRepo } from "../../repo/context.ts";
-import { UserError } from "../errors.ts";
 
 export interface SessionStartOptions {
   agent: string;
@@ -14,8 +15,21 @@ export interface SessionStartOptions {
 }
 
 export function parseAgent(agent: string): Agent {
-  if (!(AGENTS as readonly string[]).includes(agent)) throw new UserError(`Unknown agent '${agent}'. Known agents: ${AGENTS.join(", ")}.`);
+  if (!(AGENTS as readonly string[]).includes(agent))
+    throw new CliError(`unknown agent '${agent}'`, `use one of ${AGENTS.join(", ")}`, EXIT.usage);
   return agent as Agent;
+}
+
+/** A path not written yet is normal (agents start before their first line); one that can never be a file is a mistake. */
+function checkDataPath(dataPath: string) {
+  const hint = "pass the agent's transcript file (a .jsonl)";
+  let stat: Stats | undefined;
+  try {
+    stat = statSync(dataPath, { throwIfNoEntry: false });
+  } catch (error) {
+    throw new CliError(`--data ${dataPath} cannot be a file (${(error as Error).message})`, hint, EXIT.usage, { cause: error });
+  }
+  if (stat?.isDirectory()) throw new CliError(`--data ${dataPath} is a directory, not a transcript file`, hint, EXIT.usage);
 }
 
 export async function runSessionStart(opts: SessionStartOptions, deps: Deps) {
@@ -23,6 +37,7 @@ export async function runSessionStart(opts: SessionStartOptions, deps: Deps) {
   const cwd = opts.cwd ?? deps.cwd;
   const ctx = await openRepo(cwd, deps.now);
   const dataPath = canonicalPath(opts.data, deps.cwd);
+  checkDataPath(dataPath);
   const { session } = await ctx.store.update((state) =>
     startSession(state, { agent, dataPath, cwd, agentSessionId: opts.id, agentVersion: opts.agentVersion, now: deps.now() }),
   );
@@ -38,7 +53,7 @@ export interface SessionEndOptions {
 export async function runSessionEnd(opts: SessionEndOptions, deps: Deps) {
   const ctx = await openRepo(opts.cwd ?? deps.cwd, deps.now);
   const session = await ctx.store.update((state) => endSession(state, opts.id, deps.now()));
-  if (!session) throw new UserError(`No queued session '${opts.id}' in ${ctx.top}. \`residue status\` lists them.`);
+  if (!session) throw new CliError(`no queued session '${opts.id}' in ${ctx.top}`, "`residue status` lists them", EXIT.usage);
   // The durable copy: the agent may delete its transcript long before the next push.
   await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent);
   deps.out(`${session.id}\n`);

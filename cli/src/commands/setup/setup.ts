@@ -1,7 +1,7 @@
-import { ADAPTERS, findAdapter, SetupError } from "../../adapters/registry.ts";
+import { ADAPTERS, findAdapter } from "../../adapters/registry.ts";
 import type { Deps } from "../../deps.ts";
+import { CliError, EXIT } from "../../errors/cli-error.ts";
 import { openRepo } from "../../repo/context.ts";
-import { UserError } from "../errors.ts";
 
 export async function runSetup(agent: string | undefined, deps: Deps) {
   const ctx = await openRepo(deps.cwd, deps.now);
@@ -17,11 +17,6 @@ export async function runSetup(agent: string | undefined, deps: Deps) {
     return;
   }
   const adapter = findAdapter(agent);
-  if (!adapter) throw new UserError(`No adapter for '${agent}'. Supported: ${ADAPTERS.map((a) => a.name).join(", ")}.`);
-  try {
-    deps.out(`${adapter.setup(setupCtx)}\n`);
-  } catch (error) {
-    if (error instanceof SetupError) throw new UserError(error.message);
-    throw error;
-  }
+  if (!adapter) throw new CliError(`no adapter for '${agent}'`, `use one of ${ADAPTERS.map((a) => a.name).join(", ")}`, EXIT.usage);
+  deps.out(`${adapter.setup(setupCtx)}\n`);
 }

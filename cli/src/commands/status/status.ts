@@ -50,7 +50,10 @@ export async function runStatus(opts: StatusOptions, deps: Deps) {
     deps.out(`${JSON.stringify(report, null, 2)}\n`);
     return report;
   }
-  const lines = [`repo     ${report.repo}`, `server   ${config.ok ? `${config.config.url} (from ${config.source})` : config.problem}`];
+  const lines = [
+    `repo     ${report.repo}`,
+    `server   ${config.ok ? `${config.config.url} (from ${config.source})` : `${config.problem}: ${config.hint}`}`,
+  ];
   lines.push(`hooks    ${HOOKS.map((h) => `${h} ${report.hooks[h] ? "✓" : "✗ (run residue init)"}`).join("  ")}`);
   lines.push(`queued   ${sessions.length} session(s), ${report.pending_commits.length} commit(s) waiting for push`);
   for (const s of sessions) {

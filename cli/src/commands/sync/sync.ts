@@ -1,13 +1,13 @@
 import { codexDiscoverer } from "../../adapters/codex-discovery.ts";
-import { loadConfig } from "../../config/config.ts";
+import { requireConfig } from "../../config/config.ts";
 import type { Deps } from "../../deps.ts";
+import { CliError } from "../../errors/cli-error.ts";
 import { openRepo } from "../../repo/context.ts";
 import { appendLog } from "../../state/log.ts";
-import { noticeLine } from "../../state/notices.ts";
+import { noticeLine, pendingNotice } from "../../state/notices.ts";
 import { ApiClient } from "../../upload/api-client.ts";
 import { budget } from "../../upload/deadline.ts";
-import { NoRemoteError, type SyncProgress, type SyncResult, sync } from "../../upload/sync.ts";
-import { UserError } from "../errors.ts";
+import { type SyncProgress, type SyncResult, sync } from "../../upload/sync.ts";
 
 export interface SyncCommandOptions {
   hook?: boolean;
@@ -38,24 +38,18 @@ function progressPrinter(deps: Deps) {
 async function runSyncOnce(opts: SyncCommandOptions, deps: Deps, signal?: AbortSignal): Promise<SyncResult> {
   const ctx = await openRepo(deps.cwd, deps.now);
   const log = (m: string) => appendLog(ctx.stateDir, m);
-  const config = loadConfig(deps.home, deps.env);
-  if (!config.ok) throw new UserError(config.problem);
-  const api = new ApiClient(config.config.url, config.config.token, undefined, signal);
-  try {
-    return await sync(ctx, api, {
-      includeUncommitted: opts.uncommitted !== false && deps.env.RESIDUE_UPLOAD_UNCOMMITTED !== "0",
-      concurrency: opts.concurrency ?? 3,
-      discover: codexDiscoverer(deps.env, deps.home, ctx.top, deps.now),
-      idleMs: Number(deps.env.RESIDUE_IDLE_HOURS) > 0 ? Number(deps.env.RESIDUE_IDLE_HOURS) * 3600 * 1000 : undefined,
-      now: deps.now,
-      onProgress: opts.hook ? undefined : progressPrinter(deps),
-      log,
-      signal,
-    });
-  } catch (error) {
-    if (error instanceof NoRemoteError) throw new UserError(error.message);
-    throw error;
-  }
+  const config = requireConfig(deps.home, deps.env);
+  const api = new ApiClient(config.url, config.token, undefined, signal);
+  return sync(ctx, api, {
+    includeUncommitted: opts.uncommitted !== false && deps.env.RESIDUE_UPLOAD_UNCOMMITTED !== "0",
+    concurrency: opts.concurrency ?? 3,
+    discover: codexDiscoverer(deps.env, deps.home, ctx.top, deps.now),
+    idleMs: Number(deps.env.RESIDUE_IDLE_HOURS) > 0 ? Number(deps.env.RESIDUE_IDLE_HOURS) * 3600 * 1000 : undefined,
+    now: deps.now,
+    onProgress: opts.hook ? undefined : progressPrinter(deps),
+    log,
+    signal,
+  });
 }
 
 function summary(r: SyncResult) {
@@ -72,9 +66,14 @@ export async function runPush(opts: SyncCommandOptions, deps: Deps) {
   const result = await runSyncOnce(opts, deps);
   if (opts.json) deps.out(`${JSON.stringify(result)}\n`);
   else deps.out(`${summary(result)}\n`);
-  if (result.failed.length) throw new UserError(`${result.failed[0]?.error} (details in .residue/log)`);
-  const notice = noticeLine(result.notices);
-  if (notice) throw new UserError(notice);
+  const first = result.failed[0];
+  if (first)
+    throw new CliError(
+      `${result.failed.length} session(s) not uploaded, first ${first.id.slice(0, 8)}: ${first.error}`,
+      `${first.hint} (details in .residue/log)`,
+    );
+  const notice = pendingNotice(result.notices);
+  if (notice) throw new CliError(notice.message, notice.hint);
   return result;
 }
 

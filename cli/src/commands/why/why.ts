@@ -1,6 +1,6 @@
 import type { Block, Message } from "../../../../site/src/mappers/model.ts";
 import type { Deps } from "../../deps.ts";
-import { UserError } from "../errors.ts";
+import { CliError, EXIT } from "../../errors/cli-error.ts";
 import { permalink, thisRepo } from "../remote.ts";
 import { renderMessage } from "../show/render.ts";
 import { commitConversations, loadCommit } from "../show/show.ts";
@@ -18,17 +18,12 @@ function touches(blocks: Block[], file: string): boolean {
 /** The turn that wrote a line: git blame finds the commit, the commit's conversation finds the edit. */
 export async function runWhy(target: string, deps: Deps) {
   const match = /^(.+):(\d+)$/.exec(target);
-  if (!match) throw new UserError(`Give a file and line, e.g. residue why src/http.ts:42 (got '${target}').`);
+  if (!match) throw new CliError(`'${target}' names no line`, "give a file and line, e.g. residue why src/http.ts:42", EXIT.usage);
   const [, file, line] = match as unknown as [string, string, string];
   const { ctx } = await thisRepo(deps);
-  let blame: string;
-  try {
-    blame = await ctx.git.run(["blame", "--porcelain", "-L", `${line},${line}`, "--", file]);
-  } catch (error) {
-    throw new UserError(`git blame ${file}:${line} failed: ${(error as Error).message}`);
-  }
+  const blame = await ctx.git.run(["blame", "--porcelain", "-L", `${line},${line}`, "--", file]);
   const sha = blame.split(" ", 1)[0] ?? "";
-  if (/^0+$/.test(sha)) throw new UserError(`${file}:${line} is not committed yet.`);
+  if (/^0+$/.test(sha)) throw new CliError(`${file}:${line} is not committed yet`, "commit it first; `residue why` follows commits");
   const { api, url, repo, detail } = await loadCommit(deps, sha);
   deps.out(
     `${file}:${line} was last changed by ${sha.slice(0, 12)}: ${detail.commit.message.split("\n")[0]}\n${permalink(url, repo, sha)}\n\n`,
