@@ -2,14 +2,11 @@
 // × path spellings a second parser might read differently × credentials that must not open it. Each
 // combination must answer 400/401/302/403/404/405/429 and never carry the route's content; the same routes
 // with real credentials on the canonical path do carry it, so the check cannot pass vacuously.
-import { createHash, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { request } from "node:http";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../api/local/server.ts";
 import { signSession } from "../site/src/server/ui-session.ts";
 import { recordFigure } from "./support/figures.ts";
+import { type SeededRecord, seedRecord } from "./support/record.ts";
 import { apiRoutes, pageFiles } from "./support/routes.ts";
 import { dedicatedServer } from "./support/server.ts";
 
@@ -17,14 +14,7 @@ import { dedicatedServer } from "./support/server.ts";
 // every probe tests the gate itself (the lockout has tests of its own).
 const target = dedicatedServer({ AUTH_FAILURE_LIMIT: "1000000" });
 
-const run = randomUUID().slice(0, 8);
-const owner = `authz-${run}`;
-const repoName = `widgets-${run}`;
-const sessionId = randomUUID();
-const sha = createHash("sha1").update(run).digest("hex");
-// The query word finds the message; the secret next to it is what a denied response must never show.
-const QUERY = `zqxquery${run}`;
-const SECRET = `zqxsecret${run}`;
+let record: SeededRecord;
 
 interface Example {
   method: string;
@@ -34,7 +24,14 @@ interface Example {
 }
 
 /** Concrete requests for each Hono route pattern of the API, keyed `METHOD pattern`. */
-const apiExamples: Record<string, Omit<Example, "method">[]> = {
+const apiExamples = ({
+  owner,
+  repo: repoName,
+  sessionId,
+  sha,
+  query: QUERY,
+  secret: SECRET,
+}: SeededRecord): Record<string, Omit<Example, "method">[]> => ({
   "GET /health": [],
   "PUT /uploads/:id": [{ path: `/api/uploads/${sessionId}` }],
   "GET /auth/check": [{ path: "/api/auth/check", secret: '"ok":true' }],
@@ -50,10 +47,17 @@ const apiExamples: Record<string, Omit<Example, "method">[]> = {
   ],
   "GET /orgs": [{ path: "/api/orgs", secret: owner }],
   "GET /orgs/:org{.+}/repos": [{ path: `/api/orgs/${owner}/repos`, secret: repoName }],
-};
+});
 
 /** Concrete requests for each page file under site/src/pages (Astro's route table), GET and POST. */
-const pageExamples: Record<string, Omit<Example, "method">[]> = {
+const pageExamples = ({
+  owner,
+  repo: repoName,
+  sessionId,
+  sha,
+  query: QUERY,
+  secret: SECRET,
+}: SeededRecord): Record<string, Omit<Example, "method">[]> => ({
   "highlight.css.ts": [],
   "app/-/login.astro": [],
   "app/index.astro": [{ path: "/app", secret: owner }],
@@ -66,7 +70,7 @@ const pageExamples: Record<string, Omit<Example, "method">[]> = {
   "app/-/session/[id].astro": [{ path: `/app/-/session/${sessionId}`, secret: SECRET }],
   "app/-/fragment/[id].astro": [{ path: `/app/-/fragment/${sessionId}?from=0&to=50`, secret: SECRET }],
   "app/-/logout.astro": [{ path: "/app/-/logout" }],
-};
+});
 
 const PUBLIC_API = new Set(["GET /health"]);
 const PUBLIC_PAGES = new Set(["highlight.css.ts", "app/-/login.astro"]);
@@ -77,10 +81,10 @@ const pageRouteTable = pageFiles;
 function protectedExamples(): Example[] {
   const api = apiRouteTable()
     .filter((r) => !PUBLIC_API.has(r))
-    .flatMap((r) => (apiExamples[r] ?? []).map((e) => ({ method: r.split(" ")[0] as string, ...e })));
+    .flatMap((r) => (apiExamples(record)[r] ?? []).map((e) => ({ method: r.split(" ")[0] as string, ...e })));
   const pages = pageRouteTable()
     .filter((p) => !PUBLIC_PAGES.has(p))
-    .flatMap((p) => (pageExamples[p] ?? []).flatMap((e) => ["GET", "POST"].map((method) => ({ method, ...e }))));
+    .flatMap((p) => (pageExamples(record)[p] ?? []).flatMap((e) => ["GET", "POST"].map((method) => ({ method, ...e }))));
   return [...api, ...pages];
 }
 
@@ -170,58 +174,6 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<v
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
-async function seed() {
-  const token = server.secrets.AUTH_TOKEN as string;
-  const base = readFileSync(join(ROOT, "e2e/fixtures/claude-code/basic.jsonl"), "utf8").trimEnd();
-  const line = {
-    type: "user",
-    uuid: "canary",
-    parentUuid: null,
-    sessionId,
-    timestamp: "2026-11-20T09:30:00.000Z",
-    message: { role: "user", content: `${QUERY} ${SECRET}` },
-  };
-  const data = `${base}\n${JSON.stringify(line)}\n`;
-  const json = (path: string, body: unknown, method = "POST") =>
-    fetch(`${server.url}/api${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  const { url } = (await (await json("/sessions/upload-url", { session_id: sessionId })).json()) as { url: string };
-  expect((await fetch(url, { method: "PUT", body: data, headers: { "content-type": "application/x-ndjson" } })).status).toBe(200);
-  const posted = await json("/sessions", {
-    repo: { host: "github.com", owner, name: repoName },
-    sessions: [
-      {
-        id: sessionId,
-        agent: "claude-code",
-        status: "ended",
-        data_updated_at: Date.parse("2026-11-20T10:00:00Z"),
-        byte_size: Buffer.byteLength(data),
-        content_hash: `sha256:${createHash("sha256").update(data).digest("hex")}`,
-        message_count: data.split("\n").filter(Boolean).length,
-        title: `Title ${SECRET}`,
-      },
-    ],
-    commits: [
-      {
-        sha,
-        message: `Fix it ${SECRET}`,
-        author_name: "Dev",
-        author_email: "dev@example.com",
-        committed_at: Date.parse("2026-11-20T10:00:00Z"),
-        branch: "main",
-        files: [],
-        sessions: [{ session_id: sessionId, position: { line: 100 } }],
-      },
-    ],
-  });
-  expect(posted.status).toBe(200);
-  const docs = [{ i: 0, role: "user", text: `${QUERY} ${SECRET}`, tools: "", files: "", commands: "", at: null, line: 0 }];
-  expect((await json(`/sessions/${sessionId}/search`, { docs }, "PUT")).status).toBe(200);
-}
-
 /** Signs in through the form, as a browser does, and returns the session cookie's value. */
 async function signIn(): Promise<string> {
   const res = await fetch(`${server.url}/app/-/login`, {
@@ -238,7 +190,7 @@ async function signIn(): Promise<string> {
 let server: ReturnType<typeof target>;
 beforeAll(async () => {
   server = target();
-  await seed();
+  record = await seedRecord(server);
   validCookie = await signIn();
   // Signed with the server's real key, so only its age makes it invalid.
   const env = { ADMIN_PASSWORD: server.secrets.ADMIN_PASSWORD, AUTH_TOKEN: server.secrets.AUTH_TOKEN } as never;
@@ -247,8 +199,8 @@ beforeAll(async () => {
 
 describe("auth from the route tables", () => {
   it("knows how to reach every route and page the app serves", () => {
-    expect(apiRouteTable().filter((r) => !(r in apiExamples))).toEqual([]);
-    expect(pageRouteTable().filter((p) => !(p in pageExamples))).toEqual([]);
+    expect(apiRouteTable().filter((r) => !(r in apiExamples(record)))).toEqual([]);
+    expect(pageRouteTable().filter((p) => !(p in pageExamples(record)))).toEqual([]);
   });
 
   it("serves each route's content to real credentials on the canonical path (the control)", async () => {
@@ -305,10 +257,10 @@ describe("auth from the route tables", () => {
   }, 300_000);
 
   it("left the seeded data untouched by every denied write", async () => {
-    const res = await fetch(`${server.url}/api/sessions/${sessionId}`, {
-      headers: { authorization: `Bearer ${server.secrets.AUTH_TOKEN}` },
+    const res = await fetch(`${server.url}/api/sessions/${record.sessionId}`, {
+      headers: { authorization: `Bearer ${server.token}` },
     });
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain(SECRET);
+    expect(await res.text()).toContain(record.secret);
   });
 });
