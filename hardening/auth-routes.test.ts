@@ -254,7 +254,7 @@ describe("auth from the route tables", () => {
         .join(", ")}`,
     });
     expect(leaks).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 
   it("left the seeded data untouched by every denied write", async () => {
     const res = await fetch(`${server.url}/api/sessions/${record.sessionId}`, {

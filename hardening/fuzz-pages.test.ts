@@ -133,5 +133,5 @@ describe("fuzzing the UI's pages", () => {
         .join(", ")}`,
     });
     expect(failures).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });

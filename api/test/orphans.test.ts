@@ -1,5 +1,5 @@
 // Uploads whose session never arrives are swept (issue 9 #16), on a server of its own whose upload URLs
-// live 1 s and whose grace period is 0, so the sweep is due at once.
+// live 5 s (long enough for a loaded machine to use them) and whose grace period is 0, so the sweep is due at once.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTemporaryServer } from "../local/server.ts";
@@ -7,7 +7,7 @@ import { sessionMeta, uniqueRepo } from "./support/client.ts";
 
 let server: Awaited<ReturnType<typeof startTemporaryServer>>;
 beforeAll(async () => {
-  server = await startTemporaryServer({ vars: { UPLOAD_URL_TTL_SECONDS: "1", UPLOAD_ORPHAN_GRACE_SECONDS: "0" } });
+  server = await startTemporaryServer({ vars: { UPLOAD_URL_TTL_SECONDS: "5", UPLOAD_ORPHAN_GRACE_SECONDS: "0" } });
 });
 afterAll(async () => {
   await server?.stop();
@@ -30,7 +30,7 @@ describe("orphaned uploads", () => {
     for (const meta of [orphan, kept]) expect((await fetch(await uploadUrl(meta.id), { method: "PUT", body: data })).status).toBe(200);
     expect((await call("/sessions", { method: "POST", body: JSON.stringify({ repo: uniqueRepo(), sessions: [kept] }) })).status).toBe(200);
 
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await new Promise((resolve) => setTimeout(resolve, 6000));
     await uploadUrl(randomUUID()); // a grant sweeps
 
     // The orphan's metadata now finds no data; the session that arrived still has its data.
