@@ -1,5 +1,6 @@
 // The search index in D1: rows in search_docs, text in the search_fts FTS5 table (kept in step by triggers).
 import type { SearchDocument, SessionSummary } from "../protocol/schemas.ts";
+import type { RepoRow } from "./repos.ts";
 import { SESSION_SUMMARY_COLUMNS } from "./sessions.ts";
 
 /** D1 caps one bound value's size: documents go in as JSON chunks well under it. */
@@ -164,12 +165,7 @@ export async function searchDocs(db: D1Database, f: SearchFilters): Promise<Sear
   return results;
 }
 
-export interface HitRepo {
-  id: number;
-  host: string;
-  owner: string;
-  name: string;
-}
+export type HitRepo = Pick<RepoRow, "id" | "host" | "owner" | "name">;
 
 export interface HitLink {
   session_id: string;

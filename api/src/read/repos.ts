@@ -3,10 +3,10 @@ import { findRepos, listOwners, listReposOfOwner, type RepoRow } from "../db/rep
 import { RepoName, RepoOwner, ShaPrefix } from "../protocol/schemas.ts";
 import { type AmbiguousRepo, type Missing, missing } from "./outcome.ts";
 
-export type RepoOutcome = { kind: "found"; repo: RepoRow } | AmbiguousRepo | Missing;
+type RepoOutcome = { kind: "found"; repo: RepoRow } | AmbiguousRepo | Missing;
 
 /** One repo by owner path and name; a host picks among repos that share the name on several hosts. */
-export async function readRepo(db: D1Database, owner: string, name: string, host?: string): Promise<RepoOutcome> {
+async function readRepo(db: D1Database, owner: string, name: string, host?: string): Promise<RepoOutcome> {
   if (!RepoOwner.safeParse(owner).success || !RepoName.safeParse(name).success) return missing("repo");
   const repos = await findRepos(db, owner, name, host);
   if (repos.length > 1) return { kind: "ambiguous", what: "repo", owner, name, hosts: repos.map((r) => r.host) };

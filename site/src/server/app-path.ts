@@ -1,5 +1,6 @@
 // Everything /app/<path> shows, loaded before anything renders, so the page can set its status (Astro
 // ignores a status set by a component) and its components only take props.
+import type { RepoRow } from "../../../api/src/db/repos.ts";
 import { readCommit, readCommitPage, readSessionCommits, readUncommittedSessions } from "../../../api/src/read/commits.ts";
 import type { AmbiguousRepo, AmbiguousSha, Invalid, Missing } from "../../../api/src/read/outcome.ts";
 import { readOrg, readRepoPath } from "../../../api/src/read/repos.ts";
@@ -9,10 +10,8 @@ import { getEnv } from "./env.ts";
 /** Commits per page of a repo's list. */
 const PAGE = 25;
 
-type Found<T> = Extract<Awaited<T>, { kind: "found" }>;
-
 export type AppPathView =
-  | ({ kind: "org" } & Omit<Found<ReturnType<typeof readOrg>>, "kind">)
+  | { kind: "org"; owner: string; repos: RepoRow[] }
   | Awaited<ReturnType<typeof repoView>>
   | Awaited<ReturnType<typeof commitView>>
   | AmbiguousRepo
@@ -29,7 +28,7 @@ export async function loadAppPath(segments: string[], params: URLSearchParams): 
   return org.kind === "found" ? { ...org, kind: "org" } : org;
 }
 
-async function repoView(db: D1Database, repo: Parameters<typeof readCommitPage>[1], cursor: string | null) {
+async function repoView(db: D1Database, repo: RepoRow, cursor: string | null) {
   const page = await readCommitPage(db, repo, PAGE, cursor ?? undefined);
   if (page.kind === "invalid") return page satisfies Invalid<"cursor">;
   // Sessions without a commit are listed once, under the first page.
@@ -37,7 +36,7 @@ async function repoView(db: D1Database, repo: Parameters<typeof readCommitPage>[
   return { kind: "repo" as const, repo, commits: page.commits, nextCursor: page.next_cursor, loose };
 }
 
-async function commitView(db: D1Database, repo: Parameters<typeof readCommit>[1], sha: string) {
+async function commitView(db: D1Database, repo: RepoRow, sha: string) {
   const read = await readCommit(db, repo, sha);
   if (read.kind !== "found") return read.kind === "ambiguous" ? ({ ...read, sha } satisfies AmbiguousSha & { sha: string }) : read;
   const views = new Map(
