@@ -1,5 +1,7 @@
 // The search index in D1: rows in search_docs, text in the search_fts FTS5 table (kept in step by triggers).
-import type { SearchDocument } from "../protocol/schemas.ts";
+import type { SearchDocument, SessionSummary } from "../protocol/schemas.ts";
+import type { RepoRow } from "./repos.ts";
+import { SESSION_SUMMARY_COLUMNS } from "./sessions.ts";
 
 /** D1 caps one bound value's size: documents go in as JSON chunks well under it. */
 const CHUNK_BYTES = 400_000;
@@ -161,4 +163,46 @@ export async function searchDocs(db: D1Database, f: SearchFilters): Promise<Sear
     )
     .all<SearchRow>();
   return results;
+}
+
+export type HitRepo = Pick<RepoRow, "id" | "host" | "owner" | "name">;
+
+export interface HitLink {
+  session_id: string;
+  sha: string;
+  message: string;
+  transcript_line: number | null;
+}
+
+export interface HitCommit {
+  repo_id: number;
+  sha: string;
+  message: string;
+}
+
+const json = (values: unknown[]) => JSON.stringify([...new Set(values)]);
+
+/** What a page of hits names, read in one batch: their repos, sessions, session→commit links and commits. */
+export async function hitContext(db: D1Database, rows: SearchRow[]) {
+  const repoIds = rows.map((r) => r.repo_id);
+  const sessionIds = rows.flatMap((r) => (r.session_id ? [r.session_id] : []));
+  const commitShas = rows.flatMap((r) => (r.sha ? [r.sha] : []));
+  const [repos, sessions, links, commits] = await db.batch<Record<string, unknown>>([
+    db.prepare("SELECT id, host, owner, name FROM repos WHERE id IN (SELECT value FROM json_each(?1))").bind(json(repoIds)),
+    db.prepare(`SELECT ${SESSION_SUMMARY_COLUMNS} FROM sessions s WHERE s.id IN (SELECT value FROM json_each(?1))`).bind(json(sessionIds)),
+    db
+      .prepare(
+        `SELECT cs.session_id, cs.sha, cs.transcript_line, c.message FROM commit_sessions cs
+         JOIN commits c ON c.repo_id = cs.repo_id AND c.sha = cs.sha
+         WHERE cs.session_id IN (SELECT value FROM json_each(?1)) ORDER BY coalesce(cs.transcript_line, 0), c.committed_at`,
+      )
+      .bind(json(sessionIds)),
+    db.prepare("SELECT repo_id, sha, message FROM commits WHERE sha IN (SELECT value FROM json_each(?1))").bind(json(commitShas)),
+  ]);
+  return {
+    repos: (repos?.results ?? []) as unknown as HitRepo[],
+    sessions: (sessions?.results ?? []) as unknown as SessionSummary[],
+    links: (links?.results ?? []) as unknown as HitLink[],
+    commits: (commits?.results ?? []) as unknown as HitCommit[],
+  };
 }

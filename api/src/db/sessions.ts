@@ -73,6 +73,12 @@ export function getSession(db: D1Database, id: string) {
     .first<SessionRow>();
 }
 
+/** The repo a session belongs to; null when there is no such session. */
+export async function sessionRepoId(db: D1Database, id: string): Promise<number | null> {
+  const row = await db.prepare("SELECT repo_id FROM sessions WHERE id = ?1").bind(id).first<{ repo_id: number }>();
+  return row?.repo_id ?? null;
+}
+
 /** Removes the session, its links, and commits left with no session. */
 export async function deleteSession(db: D1Database, id: string) {
   const linked = JSON.stringify(

@@ -50,7 +50,7 @@ function tooLarge(maxBytes: number) {
   return new ApiError(413, "payload_too_large", `The request body is larger than ${maxBytes} bytes.`);
 }
 
-function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((i) => `${i.path.length ? i.path.join(".") : "body"}: ${i.message}`)

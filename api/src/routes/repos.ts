@@ -1,11 +1,14 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { type CommitCursor, commitFiles, findCommitsByPrefix, listCommits } from "../db/commits.ts";
-import { findRepos, listOwners, listReposOfOwner, type RepoRow, repoInfo } from "../db/repos.ts";
+import { repoInfo } from "../db/repos.ts";
 import type { ApiEnv } from "../env.ts";
 import { parseWith } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
-import { RepoHost, RepoName, RepoOwner, ShaPrefix } from "../protocol/schemas.ts";
+import { outcomeError } from "../http/outcome.ts";
+import { RepoHost, RepoOwner } from "../protocol/schemas.ts";
+import { readCommit, readCommitPage } from "../read/commits.ts";
+import type { AmbiguousRepo } from "../read/outcome.ts";
+import { readOrg, readOrgs, readRepoPath } from "../read/repos.ts";
 
 export const repoRoutes = new Hono<ApiEnv>();
 export const orgRoutes = new Hono<ApiEnv>();
@@ -16,79 +19,40 @@ const PageQuery = z.object({
   host: RepoHost.optional(),
 });
 
-const Cursor = z.tuple([z.number().int(), z.string().regex(/^[0-9a-f]{40,64}$/)]);
+const ambiguousRepo = (a: AmbiguousRepo) =>
+  outcomeError(a, `${a.owner}/${a.name} exists on several hosts (${a.hosts.join(", ")}); add ?host=<one of them>.`);
 
-function encodeCursor(c: CommitCursor): string {
-  return btoa(JSON.stringify([c.committedAt, c.sha]))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-}
-
-function decodeCursor(raw: string): CommitCursor {
-  try {
-    const [committedAt, sha] = Cursor.parse(JSON.parse(atob(raw.replace(/-/g, "+").replace(/_/g, "/"))));
-    return { committedAt, sha };
-  } catch {
-    throw new ApiError(400, "invalid_cursor", "The cursor is not one this server returned.");
-  }
-}
-
-/** One repo by owner path and name; a host picks among repos that share the name on several hosts. */
-async function resolveRepo(db: D1Database, owner: string, name: string, host?: string): Promise<RepoRow | null> {
-  const repos = await findRepos(db, owner, name, host);
-  if (repos.length > 1) {
-    const hosts = repos.map((r) => r.host).join(", ");
-    throw new ApiError(409, "ambiguous_repo", `${owner}/${name} exists on several hosts (${hosts}); add ?host=<one of them>.`);
-  }
-  return repos[0] ?? null;
-}
-
-function validOwner(owner: string) {
-  return parseWith(RepoOwner, owner, "invalid_org");
-}
-
-// The org may be a GitLab subgroup path, so the route cannot tell owner, name and SHA apart by position
-// alone: the whole path is a repo if one exists by that name, else its last segment is a commit SHA.
+// /api/repos/<org>/<repo> lists a repo's commits; /api/repos/<org>/<repo>/<sha> is one commit.
 repoRoutes.get("/:path{.+}", async (c) => {
   const segments = c.req.param("path").split("/").filter(Boolean);
   const query = parseWith(PageQuery, c.req.query(), "invalid_query");
   const db = c.get("env").DB;
   if (segments.length < 2) throw new ApiError(400, "invalid_repo", "Name a repo as /api/repos/<org>/<repo>.");
 
-  const name = segments.at(-1) as string;
-  const asRepo = RepoName.safeParse(name).success && RepoOwner.safeParse(segments.slice(0, -1).join("/")).success;
-  const repo = asRepo ? await resolveRepo(db, segments.slice(0, -1).join("/"), name, query.host) : null;
-  if (repo) {
-    const { commits, next } = await listCommits(db, repo.id, query.limit, query.cursor ? decodeCursor(query.cursor) : null);
-    return c.json({ repo: repoInfo(repo), commits, next_cursor: next ? encodeCursor(next) : null });
+  const path = await readRepoPath(db, segments, query.host);
+  if (path.kind === "missing") throw outcomeError(path, `No repo ${segments.join("/")} has been pushed to this server.`);
+  if (path.kind === "ambiguous") throw ambiguousRepo(path);
+  if (path.kind === "repo") {
+    const page = await readCommitPage(db, path.repo, query.limit, query.cursor);
+    if (page.kind !== "found") throw outcomeError(page, page.message);
+    return c.json({ repo: repoInfo(path.repo), commits: page.commits, next_cursor: page.next_cursor });
   }
-
-  if (segments.length >= 3 && ShaPrefix.safeParse(name).success) {
-    const owner = validOwner(segments.slice(0, -2).join("/"));
-    const repoName = parseWith(RepoName, segments.at(-2), "invalid_repo");
-    const parent = await resolveRepo(db, owner, repoName, query.host);
-    if (parent) {
-      const sha = parseWith(ShaPrefix, name, "invalid_sha");
-      const matches = await findCommitsByPrefix(db, parent.id, sha);
-      if (matches.length > 1) throw new ApiError(409, "ambiguous_sha", `${sha} matches several commits; give more of the SHA.`);
-      const commit = matches[0];
-      if (!commit) throw new ApiError(404, "commit_not_found", `No commit ${sha} in ${owner}/${repoName}.`);
-      return c.json({ repo: repoInfo(parent), commit: { ...commit, files: await commitFiles(db, parent.id, commit.sha) } });
-    }
-  }
-  throw new ApiError(404, "repo_not_found", `No repo ${segments.join("/")} has been pushed to this server.`);
+  const commit = await readCommit(db, path.repo, path.sha);
+  const where = `${path.repo.owner}/${path.repo.name}`;
+  if (commit.kind === "ambiguous") throw outcomeError(commit, `${path.sha} matches several commits; give more of the SHA.`);
+  if (commit.kind === "missing") throw outcomeError(commit, `No commit ${path.sha} in ${where}.`);
+  return c.json({ repo: repoInfo(path.repo), commit: commit.commit });
 });
 
 orgRoutes.get("/", async (c) => {
-  const owners = await listOwners(c.get("env").DB);
+  const owners = await readOrgs(c.get("env").DB);
   return c.json({ orgs: owners.map((o) => ({ ...o, hosts: o.hosts.split(",") })) });
 });
 
 orgRoutes.get("/:org{.+}/repos", async (c) => {
-  const owner = validOwner(c.req.param("org"));
+  const owner = parseWith(RepoOwner, c.req.param("org"), "invalid_org");
   const { host } = parseWith(PageQuery, c.req.query(), "invalid_query");
-  const repos = await listReposOfOwner(c.get("env").DB, owner, host);
-  if (repos.length === 0) throw new ApiError(404, "org_not_found", `No repos of ${owner} have been pushed to this server.`);
-  return c.json({ org: owner, repos: repos.map(repoInfo) });
+  const org = await readOrg(c.get("env").DB, owner, host);
+  if (org.kind === "missing") throw outcomeError(org, `No repos of ${owner} have been pushed to this server.`);
+  return c.json({ org: owner, repos: org.repos.map(repoInfo) });
 });

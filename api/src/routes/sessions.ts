@@ -6,8 +6,10 @@ import { insertGrant } from "../db/upload-grants.ts";
 import type { ApiEnv } from "../env.ts";
 import { parseWith, readJson } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
+import { outcomeError } from "../http/outcome.ts";
 import { SessionId, SessionsUpload, UploadUrlRequest } from "../protocol/schemas.ts";
 import { randomHex } from "../random.ts";
+import { readSessionData } from "../read/sessions.ts";
 import { sessionDataType } from "../storage/data-type.ts";
 import { sweepOrphans } from "../storage/orphans.ts";
 import { createUploadUrl } from "../storage/upload-url.ts";
@@ -70,9 +72,9 @@ sessionRoutes.post("/", async (c) => {
 sessionRoutes.get("/:id", async (c) => {
   const id = parseWith(SessionId, c.req.param("id"), "invalid_session_id");
   const env = c.get("env");
-  const session = await getSession(env.DB, id);
-  if (!session) throw new ApiError(404, "session_not_found", `No session ${id}.`);
-  const object = await env.BUCKET.get(session.r2_key);
+  const data = await readSessionData(env.DB, env.BUCKET, id);
+  if (data.kind === "missing") throw outcomeError(data, `No session ${id}.`);
+  const { session, object } = data;
   if (!object) throw new ApiError(404, "session_data_missing", `Session ${id} has metadata but its data was never uploaded.`);
   const headers = new Headers({
     "content-type": sessionDataType(object.httpMetadata?.contentType),

@@ -1,0 +1,23 @@
+// One session's metadata and stored data. The data is client bytes that may inflate without bound, so it
+// is either handed on as the stored stream (the raw API) or read inflated up to a stated size (the UI).
+import { getSession, type SessionRow } from "../db/sessions.ts";
+import { readTranscript, type TranscriptText } from "../storage/session-data.ts";
+import { type Missing, missing } from "./outcome.ts";
+
+export type SessionDataOutcome = { kind: "found"; session: SessionRow; object: R2ObjectBody | null } | Missing;
+
+/** The session and its stored object; `object` is null when its data was never uploaded. */
+export async function readSessionData(db: D1Database, bucket: R2Bucket, id: string): Promise<SessionDataOutcome> {
+  const session = await getSession(db, id);
+  if (!session) return missing("session");
+  return { kind: "found", session, object: await bucket.get(session.r2_key) };
+}
+
+export type TranscriptOutcome = { kind: "found"; session: SessionRow; transcript: TranscriptText | null } | Missing;
+
+/** At most `maxBytes` of a session's transcript, inflated; `transcript` is null when its data was never uploaded. */
+export async function readSessionTranscript(db: D1Database, bucket: R2Bucket, id: string, maxBytes: number): Promise<TranscriptOutcome> {
+  const data = await readSessionData(db, bucket, id);
+  if (data.kind === "missing") return data;
+  return { kind: "found", session: data.session, transcript: data.object ? await readTranscript(data.object.body, maxBytes) : null };
+}
