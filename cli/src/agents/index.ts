@@ -27,6 +27,11 @@ export function agentSpec(name: string): AgentSpec | undefined {
 /** Agents whose hooks run `residue hook <agent>`. */
 export const HOOK_AGENTS = AGENT_NAMES.filter((a) => AGENT_SPECS[a].hooks !== null);
 
+/** "a, b or c", for help texts. */
+export function nameList(names: readonly string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : names.join("");
+}
+
 /** Discovery of every agent that has one, run by the commands that fold the journal; RESIDUE_DISCOVER=0 turns it off. */
 export function discoverer(deps: Pick<Deps, "env" | "home" | "now">, repoTop: string): Discover | undefined {
   if (deps.env.RESIDUE_DISCOVER === "0") return undefined;

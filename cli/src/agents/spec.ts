@@ -16,6 +16,8 @@ export interface SetupContext {
 export interface Adapter {
   name: string;
   summary: string;
+  /** What setup writes, in a few words (for help). */
+  writes: string;
   /** Returns what it changed, for the user. */
   setup(ctx: SetupContext): string;
   detect(ctx: SetupContext): string | null;

@@ -31,6 +31,7 @@ export function hookSettingsAdapter(opts: {
   return {
     name: opts.name,
     summary: opts.summary,
+    writes: `hooks in ${opts.file.join("/")}`,
     setup(ctx) {
       const path = join(ctx.top, ...opts.file);
       const existing = existsSync(path) ? readFileSync(path, "utf8") : null;
@@ -66,6 +67,7 @@ export function fileAdapter(opts: {
   return {
     name: opts.name,
     summary: opts.summary,
+    writes: opts.file.join("/"),
     setup(ctx) {
       const path = join(ctx.top, ...opts.file);
       const text = opts.text(hookCommand(ctx));
