@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The residue CLI: wires commands to commander. Each command lives in commands/<name>/ as options + run.
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
+import { AGENT_NAMES, AGENT_SPECS, HOOK_AGENTS, nameList } from "./agents/index.ts";
 import { runCapture } from "./commands/capture/capture.ts";
 import { runDismiss } from "./commands/dismiss/dismiss.ts";
 import { runDoctor } from "./commands/doctor/doctor.ts";
@@ -73,24 +74,24 @@ Getting started:
   program
     .command("setup")
     .description("Wire an agent into this repo so its sessions are captured (no argument: list the agents found)")
-    .argument("[agent]", "claude-code, pi, codex, gemini or opencode")
+    .argument("[agent]", nameList(AGENT_NAMES))
     .addHelpText(
       "after",
-      "\nExamples:\n  $ residue setup              # which agents are used here?\n  $ residue setup claude-code  # hooks in .claude/settings.json\n  $ residue setup pi           # .pi/extensions/residue.ts\n  $ residue setup codex        # .codex/hooks.json\n  $ residue setup gemini       # .gemini/settings.json\n  $ residue setup opencode     # .opencode/plugins/residue.js",
+      `\nExamples:\n  $ residue setup              # which agents are used here?\n${AGENT_NAMES.map((a) => `  $ residue setup ${a.padEnd(12)} # ${AGENT_SPECS[a].setup.writes}`).join("\n")}`,
     )
     .action((agent) => runSetup(agent, deps));
 
   program
     .command("hook")
     .description("What an agent's hook runs: reads the event JSON on stdin, prints nothing, always exits 0")
-    .argument("<agent>", "claude-code, codex or gemini")
+    .argument("<agent>", nameList(HOOK_AGENTS))
     .action(async (agent) => setExit(await runHook(agent, deps)));
 
   const session = program.command("session").description("Tell residue an agent session started or ended (agent adapters call this)");
   session
     .command("start")
     .description("Queue a session (prints its id); the same transcript path reopens the same session")
-    .requiredOption("--agent <agent>", "claude-code, pi, codex, gemini or opencode")
+    .requiredOption("--agent <agent>", nameList(AGENT_NAMES))
     .requiredOption("--data <path>", "the agent's transcript file")
     .option("--id <id>", "the agent's own session id")
     .option("--cwd <dir>", "the directory the agent works in (default: the current one)")
@@ -143,7 +144,7 @@ Getting started:
     .argument("<query...>", 'words, "a phrase", -exclude, file:path, tool:Bash')
     .option("--org <owner>", "only this owner (GitLab subgroups: acme/platform)")
     .option("--repo <name>", "only repos of this name")
-    .option("--agent <agent>", "claude-code, pi, codex, gemini or opencode")
+    .option("--agent <agent>", nameList(AGENT_NAMES))
     .option("--author <name>", "only conversations behind this author's commits (name or email)")
     .option("--since <date>", "from this date (2026-11-01)")
     .option("--until <date>", "before this date")

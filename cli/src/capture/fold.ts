@@ -1,6 +1,7 @@
 // Folds the hooks' journal into the queue: each new commit is tagged with every session pending when it
 // was made, with how far each transcript had got by then; amend/rebase rewrites move the links along.
 import { existsSync } from "node:fs";
+import type { Discover } from "../agents/spec.ts";
 import type { CommitInfo, Git } from "../git/git.ts";
 import { takeSnapshot } from "../queue/snapshot.ts";
 import { type JournalEntry, takeJournal } from "../state/journal.ts";
@@ -116,9 +117,6 @@ async function lostCommits(state: State, git: Git): Promise<JournalEntry[]> {
   const shas = await git.unpushedSince(Math.min(...starts) + 1000);
   return shas.map((sha) => ({ kind: "commit", sha }));
 }
-
-/** Finds sessions of agents that gave no signal (Codex without trusted hooks), registered before tagging. */
-export type Discover = (state: State, since: number) => void;
 
 const DISCOVERY_LOOKBACK_MS = 6 * 3600 * 1000;
 

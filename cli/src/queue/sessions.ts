@@ -2,11 +2,11 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import type { AGENTS } from "../../../api/src/protocol/schemas.ts";
+import type { Agent } from "../../../site/src/mappers/index.ts";
 import type { LocalSession, State } from "../state/model.ts";
 import { firstTimestamp } from "../transcript/scan.ts";
 
-export type Agent = (typeof AGENTS)[number];
+export type { Agent };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -19,6 +19,7 @@ import { createGzip } from "node:zlib";
 import { CliError } from "../errors/cli-error.ts";
 import type { LocalSession } from "../state/model.ts";
 import { createScanner, type TranscriptScan } from "../transcript/scan.ts";
+import type { Agent } from "./sessions.ts";
 import { openSessionData, type SessionFiles, sessionFiles } from "./sources.ts";
 
 export type SnapshotMeta = Omit<TranscriptScan, "positions"> & {
@@ -79,7 +80,7 @@ export async function takeSnapshot(
   stateDir: string,
   sessionId: string,
   dataPath: string,
-  agent: string,
+  agent: Agent,
   transforms: (() => Transform)[] = [],
 ): Promise<Snapshot | null> {
   const p = paths(stateDir, sessionId);

@@ -1,29 +1,20 @@
-// The files that make up one session's raw data. Most agents write one file; Claude Code also writes
-// sub-agent transcripts beside it (<session>/subagents/*.jsonl), which are captured with it: appended after
+// The files that make up one session's raw data. Most agents write one file; some write more beside it
+// (Claude Code's sub-agent transcripts: each agent's spec says), which are captured with it: appended after
 // the main transcript, each behind a one-line marker naming the file, so line and byte positions recorded
 // at commits still point into the main transcript unchanged.
-import { createReadStream, existsSync, readdirSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
+import { AGENT_SPECS } from "../agents/index.ts";
+import type { ExtraFile } from "../agents/spec.ts";
+import type { Agent } from "./sessions.ts";
 
 export interface SessionFiles {
   main: string;
-  extra: { path: string; name: string }[];
+  extra: ExtraFile[];
 }
 
-export function sessionFiles(agent: string, dataPath: string): SessionFiles {
-  const extra: SessionFiles["extra"] = [];
-  if (agent === "claude-code") {
-    const dir = join(dirname(dataPath), basename(dataPath, ".jsonl"), "subagents");
-    if (existsSync(dir)) {
-      for (const name of readdirSync(dir)
-        .filter((n) => n.endsWith(".jsonl"))
-        .sort()) {
-        extra.push({ path: join(dir, name), name: `subagents/${name}` });
-      }
-    }
-  }
-  return { main: dataPath, extra };
+export function sessionFiles(agent: Agent, dataPath: string): SessionFiles {
+  return { main: dataPath, extra: AGENT_SPECS[agent].extraFiles(dataPath) };
 }
 
 export function markerLine(name: string) {

@@ -2,7 +2,7 @@
 // times. A 500 MB transcript is never held in memory.
 import { createHash } from "node:crypto";
 import { closeSync, createReadStream, openSync, readSync } from "node:fs";
-import { firstUserPrompt } from "./title.ts";
+import { type Agent, firstUserPrompt } from "../../../site/src/mappers/index.ts";
 
 export interface Position {
   line: number;
@@ -31,18 +31,18 @@ export function lineTimestamp(line: string): number | null {
   return m[2] !== undefined && value < 1e12 ? value * 1000 : value;
 }
 
-export function scanFile(path: string, agent: string, times: number[] = []): Promise<TranscriptScan> {
+export function scanFile(path: string, agent: Agent, times: number[] = []): Promise<TranscriptScan> {
   return scanTranscript(createReadStream(path), agent, times);
 }
 
-export async function scanTranscript(source: AsyncIterable<Buffer>, agent: string, times: number[] = []): Promise<TranscriptScan> {
+export async function scanTranscript(source: AsyncIterable<Buffer>, agent: Agent, times: number[] = []): Promise<TranscriptScan> {
   const scanner = createScanner(agent, times);
   for await (const chunk of source) scanner.push(chunk);
   return scanner.finish();
 }
 
 /** The same scan fed chunk by chunk, so it can measure exactly the bytes another consumer (gzip) receives. */
-export function createScanner(agent: string, times: number[] = []): { push(chunk: Buffer): void; finish(): TranscriptScan } {
+export function createScanner(agent: Agent, times: number[] = []): { push(chunk: Buffer): void; finish(): TranscriptScan } {
   const hash = createHash("sha256");
   const sortedTimes = [...new Set(times)].sort((a, b) => a - b);
   const positions = new Map<number, Position>();

@@ -3,7 +3,8 @@
 // state lock, so agents and hooks are never kept waiting on it.
 import { statSync } from "node:fs";
 import type { RepoRef, SessionsUpload } from "../../../api/src/protocol/schemas.ts";
-import { type Discover, foldJournal, rememberUploaded } from "../capture/fold.ts";
+import type { Discover } from "../agents/spec.ts";
+import { foldJournal, rememberUploaded } from "../capture/fold.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { parseRemoteUrl } from "../git/remote-url.ts";
 import { sweepIdle } from "../queue/sessions.ts";

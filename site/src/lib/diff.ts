@@ -1,4 +1,7 @@
 // File edits shown as diffs: Claude Code's Edit/MultiEdit/Write, pi's edit/write, Codex's apply_patch.
+import { PATCH_FILE } from "../mappers/codex.ts";
+import { filesTouched } from "../mappers/index.ts";
+
 export interface DiffLine {
   kind: "+" | "-" | " " | "@";
   text: string;
@@ -19,7 +22,7 @@ export function editView(name: string, input: unknown): EditView[] | null {
   if (typeof input === "string" && /^\*\*\* Begin Patch/.test(input)) return patchView(input);
   if (!input || typeof input !== "object") return null;
   const o = input as Record<string, unknown>;
-  const path = String(o.file_path ?? o.path ?? "");
+  const path = filesTouched(o)[0] ?? "";
   const tool = name.toLowerCase();
   if (tool === "edit" && typeof o.old_string === "string" && typeof o.new_string === "string")
     return [{ path, lines: replacement(o.old_string, o.new_string) }];
@@ -42,7 +45,7 @@ function patchView(patch: string): EditView[] {
   const views: EditView[] = [];
   let current: EditView | null = null;
   for (const line of patch.split("\n")) {
-    const file = /^\*\*\* (?:Update|Add|Delete) File: (.+)$/.exec(line);
+    const file = PATCH_FILE.exec(line);
     if (file) {
       current = { path: file[1] as string, lines: [] };
       views.push(current);

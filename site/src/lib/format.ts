@@ -1,4 +1,6 @@
 // Small, pure display helpers.
+import { filesTouched } from "../mappers/index.ts";
+
 export function timeAgo(ms: number | null, now = Date.now()): string {
   if (!ms) return "";
   const s = Math.round((now - ms) / 1000);
@@ -30,7 +32,8 @@ export const firstLine = (s: string) => s.split("\n", 1)[0] ?? "";
 export function toolSummary(name: string, input: unknown): string {
   const o = input && typeof input === "object" ? (input as Record<string, unknown>) : {};
   const pick = (...keys: string[]) => keys.map((k) => o[k]).find((v) => typeof v === "string" || Array.isArray(v));
-  const v = pick("command", "cmd", "file_path", "path", "pattern", "query", "url", "description", "prompt");
+  // A patch given as the input is shown as itself (and as a diff), not by the files it names.
+  const v = pick("command", "cmd") ?? filesTouched(o)[0] ?? pick("pattern", "query", "url", "description", "prompt");
   const text = Array.isArray(v) ? v.join(" ") : typeof v === "string" ? v : typeof input === "string" ? input : "";
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > 120 ? `${line.slice(0, 119)}…` : line || name;

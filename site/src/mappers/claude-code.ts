@@ -2,6 +2,7 @@
 // The transcript is a tree (parentUuid): rewinds leave abandoned branches, compaction restarts the chain
 // (logicalParentUuid). Only the active branch, walked back from the last message, is shown.
 
+import { fileKeys, promptText, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
 import { arr, badLineNotices, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
 import { type Block, type Conversation, type Message, type Role, type Usage, zeroUsage } from "./model.ts";
 
@@ -227,3 +228,13 @@ export function mapClaudeCode(text: string): Conversation {
   }
   return { agent: "claude-code", messages, notices: [...badLineNotices(parsed), ...notices], usage };
 }
+
+export const claudeCodeFormat: TranscriptFormat = {
+  map: mapClaudeCode,
+  prompt(record, message) {
+    if (record.type !== "user" || record.isMeta || record.isSidechain || record.isCompactSummary) return null;
+    return titleLine(promptText(message?.content));
+  },
+  isMessageLine: typedLine("user", "assistant"),
+  filesTouched: fileKeys("file_path", "notebook_path"),
+};

@@ -2,6 +2,7 @@
 // `response_item` lines are the conversation; `event_msg` lines duplicate them and are skipped, except the
 // cumulative token count. Encrypted reasoning is never rendered, only its summary.
 
+import { promptText, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
 import { arr, badLineNotices, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
 import type { Block, Conversation, Message, Role, Usage } from "./model.ts";
 import { zeroUsage } from "./model.ts";
@@ -113,3 +114,20 @@ export function mapCodex(text: string): Conversation {
   }
   return { agent: "codex", messages, notices: badLineNotices(parsed), usage };
 }
+
+/** A file header of apply_patch's envelope, which takes the patch itself as the tool input. */
+export const PATCH_FILE = /^\*\*\* (?:Update|Add|Delete) File: (.+)$/;
+
+export const codexFormat: TranscriptFormat = {
+  map: mapCodex,
+  prompt(record) {
+    // Older rollouts echo the prompt as an event; newer ones only as a user message item.
+    const payload = record.payload as { type?: string; message?: string; role?: string; content?: unknown } | undefined;
+    if (record.type === "event_msg" && payload?.type === "user_message") return titleLine(payload.message ?? "");
+    if (record.type === "response_item" && payload?.type === "message" && payload.role === "user")
+      return titleLine(promptText(payload.content));
+    return null;
+  },
+  isMessageLine: typedLine("response_item"),
+  filesTouched: (input) => (typeof input === "string" ? input.split("\n").flatMap((line) => PATCH_FILE.exec(line)?.[1] ?? []) : []),
+};

@@ -2,6 +2,7 @@
 // Records are re-appended with the same id when they change (the last version wins); `$set` updates
 // metadata and `$rewindTo` drops every record after the named one.
 
+import { fileKeys, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
 import { arr, badLineNotices, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
 import { addUsage, type Block, type Conversation, type Message, zeroUsage } from "./model.ts";
 
@@ -123,3 +124,18 @@ export function mapGemini(text: string): Conversation {
   }
   return { agent: "gemini", messages, notices, usage };
 }
+
+export const geminiFormat: TranscriptFormat = {
+  map: mapGemini,
+  prompt(record) {
+    if (record.type !== "user") return null;
+    const parts = Array.isArray(record.content) ? record.content : [];
+    const text =
+      typeof record.content === "string"
+        ? record.content
+        : parts.map((p) => (p && typeof p === "object" ? ((p as { text?: string }).text ?? "") : "")).join("");
+    return titleLine(text);
+  },
+  isMessageLine: typedLine("user", "gemini"),
+  filesTouched: fileKeys("file_path"),
+};

@@ -1,24 +1,33 @@
-// One entry point: raw session text of any supported agent → Conversation.
-import { mapClaudeCode } from "./claude-code.ts";
-import { mapCodex } from "./codex.ts";
-import { mapGemini } from "./gemini.ts";
-import type { Conversation } from "./model.ts";
-import { mapOpenCode } from "./opencode.ts";
-import { mapPi } from "./pi.ts";
+// One entry point per question about raw session text of any supported agent: its conversation, its title,
+// the files its tool calls name. Each agent's answers live in its own mapper file as a TranscriptFormat.
 
+import { claudeCodeFormat } from "./claude-code.ts";
+import { codexFormat } from "./codex.ts";
+import type { Agent, TranscriptFormat } from "./format.ts";
+import { geminiFormat } from "./gemini.ts";
+import type { Conversation } from "./model.ts";
+import { openCodeFormat } from "./opencode.ts";
+import { piFormat } from "./pi.ts";
+
+export type { Agent, TranscriptFormat } from "./format.ts";
 export type { Block, Conversation, Message, ToolResult, Usage } from "./model.ts";
 
-const MAPPERS: Record<string, (text: string) => Conversation> = {
-  "claude-code": mapClaudeCode,
-  pi: mapPi,
-  codex: mapCodex,
-  gemini: mapGemini,
-  opencode: mapOpenCode,
-};
+export const FORMATS = {
+  "claude-code": claudeCodeFormat,
+  pi: piFormat,
+  codex: codexFormat,
+  gemini: geminiFormat,
+  opencode: openCodeFormat,
+} satisfies Record<Agent, TranscriptFormat>;
+
+/** The format of a known agent; agent names come from stored data, so anything else gets none. */
+export function formatOf(agent: string): TranscriptFormat | undefined {
+  return Object.hasOwn(FORMATS, agent) ? FORMATS[agent as Agent] : undefined;
+}
 
 export function mapSession(agent: string, text: string): Conversation {
-  const mapper = MAPPERS[agent];
-  if (!mapper)
+  const format = formatOf(agent);
+  if (!format)
     return {
       agent,
       messages: [],
@@ -26,7 +35,7 @@ export function mapSession(agent: string, text: string): Conversation {
       usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
     };
   try {
-    return mapper(text);
+    return format.map(text);
   } catch (error) {
     // A mapper bug must not take the page down.
     return {
@@ -36,4 +45,26 @@ export function mapSession(agent: string, text: string): Conversation {
       usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
     };
   }
+}
+
+/** The session title, if this raw line is the user's prompt. Only lines that mention a user are parsed. */
+export function firstUserPrompt(agent: Agent, line: string): string | null {
+  if (!line.includes("user")) return null;
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (!record || typeof record !== "object") return null;
+  return FORMATS[agent].prompt(record, record.message as { role?: string; content?: unknown } | undefined);
+}
+
+/**
+ * The files a tool call's input names. A block does not say which agent made it (the UI renders blocks
+ * alone), and no agent's convention misreads another's, so every agent's is asked. The one list of
+ * "which tool input names a file": why, search extraction and the UI all use it.
+ */
+export function filesTouched(input: unknown): string[] {
+  return [...new Set(Object.values(FORMATS).flatMap((f) => f.filesTouched(input)))];
 }

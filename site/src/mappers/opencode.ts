@@ -2,6 +2,7 @@
 // residue plugin writes them (JSONL: a session line, then one {type: "message", info, parts} a line).
 // Tool parts carry call and result together; compaction may have cleared old outputs (shown as such).
 
+import { fileKeys, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
 import { arr, badLineNotices, num, obj, parseJsonl, rawBlock, str, time } from "./lines.ts";
 import { addUsage, type Block, type Conversation, type Message, zeroUsage } from "./model.ts";
 
@@ -102,3 +103,15 @@ export function mapOpenCode(text: string): Conversation {
   });
   return { agent: "opencode", messages, notices, usage };
 }
+
+export const openCodeFormat: TranscriptFormat = {
+  map: mapOpenCode,
+  prompt(record) {
+    const info = record.info as { role?: string } | undefined;
+    if (record.type !== "message" || info?.role !== "user") return null;
+    const parts = Array.isArray(record.parts) ? (record.parts as { type?: string; text?: string; synthetic?: boolean }[]) : [];
+    return titleLine(parts.find((p) => p.type === "text" && !p.synthetic)?.text ?? "");
+  },
+  isMessageLine: typedLine("message"),
+  filesTouched: fileKeys("filePath"),
+};

@@ -2,6 +2,7 @@
 // Entries form a tree by id/parentId; the leaf is the last entry (possibly a label), and only the path from
 // the root to it is the conversation that happened. Compactions and abandoned branches appear as summaries.
 
+import { fileKeys, promptText, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
 import { arr, badLineNotices, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
 import { addUsage, type Block, type Conversation, type Message, type Role, zeroUsage } from "./model.ts";
 
@@ -134,3 +135,13 @@ export function mapPi(text: string): Conversation {
   if (abandoned) notices.push(`${abandoned} message(s) on abandoned branches are not shown.`);
   return { agent: "pi", messages, notices, usage };
 }
+
+export const piFormat: TranscriptFormat = {
+  map: mapPi,
+  prompt(record, message) {
+    if (record.type !== "message" || message?.role !== "user") return null;
+    return titleLine(promptText(message.content));
+  },
+  isMessageLine: typedLine("message"),
+  filesTouched: fileKeys("path"),
+};

@@ -2,12 +2,12 @@
 // output), the tools called, the files they touched and the commands they ran. Extracted on the client,
 // with the same mapper the UI renders, so the server never parses a 50 MB transcript.
 import type { SearchDocument } from "../../../api/src/protocol/schemas.ts";
+import { filesTouched } from "./index.ts";
 import type { Block, Conversation, Message } from "./model.ts";
 
 export type { SearchDocument };
 
 const MAX_TEXT = 4000;
-const FILE_KEYS = ["file_path", "path", "filePath", "notebook_path"];
 const COMMAND_KEYS = ["command", "cmd"];
 
 function collect(blocks: Block[], into: { text: string[]; tools: string[]; files: string[]; commands: string[] }) {
@@ -16,14 +16,12 @@ function collect(blocks: Block[], into: { text: string[]; tools: string[]; files
     if (b.kind !== "tool_call") continue;
     into.tools.push(b.name);
     const input = b.input && typeof b.input === "object" ? (b.input as Record<string, unknown>) : {};
-    for (const k of FILE_KEYS) if (typeof input[k] === "string") into.files.push(input[k] as string);
+    into.files.push(...filesTouched(b.input));
     for (const k of COMMAND_KEYS) {
       const v = input[k];
       if (typeof v === "string") into.commands.push(v);
       else if (Array.isArray(v)) into.commands.push(v.join(" "));
     }
-    if (typeof b.input === "string")
-      for (const m of b.input.matchAll(/^\*\*\* (?:Update|Add|Delete) File: (.+)$/gm)) into.files.push(m[1] as string);
     for (const child of b.children ?? []) collect(child.blocks, into);
   }
 }

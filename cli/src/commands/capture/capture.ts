@@ -1,5 +1,5 @@
 import { appendFileSync, mkdirSync } from "node:fs";
-import { codexDiscoverer } from "../../adapters/codex-discovery.ts";
+import { discoverer } from "../../agents/index.ts";
 import { foldJournal } from "../../capture/fold.ts";
 import type { Deps } from "../../deps.ts";
 import { CliError } from "../../errors/cli-error.ts";
@@ -15,7 +15,7 @@ export async function runCapture(_opts: Record<string, never>, deps: Deps) {
     throw new CliError("this repo has no commit yet, so there is nothing to link sessions to", "commit first, then run `residue capture`");
   mkdirSync(ctx.stateDir, { recursive: true });
   appendFileSync(journalPath(ctx.stateDir), `commit ${head}\n`);
-  const discover = codexDiscoverer(deps.env, deps.home, ctx.top, deps.now);
+  const discover = discoverer(deps, ctx.top);
   const result = await foldJournal(ctx.store, ctx.stateDir, ctx.git, (m) => appendLog(ctx.stateDir, m), discover);
   const commit = ctx.store.peek().commits[head];
   deps.out(

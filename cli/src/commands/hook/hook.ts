@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { HOOK_POLICIES, handleAgentHook } from "../../adapters/hook-handler.ts";
+import { handleAgentHook } from "../../agents/hook-handler.ts";
+import { HOOK_AGENTS } from "../../agents/index.ts";
 import type { Deps } from "../../deps.ts";
 import { appendLog } from "../../state/log.ts";
 
@@ -7,13 +8,14 @@ import { appendLog } from "../../state/log.ts";
 export async function runHook(agent: string, deps: Deps): Promise<number> {
   const fallbackLog = join(deps.home, ".residue");
   try {
-    if (!(agent in HOOK_POLICIES)) {
+    const hooked = HOOK_AGENTS.find((a) => a === agent);
+    if (!hooked) {
       appendLog(fallbackLog, `hook: no hook handler for agent '${agent}'`);
-      deps.err(`residue: no hook for agent '${agent}' (supported: ${Object.keys(HOOK_POLICIES).join(", ")})\n`);
+      deps.err(`residue: no hook for agent '${agent}' (supported: ${HOOK_AGENTS.join(", ")})\n`);
       return 0;
     }
     const stdin = await deps.readStdin();
-    const outcome = await handleAgentHook(agent as keyof typeof HOOK_POLICIES, stdin, deps.now);
+    const outcome = await handleAgentHook(hooked, stdin, deps.now);
     appendLog(outcome.stateDir ?? fallbackLog, outcome.message);
   } catch (error) {
     appendLog(fallbackLog, `hook ${agent} failed: ${(error as Error).stack ?? error}`);

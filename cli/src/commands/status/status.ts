@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { codexDiscoverer } from "../../adapters/codex-discovery.ts";
+import { discoverer } from "../../agents/index.ts";
 import { foldJournal } from "../../capture/fold.ts";
 import { loadConfig } from "../../config/config.ts";
 import type { Deps } from "../../deps.ts";
@@ -16,13 +16,7 @@ export interface StatusOptions {
 
 export async function runStatus(opts: StatusOptions, deps: Deps) {
   const ctx = await openRepo(deps.cwd, deps.now);
-  await foldJournal(
-    ctx.store,
-    ctx.stateDir,
-    ctx.git,
-    (m) => appendLog(ctx.stateDir, m),
-    codexDiscoverer(deps.env, deps.home, ctx.top, deps.now),
-  );
+  await foldJournal(ctx.store, ctx.stateDir, ctx.git, (m) => appendLog(ctx.stateDir, m), discoverer(deps, ctx.top));
   const state = ctx.store.peek();
   const hooksDir = await ctx.git.hooksDir();
   const config = loadConfig(deps.home, deps.env);

@@ -1,4 +1,4 @@
-import { codexDiscoverer } from "../../adapters/codex-discovery.ts";
+import { discoverer } from "../../agents/index.ts";
 import { requireConfig } from "../../config/config.ts";
 import type { Deps } from "../../deps.ts";
 import { CliError } from "../../errors/cli-error.ts";
@@ -43,7 +43,7 @@ async function runSyncOnce(opts: SyncCommandOptions, deps: Deps, signal?: AbortS
   return sync(ctx, api, {
     includeUncommitted: opts.uncommitted !== false && deps.env.RESIDUE_UPLOAD_UNCOMMITTED !== "0",
     concurrency: opts.concurrency ?? 3,
-    discover: codexDiscoverer(deps.env, deps.home, ctx.top, deps.now),
+    discover: discoverer(deps, ctx.top),
     idleMs: Number(deps.env.RESIDUE_IDLE_HOURS) > 0 ? Number(deps.env.RESIDUE_IDLE_HOURS) * 3600 * 1000 : undefined,
     now: deps.now,
     onProgress: opts.hook ? undefined : progressPrinter(deps),

@@ -1,3 +1,4 @@
+import { filesTouched } from "../../../../site/src/mappers/index.ts";
 import type { Block, Message } from "../../../../site/src/mappers/model.ts";
 import type { Deps } from "../../deps.ts";
 import { CliError, EXIT } from "../../errors/cli-error.ts";
@@ -8,10 +9,8 @@ import { commitConversations, loadCommit } from "../show/show.ts";
 function touches(blocks: Block[], file: string): boolean {
   return blocks.some((b) => {
     if (b.kind !== "tool_call") return false;
-    const input = b.input && typeof b.input === "object" ? (b.input as Record<string, unknown>) : {};
-    const paths = [input.file_path, input.path, input.filePath].filter((p): p is string => typeof p === "string");
-    const inPatch = typeof b.input === "string" && b.input.includes(file);
-    return inPatch || paths.some((p) => p === file || p.endsWith(`/${file}`)) || touches(b.children?.flatMap((c) => c.blocks) ?? [], file);
+    const named = filesTouched(b.input).some((p) => p === file || p.endsWith(`/${file}`));
+    return named || touches(b.children?.flatMap((c) => c.blocks) ?? [], file);
   });
 }
 

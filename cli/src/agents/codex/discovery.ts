@@ -3,8 +3,9 @@
 // and that changed since shortly before the commits being captured.
 import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { startSession } from "../queue/sessions.ts";
-import type { State } from "../state/model.ts";
+import type { Deps } from "../../deps.ts";
+import { startSession } from "../../queue/sessions.ts";
+import type { Discover } from "../spec.ts";
 
 export interface FoundRollout {
   path: string;
@@ -75,9 +76,8 @@ export function findCodexRollouts(codexHomeDir: string, repoTop: string, since: 
 }
 
 /** Registers rollouts found for this repo that the queue does not hold yet (hooks may never have fired). */
-export function codexDiscoverer(env: Record<string, string | undefined>, home: string, repoTop: string, now: () => number) {
-  if (env.RESIDUE_DISCOVER === "0") return undefined;
-  return (state: State, since: number) => {
+export function codexDiscoverer({ env, home, now }: Pick<Deps, "env" | "home" | "now">, repoTop: string): Discover {
+  return (state, since) => {
     const known = new Set(Object.values(state.sessions).map((s) => s.data_path));
     for (const rollout of findCodexRollouts(codexHome(env, home), repoTop, since, now())) {
       if (known.has(rollout.path)) continue;

@@ -8,31 +8,19 @@ import { takeSnapshot } from "../queue/snapshot.ts";
 import { openRepo, type RepoContext } from "../repo/context.ts";
 import type { State } from "../state/model.ts";
 import { HookPayload } from "./hook-payload.ts";
-
-interface HookPolicy {
-  /** Events that start a session, or reopen it: registering again is harmless. */
-  start: string[];
-  end: string[];
-  /** Claude Code's `--resume` fires an empty `startup` first (see README.md). */
-  dropResumePreludes: boolean;
-}
-
-export const HOOK_POLICIES: Partial<Record<Agent, HookPolicy>> = {
-  "claude-code": { start: ["SessionStart"], end: ["SessionEnd"], dropResumePreludes: true },
-  // Not every Codex version fires an end event: each finished turn (Stop) registers the rollout again.
-  codex: { start: ["SessionStart", "Stop"], end: ["SessionEnd"], dropResumePreludes: false },
-  gemini: { start: ["SessionStart", "AfterAgent"], end: ["SessionEnd"], dropResumePreludes: false },
-};
+import { AGENT_SPECS } from "./index.ts";
+import type { HookPolicy } from "./spec.ts";
 
 /** How soon after a `startup` a `resume` can prove that startup was only the resume's prelude. */
 const PRELUDE_WINDOW_MS = 5 * 60 * 1000;
 
 /** Whether the transcript holds any message at all (a prelude or an abandoned start holds none). */
-export async function hasConversation(path: string): Promise<boolean> {
+export async function hasConversation(agent: Agent, path: string): Promise<boolean> {
   if (!existsSync(path)) return false;
+  const { isMessageLine } = AGENT_SPECS[agent].format;
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
-    if (/"type"\s*:\s*"(user|assistant|gemini|response_item|message)"/.test(line)) {
+    if (isMessageLine(line)) {
       lines.close();
       return true;
     }
@@ -48,7 +36,7 @@ async function dropResumePreludes(state: State, agent: Agent, keepAgentId: strin
   const dropped: string[] = [];
   for (const s of Object.values(state.sessions)) {
     if (s.agent !== agent || s.agent_session_id === keepAgentId || s.status !== "open" || now - s.started_at > PRELUDE_WINDOW_MS) continue;
-    if (!(await hasConversation(s.data_path))) {
+    if (!(await hasConversation(agent, s.data_path))) {
       delete state.sessions[s.id];
       dropped.push(s.id);
     }
@@ -70,7 +58,7 @@ async function onStart(ctx: RepoContext, agent: Agent, policy: HookPolicy, p: Ho
 }
 
 async function onEnd(ctx: RepoContext, agent: Agent, p: HookPayload, now: () => number) {
-  const hasData = await hasConversation(p.transcript_path);
+  const hasData = await hasConversation(agent, p.transcript_path);
   const session = await ctx.store.update((state) => {
     const found = findSession(state, p.session_id) ?? findSession(state, p.transcript_path);
     // Nothing was said: queue nothing rather than an empty session.
@@ -90,7 +78,7 @@ async function onEnd(ctx: RepoContext, agent: Agent, p: HookPayload, now: () => 
 
 export async function handleAgentHook(agent: Agent, stdin: string, now: () => number): Promise<HookOutcome> {
   const name = `hook ${agent}`;
-  const policy = HOOK_POLICIES[agent];
+  const policy = AGENT_SPECS[agent].hooks;
   if (!policy) return { stateDir: null, message: `${name}: ${agent} has no hooks; ignored` };
   let raw: unknown;
   try {

@@ -1,0 +1,20 @@
+// OpenCode: a plugin residue writes exports each session to a JSONL file and registers it with
+// `residue session start`, so no hooks to read.
+import { openCodeFormat } from "../../../../site/src/mappers/opencode.ts";
+import { type AgentSpec, noExtraFiles } from "../spec.ts";
+import { detectBy, fileAdapter } from "../wiring.ts";
+import { opencodePlugin } from "./plugin.ts";
+
+export const opencode: AgentSpec = {
+  format: openCodeFormat,
+  hooks: null,
+  setup: fileAdapter({
+    name: "opencode",
+    summary: "OpenCode: a plugin in .opencode/plugins/residue.js",
+    file: [".opencode", "plugins", "residue.js"],
+    text: opencodePlugin,
+    detect: detectBy(".opencode", "opencode"),
+  }),
+  discover: null,
+  extraFiles: noExtraFiles,
+};

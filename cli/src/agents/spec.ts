@@ -1,0 +1,55 @@
+// What residue knows about one agent, in one object: its transcript format (shared with the UI and search),
+// how it is wired into a repo, which hook events start and end its sessions, how its sessions are found
+// when it gives no signal, and which files beside the transcript belong to a session. `index.ts` keys one
+// per agent by the agent enum, so an agent missing a piece does not compile.
+import type { TranscriptFormat } from "../../../site/src/mappers/index.ts";
+import type { Deps } from "../deps.ts";
+import type { State } from "../state/model.ts";
+
+export interface SetupContext {
+  top: string;
+  home: string;
+  command: string[];
+  pathEnv: string;
+}
+
+export interface Adapter {
+  name: string;
+  summary: string;
+  /** What setup writes, in a few words (for help). */
+  writes: string;
+  /** Returns what it changed, for the user. */
+  setup(ctx: SetupContext): string;
+  detect(ctx: SetupContext): string | null;
+}
+
+/** How `residue hook <agent>` reads the agent's events (agents whose hooks send Claude Code's payload). */
+export interface HookPolicy {
+  /** Events that start a session, or reopen it: registering again is harmless. */
+  start: string[];
+  end: string[];
+  /** Claude Code's `--resume` fires an empty `startup` first (see README.md). */
+  dropResumePreludes: boolean;
+}
+
+/** Registers sessions of an agent that gave no signal (Codex without trusted hooks), before commits are tagged. */
+export type Discover = (state: State, since: number) => void;
+
+/** A file captured with a session, appended after its transcript; `name` says which in the uploaded data. */
+export interface ExtraFile {
+  path: string;
+  name: string;
+}
+
+export interface AgentSpec {
+  format: TranscriptFormat;
+  setup: Adapter;
+  /** Null for agents wired by a file of residue's that calls `residue session` itself. */
+  hooks: HookPolicy | null;
+  /** Null for agents that always tell residue about their sessions. */
+  discover: ((deps: Pick<Deps, "env" | "home" | "now">, repoTop: string) => Discover) | null;
+  extraFiles(dataPath: string): ExtraFile[];
+}
+
+/** Most agents keep a session in one file. */
+export const noExtraFiles = (): ExtraFile[] => [];

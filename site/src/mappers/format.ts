@@ -1,0 +1,54 @@
+// What one agent's transcript format is, for every reader of it (UI, search extraction, CLI): the mapper,
+// the title, whether a session has said anything, and which files its tool calls name. Each agent's mapper
+// file exports one of these; `index.ts` keys them by the agent enum so a missing piece fails to compile.
+import type { AGENTS } from "../../../api/src/protocol/schemas.ts";
+import type { Conversation } from "./model.ts";
+
+export type Agent = (typeof AGENTS)[number];
+
+export interface TranscriptFormat {
+  map(text: string): Conversation;
+  /** The user's prompt, when this parsed raw line is one: the first one found titles the session. */
+  prompt(record: Record<string, unknown>, message: { role?: string; content?: unknown } | undefined): string | null;
+  /** Whether a raw line is a message: a transcript with none is an abandoned start or a resume prelude. */
+  isMessageLine(line: string): boolean;
+  /** The files a tool call's input names, in this agent's tool conventions. */
+  filesTouched(input: unknown): string[];
+}
+
+const MAX_TITLE = 200;
+
+/** A prompt as a one-line title, or null for what is not one (command wrappers, interruptions, blanks). */
+export function titleLine(text: string): string | null {
+  const line = text.replace(/\s+/g, " ").trim();
+  if (!line || line.startsWith("<") || line.startsWith("[Request interrupted")) return null;
+  return line.length > MAX_TITLE ? `${line.slice(0, MAX_TITLE - 1)}…` : line;
+}
+
+/** The first text part of a message's content (a string, or parts typed text/input_text). */
+export function promptText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) {
+    for (const part of content) {
+      if (part && typeof part === "object" && (part as { type?: string }).type?.match(/^(text|input_text)$/)) {
+        const t = (part as { text?: unknown }).text;
+        if (typeof t === "string") return t;
+      }
+    }
+  }
+  return "";
+}
+
+/** A line whose `"type"` is one of these (matched on the raw text: no parse for a yes/no). */
+export function typedLine(...types: string[]): (line: string) => boolean {
+  const pattern = new RegExp(`"type"\\s*:\\s*"(${types.join("|")})"`);
+  return (line) => pattern.test(line);
+}
+
+/** Tool inputs that name their file under one of these keys. */
+export function fileKeys(...keys: string[]): (input: unknown) => string[] {
+  return (input) => {
+    const o = input && typeof input === "object" ? (input as Record<string, unknown>) : {};
+    return keys.flatMap((k) => (typeof o[k] === "string" ? [o[k] as string] : []));
+  };
+}
