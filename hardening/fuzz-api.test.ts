@@ -1,7 +1,6 @@
 // Property-based fuzzing of every API route (from the real route table): params, query, headers and body.
 // Properties: no 5xx, every error is the one JSON error shape, and whatever was stored reads back valid.
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+
 import {
   AGENTS,
   CommitDetailResponse,
@@ -12,7 +11,9 @@ import {
   RepoName,
   RepoOwner,
   SessionId,
-} from "../api/src/protocol/schemas.ts";
+} from "@residue/protocol";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
 import { recordFigure } from "./support/figures.ts";
 import { type ApiRoute, apiRoutes, templateSegments } from "./support/routes.ts";
 import { callApi, dedicatedServer, type Target } from "./support/server.ts";

@@ -1,7 +1,8 @@
 // Pure pieces, tested without a server.
+
+import { RepoHost, RepoOwner, SessionsUpload, Timestamp } from "@residue/protocol";
 import { describe, expect, it } from "vitest";
 import { parseDotenv } from "../local/dev-vars.ts";
-import { RepoHost, RepoOwner, SessionsUpload, Timestamp } from "../src/protocol/schemas.ts";
 import { signUpload, verifyUpload } from "../src/storage/local-signature.ts";
 import { DEFAULT_UPLOAD_TTL_SECONDS, s3Config, uploadTtlSeconds } from "../src/storage/upload-url.ts";
 

@@ -2,8 +2,8 @@
 // answered in one place that why, search extraction and the UI all use. In-process, no binary.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { AGENTS } from "@residue/protocol";
 import { describe, expect, it } from "vitest";
-import { AGENTS } from "../../api/src/protocol/schemas.ts";
 import { editView } from "../../site/src/lib/diff.ts";
 import { toolSummary } from "../../site/src/lib/format.ts";
 import { FORMATS, filesTouched } from "../../site/src/mappers/index.ts";

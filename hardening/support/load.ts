@@ -1,6 +1,6 @@
 // What the load tests share: the posts they send and the count of what the server stored.
 import { createHash, randomUUID } from "node:crypto";
-import { RepoCommitsResponse } from "../../api/src/protocol/schemas.ts";
+import { RepoCommitsResponse } from "@residue/protocol";
 import { callApi, type Target } from "./server.ts";
 
 export const LOAD_SECTION = "Concurrency and load";

@@ -1,4 +1,4 @@
-import type { CommitMapping, CommitSummary, SessionSummary } from "../protocol/schemas.ts";
+import type { CommitMapping, CommitSummary, SessionSummary } from "@residue/protocol";
 import { indexCommit } from "./search.ts";
 import { SESSION_SUMMARY_COLUMNS } from "./sessions.ts";
 

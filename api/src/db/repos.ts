@@ -1,4 +1,4 @@
-import type { RepoRef } from "../protocol/schemas.ts";
+import type { RepoRef } from "@residue/protocol";
 
 export interface RepoRow {
   id: number;

@@ -1,5 +1,5 @@
 // The search index in D1: rows in search_docs, text in the search_fts FTS5 table (kept in step by triggers).
-import type { SearchDocument, SessionSummary } from "../protocol/schemas.ts";
+import type { SearchDocument, SessionSummary } from "@residue/protocol";
 import type { RepoRow } from "./repos.ts";
 import { SESSION_SUMMARY_COLUMNS } from "./sessions.ts";
 

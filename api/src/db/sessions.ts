@@ -1,4 +1,4 @@
-import type { SessionMeta, SessionSummary } from "../protocol/schemas.ts";
+import type { SessionMeta, SessionSummary } from "@residue/protocol";
 import { sessionObjectKey } from "../storage/keys.ts";
 import { deleteSessionDocs, pruneCommitDocs } from "./search.ts";
 

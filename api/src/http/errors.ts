@@ -1,6 +1,6 @@
+import type { ErrorBody } from "@residue/protocol";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ErrorBody } from "../protocol/schemas.ts";
 
 /** An error the client caused or must know about; becomes `{error: {code, message}}`. */
 export class ApiError extends Error {

@@ -1,7 +1,8 @@
 // A repo's commits: one page of the list, one commit in full, the commits a session led to.
+
+import type { CommitSummary } from "@residue/protocol";
 import { commitFiles, commitsOfSession, findCommitsByPrefix, listCommits, uncommittedSessions } from "../db/commits.ts";
 import type { RepoRow } from "../db/repos.ts";
-import type { CommitSummary } from "../protocol/schemas.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { type AmbiguousSha, type Invalid, type Missing, missing } from "./outcome.ts";
 

@@ -1,6 +1,7 @@
 // Orgs and repos by the path that names them, for GET /api/repos/<path>, /api/orgs/<org>/repos and /app/<path>.
+
+import { RepoName, RepoOwner, ShaPrefix } from "@residue/protocol";
 import { findRepos, listOwners, listReposOfOwner, type RepoRow } from "../db/repos.ts";
-import { RepoName, RepoOwner, ShaPrefix } from "../protocol/schemas.ts";
 import { type AmbiguousRepo, type Missing, missing } from "./outcome.ts";
 
 type RepoOutcome = { kind: "found"; repo: RepoRow } | AmbiguousRepo | Missing;

@@ -1,7 +1,8 @@
 // Full-text search over messages and commits, for GET /api/search and /app/-/search.
+
+import { messageAnchor, type SearchHit, SearchQuery } from "@residue/protocol";
 import { HIT_END, HIT_START, hitContext, type SearchRow, searchDocs } from "../db/search.ts";
 import { describeIssues } from "../http/body.ts";
-import { messageAnchor, type SearchHit, SearchQuery } from "../protocol/schemas.ts";
 import { parseQuery, QueryError, toFtsMatch } from "../search/query.ts";
 import type { Invalid } from "./outcome.ts";
 

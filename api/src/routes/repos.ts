@@ -1,3 +1,4 @@
+import { RepoHost, RepoOwner } from "@residue/protocol";
 import { Hono } from "hono";
 import { z } from "zod";
 import { repoInfo } from "../db/repos.ts";
@@ -5,7 +6,6 @@ import type { ApiEnv } from "../env.ts";
 import { parseWith } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
 import { outcomeError } from "../http/outcome.ts";
-import { RepoHost, RepoOwner } from "../protocol/schemas.ts";
 import { readCommit, readCommitPage } from "../read/commits.ts";
 import type { AmbiguousRepo } from "../read/outcome.ts";
 import { readOrg, readOrgs, readRepoPath } from "../read/repos.ts";

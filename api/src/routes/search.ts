@@ -1,3 +1,4 @@
+import { SearchDocumentsUpload, SessionId } from "@residue/protocol";
 import { Hono } from "hono";
 import { indexSession } from "../db/search.ts";
 import { sessionRepoId } from "../db/sessions.ts";
@@ -5,7 +6,6 @@ import type { ApiEnv } from "../env.ts";
 import { parseWith, readJson } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
 import { outcomeError } from "../http/outcome.ts";
-import { SearchDocumentsUpload, SessionId } from "../protocol/schemas.ts";
 import { readSearch } from "../read/search.ts";
 
 export const searchRoutes = new Hono<ApiEnv>();

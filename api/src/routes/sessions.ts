@@ -1,3 +1,4 @@
+import { SessionId, SessionsUpload, UploadUrlRequest } from "@residue/protocol";
 import { Hono } from "hono";
 import { upsertCommit } from "../db/commits.ts";
 import { touchRepo, upsertRepo } from "../db/repos.ts";
@@ -7,7 +8,6 @@ import type { ApiEnv } from "../env.ts";
 import { parseWith, readJson } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
 import { outcomeError } from "../http/outcome.ts";
-import { SessionId, SessionsUpload, UploadUrlRequest } from "../protocol/schemas.ts";
 import { randomHex } from "../random.ts";
 import { readSessionData } from "../read/sessions.ts";
 import { sessionDataType } from "../storage/data-type.ts";

@@ -1,9 +1,9 @@
+import { SessionId } from "@residue/protocol";
 import { Hono } from "hono";
 import { useGrant } from "../db/upload-grants.ts";
 import type { ApiEnv } from "../env.ts";
 import { parseWith } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
-import { SessionId } from "../protocol/schemas.ts";
 import { sessionDataType } from "../storage/data-type.ts";
 import { sessionObjectKey } from "../storage/keys.ts";
 import { verifyUpload } from "../storage/local-signature.ts";

@@ -1,8 +1,9 @@
 // The metadata a client posts describes the transcript (size and SHA-256 of the uninflated bytes); the
 // object it uploaded must hold exactly that, or the record would show one thing and store another.
+
+import type { SessionMeta } from "@residue/protocol";
 import { storedVersions } from "../db/sessions.ts";
 import type { Env } from "../env.ts";
-import type { SessionMeta } from "../protocol/schemas.ts";
 import { sessionObjectKey } from "./keys.ts";
 import { digestTranscript } from "./session-data.ts";
 

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
+import type { SessionsUpload } from "@residue/protocol";
 import { inject } from "vitest";
-import type { SessionsUpload } from "../../src/protocol/schemas.ts";
 
 export const baseUrl = () => inject("baseUrl");
 

@@ -1,4 +1,4 @@
-import type { RepoRef } from "../../../api/src/protocol/schemas.ts";
+import type { RepoRef } from "@residue/protocol";
 
 /**
  * Repo identity from a git remote URL: host (with a non-default port), owner path (GitLab subgroups kept)

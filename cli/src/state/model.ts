@@ -1,6 +1,7 @@
 // The local queue: sessions waiting to be uploaded and commits waiting to be linked on the backend.
+
+import { AGENTS } from "@residue/protocol";
 import { z } from "zod";
-import { AGENTS } from "../../../api/src/protocol/schemas.ts";
 
 export const Position = z.object({ line: z.number(), byte: z.number(), last_message_at: z.number().nullable() });
 export type Position = z.infer<typeof Position>;

@@ -5,7 +5,6 @@
 import { createReadStream, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { z } from "zod";
 import {
   CommitDetailResponse,
   ErrorBody,
@@ -13,7 +12,8 @@ import {
   SearchResponse,
   type SessionsUpload,
   UploadUrlResponse,
-} from "../../../api/src/protocol/schemas.ts";
+} from "@residue/protocol";
+import { z } from "zod";
 import { CliError, EXIT } from "../errors/cli-error.ts";
 import { withTimeout } from "./deadline.ts";
 

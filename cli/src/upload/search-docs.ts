@@ -2,7 +2,7 @@
 // indexes plain rows and never parses a large transcript within a Worker's CPU budget.
 import { readFileSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import type { SearchDocument } from "../../../api/src/protocol/schemas.ts";
+import type { SearchDocument } from "@residue/protocol";
 import { mapSession } from "../../../site/src/mappers/index.ts";
 import { searchDocuments } from "../../../site/src/mappers/search-text.ts";
 

@@ -2,7 +2,7 @@
 // metadata and commit mappings; then drop what the backend now holds. Network work happens outside the
 // state lock, so agents and hooks are never kept waiting on it.
 import { statSync } from "node:fs";
-import type { RepoRef, SessionsUpload } from "../../../api/src/protocol/schemas.ts";
+import type { RepoRef, SessionsUpload } from "@residue/protocol";
 import type { Discover } from "../agents/spec.ts";
 import { foldJournal, rememberUploaded } from "../capture/fold.ts";
 import { CliError } from "../errors/cli-error.ts";

@@ -1,7 +1,7 @@
 // What one agent's transcript format is, for every reader of it (UI, search extraction, CLI): the mapper,
 // the title, whether a session has said anything, and which files its tool calls name. Each agent's mapper
 // file exports one of these; `index.ts` keys them by the agent enum so a missing piece fails to compile.
-import type { AGENTS } from "../../../api/src/protocol/schemas.ts";
+import type { AGENTS } from "@residue/protocol";
 import type { Conversation } from "./model.ts";
 
 export type Agent = (typeof AGENTS)[number];

@@ -1,7 +1,7 @@
 // What search indexes of a conversation: per message, what was said (prompts and replies, not tool
 // output), the tools called, the files they touched and the commands they ran. Extracted on the client,
 // with the same mapper the UI renders, so the server never parses a 50 MB transcript.
-import type { SearchDocument } from "../../../api/src/protocol/schemas.ts";
+import type { SearchDocument } from "@residue/protocol";
 import { filesTouched } from "./index.ts";
 import type { Block, Conversation, Message } from "./model.ts";
 

@@ -1,4 +1,4 @@
-import { SearchResponse } from "../../../../api/src/protocol/schemas.ts";
+import { SearchResponse } from "@residue/protocol";
 import type { Deps } from "../../deps.ts";
 import { client, permalink } from "../remote.ts";
 

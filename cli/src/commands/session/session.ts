@@ -1,5 +1,5 @@
 import { type Stats, statSync } from "node:fs";
-import { AGENTS } from "../../../../api/src/protocol/schemas.ts";
+import { AGENTS } from "@residue/protocol";
 import type { Deps } from "../../deps.ts";
 import { CliError, EXIT } from "../../errors/cli-error.ts";
 import { type Agent, canonicalPath, endSession, startSession } from "../../queue/sessions.ts";

@@ -1,5 +1,5 @@
 import { gunzipSync } from "node:zlib";
-import { type CommitDetail, CommitDetailResponse } from "../../../../api/src/protocol/schemas.ts";
+import { type CommitDetail, CommitDetailResponse } from "@residue/protocol";
 import { segment } from "../../../../site/src/lib/conversation-view.ts";
 import { mapSession } from "../../../../site/src/mappers/index.ts";
 import type { Message } from "../../../../site/src/mappers/model.ts";

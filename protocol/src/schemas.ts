@@ -178,7 +178,7 @@ export type CommitDetail = z.infer<typeof CommitDetailResponse>;
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-/** One message's searchable text, extracted by the CLI with the shared mapper (site/src/mappers/search-text.ts). */
+/** One message's searchable text, extracted by the CLI with the shared mapper (@residue/formats search-text). */
 export const SearchDocument = z
   .object({
     i: z.number().int().nonnegative(),
