@@ -3,10 +3,10 @@
 // server-side indexing, per MB.
 //   npm run bench:search          (BENCH_SESSIONS / BENCH_MESSAGES scale it down for a quick look)
 import { randomUUID } from "node:crypto";
+import { mapSession } from "@residue/formats";
+import { searchDocuments } from "@residue/formats/search-text";
 import { startTemporaryServer } from "../api/local/server.ts";
 import { longTranscript } from "../e2e/support/seed.ts";
-import { mapSession } from "../site/src/mappers/index.ts";
-import { searchDocuments } from "../site/src/mappers/search-text.ts";
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
 const PER_SESSION = Number(process.env.BENCH_MESSAGES ?? 1000);

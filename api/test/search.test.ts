@@ -1,10 +1,10 @@
 // Search over a generated corpus of 240 sessions in three agent formats, indexed through the API with
 // the documents the CLI would extract (the same mapper).
 import { randomUUID } from "node:crypto";
+import { mapSession } from "@residue/formats";
+import { searchDocuments } from "@residue/formats/search-text";
 import type { SearchHit } from "@residue/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
-import { mapSession } from "../../site/src/mappers/index.ts";
-import { searchDocuments } from "../../site/src/mappers/search-text.ts";
 import { parseQuery, toFtsMatch } from "../src/search/query.ts";
 import { api, commitMapping, fakeSha, postJson, sessionMeta } from "./support/client.ts";
 

@@ -2,12 +2,12 @@
 // answered in one place that why, search extraction and the UI all use. In-process, no binary.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { FORMATS, filesTouched } from "@residue/formats";
+import { editView } from "@residue/formats/diff";
+import { searchDocuments } from "@residue/formats/search-text";
+import { toolSummary } from "@residue/formats/view";
 import { AGENTS } from "@residue/protocol";
 import { describe, expect, it } from "vitest";
-import { editView } from "../../site/src/lib/diff.ts";
-import { toolSummary } from "../../site/src/lib/format.ts";
-import { FORMATS, filesTouched } from "../../site/src/mappers/index.ts";
-import { searchDocuments } from "../../site/src/mappers/search-text.ts";
 import { AGENT_SPECS } from "../src/agents/index.ts";
 import { ROOT } from "./support/harness.ts";
 
@@ -67,13 +67,13 @@ describe("files a tool call touches", () => {
       );
     // A key read by name, or a pattern for patch file headers.
     const keys = /["'.](file_path|filePath|notebook_path)\b|File: \(/;
-    const naming = ["cli/src", "site/src", "api/src"]
+    const naming = ["cli/src", "formats/src", "site/src", "api/src"]
       .flatMap((d) => sources(join(ROOT, d)))
       .filter((f) => keys.test(readFileSync(f, "utf8")))
       .map((f) => relative(ROOT, f));
-    const formats = AGENTS.map((a) => `site/src/mappers/${a}.ts`);
+    const formats = AGENTS.map((a) => `formats/src/${a}.ts`);
     expect(naming.filter((f) => !formats.includes(f))).toEqual([]);
-    for (const user of ["cli/src/commands/why/why.ts", "site/src/mappers/search-text.ts", "site/src/lib/format.ts", "site/src/lib/diff.ts"])
+    for (const user of ["cli/src/commands/why/why.ts", "formats/src/search-text.ts", "formats/src/view.ts", "formats/src/diff.ts"])
       expect(readFileSync(join(ROOT, user), "utf8")).toContain("filesTouched(");
   });
 });

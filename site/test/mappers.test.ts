@@ -1,15 +1,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { mapSession } from "@residue/formats";
+import { mapClaudeCode } from "@residue/formats/claude-code";
+import { mapCodex } from "@residue/formats/codex";
+import { mapGemini } from "@residue/formats/gemini";
+import type { Block, Message } from "@residue/formats/model";
+import { mapOpenCode } from "@residue/formats/opencode";
+import { mapPi } from "@residue/formats/pi";
 import { describe, expect, it } from "vitest";
 import { readTranscript } from "../../api/src/storage/session-data.ts";
 import { ROOT } from "../../cli/test/support/harness.ts";
-import { mapClaudeCode } from "../src/mappers/claude-code.ts";
-import { mapCodex } from "../src/mappers/codex.ts";
-import { mapGemini } from "../src/mappers/gemini.ts";
-import { mapSession } from "../src/mappers/index.ts";
-import type { Block, Message } from "../src/mappers/model.ts";
-import { mapOpenCode } from "../src/mappers/opencode.ts";
-import { mapPi } from "../src/mappers/pi.ts";
 
 const F = join(ROOT, "e2e/fixtures");
 const read = (p: string) => readFileSync(join(F, p), "utf8");

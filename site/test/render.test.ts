@@ -1,10 +1,10 @@
+import { editView } from "@residue/formats/diff";
+import type { Message } from "@residue/formats/model";
 import { describe, expect, it } from "vitest";
 import { segment } from "../src/lib/conversation-view.ts";
-import { editView } from "../src/lib/diff.ts";
 import { toolSummary, truncate } from "../src/lib/format.ts";
 import { highlight, highlightCss } from "../src/lib/highlight.ts";
 import { renderMarkdown } from "../src/lib/markdown.ts";
-import type { Message } from "../src/mappers/model.ts";
 
 describe("markdown of untrusted text", () => {
   it.each([

@@ -1,6 +1,6 @@
 // Every agent residue supports, keyed by the agent enum: adding an agent means adding its folder here
-// (and its transcript format next to the mappers in site/src/mappers/).
-import type { Agent } from "../../../site/src/mappers/index.ts";
+// (and its transcript format next to the mappers in formats/src/).
+import type { Agent } from "@residue/formats";
 import type { Deps } from "../deps.ts";
 import { claudeCode } from "./claude-code/index.ts";
 import { codex } from "./codex/index.ts";

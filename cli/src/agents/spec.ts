@@ -2,7 +2,7 @@
 // how it is wired into a repo, which hook events start and end its sessions, how its sessions are found
 // when it gives no signal, and which files beside the transcript belong to a session. `index.ts` keys one
 // per agent by the agent enum, so an agent missing a piece does not compile.
-import type { TranscriptFormat } from "../../../site/src/mappers/index.ts";
+import type { TranscriptFormat } from "@residue/formats";
 import type { Deps } from "../deps.ts";
 import type { State } from "../state/model.ts";
 

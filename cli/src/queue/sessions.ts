@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Agent } from "../../../site/src/mappers/index.ts";
+import type { Agent } from "@residue/formats";
 import type { LocalSession, State } from "../state/model.ts";
 import { firstTimestamp } from "../transcript/scan.ts";
 

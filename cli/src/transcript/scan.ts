@@ -2,7 +2,7 @@
 // times. A 500 MB transcript is never held in memory.
 import { createHash } from "node:crypto";
 import { closeSync, createReadStream, openSync, readSync } from "node:fs";
-import { type Agent, firstUserPrompt } from "../../../site/src/mappers/index.ts";
+import { type Agent, firstUserPrompt } from "@residue/formats";
 
 export interface Position {
   line: number;

@@ -2,9 +2,9 @@
 // indexes plain rows and never parses a large transcript within a Worker's CPU budget.
 import { readFileSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import { mapSession } from "@residue/formats";
+import { searchDocuments } from "@residue/formats/search-text";
 import type { SearchDocument } from "@residue/protocol";
-import { mapSession } from "../../../site/src/mappers/index.ts";
-import { searchDocuments } from "../../../site/src/mappers/search-text.ts";
 
 /** Mapping needs the whole transcript in memory; beyond this a session is uploaded but not indexed. */
 export const DEFAULT_INDEX_LIMIT_BYTES = 200 * 1024 * 1024;

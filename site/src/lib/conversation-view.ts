@@ -1,22 +1,5 @@
-// Which part of a conversation led to a commit: messages up to the previous commit of the same session
-// are "earlier", those after it up to this commit's transcript position are "this commit's", the rest "later".
-import type { Message } from "../mappers/model.ts";
-
-export interface Segments {
-  earlier: Message[];
-  current: Message[];
-  later: Message[];
-}
-
-export function segment(messages: Message[], previousLine: number | null, thisLine: number | null): Segments {
-  if (thisLine === null) return { earlier: [], current: messages, later: [] };
-  const from = previousLine ?? 0;
-  return {
-    earlier: messages.filter((m) => m.line <= from),
-    current: messages.filter((m) => m.line > from && m.line <= thisLine),
-    later: messages.filter((m) => m.line > thisLine),
-  };
-}
+// Which part of a conversation led to a commit; shared with the CLI's `residue show`.
+export { type Segments, segment } from "@residue/formats/view";
 
 /** The first response carries at most this many messages; the rest load on demand. */
 export const FIRST_PAGE = 150;

@@ -1,5 +1,4 @@
 // Small, pure display helpers.
-import { filesTouched } from "../mappers/index.ts";
 
 export function timeAgo(ms: number | null, now = Date.now()): string {
   if (!ms) return "";
@@ -28,16 +27,8 @@ export const shortSha = (sha: string) => sha.slice(0, 7);
 
 export const firstLine = (s: string) => s.split("\n", 1)[0] ?? "";
 
-/** One line that says what a tool call did: the command, the file, the pattern. */
-export function toolSummary(name: string, input: unknown): string {
-  const o = input && typeof input === "object" ? (input as Record<string, unknown>) : {};
-  const pick = (...keys: string[]) => keys.map((k) => o[k]).find((v) => typeof v === "string" || Array.isArray(v));
-  // A patch given as the input is shown as itself (and as a diff), not by the files it names.
-  const v = pick("command", "cmd") ?? filesTouched(o)[0] ?? pick("pattern", "query", "url", "description", "prompt");
-  const text = Array.isArray(v) ? v.join(" ") : typeof v === "string" ? v : typeof input === "string" ? input : "";
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > 120 ? `${line.slice(0, 119)}…` : line || name;
-}
+// Shared with the CLI's `residue show`.
+export { toolSummary } from "@residue/formats/view";
 
 export const TRUNCATE_AT = 2000;
 

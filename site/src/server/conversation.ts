@@ -1,6 +1,7 @@
 // A session's transcript as the UI shows it: read through the API's read layer, bounded, then mapped.
+
+import { mapSession } from "@residue/formats";
 import { readSessionTranscript } from "../../../api/src/read/sessions.ts";
-import { mapSession } from "../mappers/index.ts";
 import { getEnv } from "./env.ts";
 
 /**

@@ -2,7 +2,7 @@
 // beside the main one and captured with it.
 import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { claudeCodeFormat } from "../../../../site/src/mappers/claude-code.ts";
+import { claudeCodeFormat } from "@residue/formats/claude-code";
 import type { AgentSpec, ExtraFile, HookPolicy } from "../spec.ts";
 import { detectBy, hookSettingsAdapter } from "../wiring.ts";
 

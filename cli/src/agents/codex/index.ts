@@ -1,5 +1,5 @@
 // Codex CLI: hooks in .codex/hooks.json, which Codex runs only once trusted; rollouts are also discovered.
-import { codexFormat } from "../../../../site/src/mappers/codex.ts";
+import { codexFormat } from "@residue/formats/codex";
 import { type AgentSpec, type HookPolicy, noExtraFiles } from "../spec.ts";
 import { detectBy, hookSettingsAdapter } from "../wiring.ts";
 import { codexDiscoverer } from "./discovery.ts";

@@ -1,5 +1,5 @@
 // Gemini CLI: SessionStart/AfterAgent/SessionEnd hooks in .gemini/settings.json (Claude Code's shape).
-import { geminiFormat } from "../../../../site/src/mappers/gemini.ts";
+import { geminiFormat } from "@residue/formats/gemini";
 import { type AgentSpec, type HookPolicy, noExtraFiles } from "../spec.ts";
 import { detectBy, hookSettingsAdapter } from "../wiring.ts";
 

@@ -1,6 +1,6 @@
 // OpenCode: a plugin residue writes exports each session to a JSONL file and registers it with
 // `residue session start`, so no hooks to read.
-import { openCodeFormat } from "../../../../site/src/mappers/opencode.ts";
+import { openCodeFormat } from "@residue/formats/opencode";
 import { type AgentSpec, noExtraFiles } from "../spec.ts";
 import { detectBy, fileAdapter } from "../wiring.ts";
 import { opencodePlugin } from "./plugin.ts";

@@ -1,5 +1,5 @@
 // pi: an extension residue writes calls `residue session start/end` itself, so no hooks to read.
-import { piFormat } from "../../../../site/src/mappers/pi.ts";
+import { piFormat } from "@residue/formats/pi";
 import { type AgentSpec, noExtraFiles } from "../spec.ts";
 import { detectBy, fileAdapter } from "../wiring.ts";
 import { piExtension } from "./extension.ts";

@@ -1,7 +1,7 @@
 // Conversations in the terminal, from the same mapper the UI uses.
 
-import { toolSummary } from "../../../../site/src/lib/format.ts";
-import type { Block, Message } from "../../../../site/src/mappers/model.ts";
+import type { Block, Message } from "@residue/formats/model";
+import { toolSummary } from "@residue/formats/view";
 
 function indent(text: string, by = "  ") {
   return text

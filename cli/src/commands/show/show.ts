@@ -1,8 +1,8 @@
 import { gunzipSync } from "node:zlib";
+import { mapSession } from "@residue/formats";
+import type { Message } from "@residue/formats/model";
+import { segment } from "@residue/formats/view";
 import { type CommitDetail, CommitDetailResponse } from "@residue/protocol";
-import { segment } from "../../../../site/src/lib/conversation-view.ts";
-import { mapSession } from "../../../../site/src/mappers/index.ts";
-import type { Message } from "../../../../site/src/mappers/model.ts";
 import type { Deps } from "../../deps.ts";
 import type { ApiClient } from "../../upload/api-client.ts";
 import { client, fullSha, permalink, thisRepo } from "../remote.ts";

@@ -1,5 +1,5 @@
-import { filesTouched } from "../../../../site/src/mappers/index.ts";
-import type { Block, Message } from "../../../../site/src/mappers/model.ts";
+import { filesTouched } from "@residue/formats";
+import type { Block, Message } from "@residue/formats/model";
 import type { Deps } from "../../deps.ts";
 import { CliError, EXIT } from "../../errors/cli-error.ts";
 import { permalink, thisRepo } from "../remote.ts";

@@ -1,6 +1,6 @@
 // File edits shown as diffs: Claude Code's Edit/MultiEdit/Write, pi's edit/write, Codex's apply_patch.
-import { PATCH_FILE } from "../mappers/codex.ts";
-import { filesTouched } from "../mappers/index.ts";
+import { PATCH_FILE } from "./codex.ts";
+import { filesTouched } from "./index.ts";
 
 export interface DiffLine {
   kind: "+" | "-" | " " | "@";

@@ -1,0 +1,32 @@
+// How a conversation is shown, wherever it is shown (the UI's pages, `residue show` in a terminal).
+import { filesTouched } from "./index.ts";
+import type { Message } from "./model.ts";
+
+// Which part of a conversation led to a commit: messages up to the previous commit of the same session
+// are "earlier", those after it up to this commit's transcript position are "this commit's", the rest "later".
+export interface Segments {
+  earlier: Message[];
+  current: Message[];
+  later: Message[];
+}
+
+export function segment(messages: Message[], previousLine: number | null, thisLine: number | null): Segments {
+  if (thisLine === null) return { earlier: [], current: messages, later: [] };
+  const from = previousLine ?? 0;
+  return {
+    earlier: messages.filter((m) => m.line <= from),
+    current: messages.filter((m) => m.line > from && m.line <= thisLine),
+    later: messages.filter((m) => m.line > thisLine),
+  };
+}
+
+/** One line that says what a tool call did: the command, the file, the pattern. */
+export function toolSummary(name: string, input: unknown): string {
+  const o = input && typeof input === "object" ? (input as Record<string, unknown>) : {};
+  const pick = (...keys: string[]) => keys.map((k) => o[k]).find((v) => typeof v === "string" || Array.isArray(v));
+  // A patch given as the input is shown as itself (and as a diff), not by the files it names.
+  const v = pick("command", "cmd") ?? filesTouched(o)[0] ?? pick("pattern", "query", "url", "description", "prompt");
+  const text = Array.isArray(v) ? v.join(" ") : typeof v === "string" ? v : typeof input === "string" ? input : "";
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line || name;
+}
