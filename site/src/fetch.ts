@@ -1,10 +1,10 @@
 // The Worker's request pipeline. Deny by default: a path must be canonical, then it is either the JSON
 // API (bearer auth of its own), one of the few public pages, or behind the sign-in gate.
 
+import { createApi } from "@residue/api";
+import { errorResponse } from "@residue/api/errors";
 import { astro } from "astro/hono";
 import { Hono } from "hono";
-import { createApi } from "../../api/src/app.ts";
-import { errorResponse } from "../../api/src/http/errors.ts";
 import { adminAuth } from "./server/admin-auth.ts";
 import { isCanonicalPath } from "./server/canonical-path.ts";
 import { getEnv } from "./server/env.ts";

@@ -1,7 +1,7 @@
+import type { Env } from "@residue/api/env";
+import { clientOf, countFailure, retryAfterSeconds } from "@residue/api/rate-limit";
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import type { Env } from "../../../api/src/env.ts";
-import { clientOf, countFailure, retryAfterSeconds } from "../../../api/src/http/rate-limit.ts";
 import { checkCredentials, parseBasic, SESSION_COOKIE, verifySession } from "./ui-session.ts";
 
 export const LOGIN_PATH = "/app/-/login";

@@ -1,9 +1,9 @@
 // Everything /app/<path> shows, loaded before anything renders, so the page can set its status (Astro
 // ignores a status set by a component) and its components only take props.
-import type { RepoRow } from "../../../api/src/db/repos.ts";
-import { readCommit, readCommitPage, readSessionCommits, readUncommittedSessions } from "../../../api/src/read/commits.ts";
-import type { AmbiguousRepo, AmbiguousSha, Invalid, Missing } from "../../../api/src/read/outcome.ts";
-import { readOrg, readRepoPath } from "../../../api/src/read/repos.ts";
+import type { RepoRow } from "@residue/api/db/repos";
+import { readCommit, readCommitPage, readSessionCommits, readUncommittedSessions } from "@residue/api/read/commits";
+import type { AmbiguousRepo, AmbiguousSha, Invalid, Missing } from "@residue/api/read/outcome";
+import { readOrg, readRepoPath } from "@residue/api/read/repos";
 import { loadConversation } from "./conversation.ts";
 import { getEnv } from "./env.ts";
 

@@ -1,7 +1,7 @@
 // A session's transcript as the UI shows it: read through the API's read layer, bounded, then mapped.
 
+import { readSessionTranscript } from "@residue/api/read/sessions";
 import { mapSession } from "@residue/formats";
-import { readSessionTranscript } from "../../../api/src/read/sessions.ts";
 import { getEnv } from "./env.ts";
 
 /**

@@ -1,10 +1,11 @@
 // Signed session cookies for the UI, so a reader signs in once instead of answering basic auth on every
 // visit. The key is derived from the admin password and the API token: changing either signs everyone out.
 // Each cookie also names a row in ui_sessions, so signing out revokes that cookie for good.
-import { deleteUiSession, insertUiSession, uiSessionExists } from "../../../api/src/db/ui-sessions.ts";
-import type { Env } from "../../../api/src/env.ts";
-import { constantTimeEqual } from "../../../api/src/http/auth.ts";
-import { randomHex } from "../../../api/src/random.ts";
+
+import { constantTimeEqual } from "@residue/api/auth";
+import { deleteUiSession, insertUiSession, uiSessionExists } from "@residue/api/db/ui-sessions";
+import type { Env } from "@residue/api/env";
+import { randomHex } from "@residue/api/random";
 
 export const SESSION_COOKIE = "residue_session";
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
