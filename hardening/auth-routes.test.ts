@@ -23,52 +23,40 @@ interface Example {
   secret?: string;
 }
 
+type Examples = Record<string, Omit<Example, "method">[]>;
+
 /** Concrete requests for each Hono route pattern of the API, keyed `METHOD pattern`. */
-const apiExamples = ({
-  owner,
-  repo: repoName,
-  sessionId,
-  sha,
-  query: QUERY,
-  secret: SECRET,
-}: SeededRecord): Record<string, Omit<Example, "method">[]> => ({
+const apiExamples = (r: SeededRecord): Examples => ({
   "GET /health": [],
-  "PUT /uploads/:id": [{ path: `/api/uploads/${sessionId}` }],
+  "PUT /uploads/:id": [{ path: `/api/uploads/${r.sessionId}` }],
   "GET /auth/check": [{ path: "/api/auth/check", secret: '"ok":true' }],
   "POST /sessions/upload-url": [{ path: "/api/sessions/upload-url" }],
   "POST /sessions": [{ path: "/api/sessions" }],
-  "GET /sessions/:id": [{ path: `/api/sessions/${sessionId}`, secret: SECRET }],
-  "DELETE /sessions/:id": [{ path: `/api/sessions/${sessionId}` }],
-  "PUT /sessions/:id/search": [{ path: `/api/sessions/${sessionId}/search` }],
-  "GET /search": [{ path: `/api/search?q=${QUERY}`, secret: SECRET }],
+  "GET /sessions/:id": [{ path: `/api/sessions/${r.sessionId}`, secret: r.secret }],
+  "DELETE /sessions/:id": [{ path: `/api/sessions/${r.sessionId}` }],
+  "PUT /sessions/:id/search": [{ path: `/api/sessions/${r.sessionId}/search` }],
+  "GET /search": [{ path: `/api/search?q=${r.query}`, secret: r.secret }],
   "GET /repos/:path{.+}": [
-    { path: `/api/repos/${owner}/${repoName}`, secret: SECRET },
-    { path: `/api/repos/${owner}/${repoName}/${sha}`, secret: SECRET },
+    { path: `/api/repos/${r.owner}/${r.repo}`, secret: r.secret },
+    { path: `/api/repos/${r.owner}/${r.repo}/${r.sha}`, secret: r.secret },
   ],
-  "GET /orgs": [{ path: "/api/orgs", secret: owner }],
-  "GET /orgs/:org{.+}/repos": [{ path: `/api/orgs/${owner}/repos`, secret: repoName }],
+  "GET /orgs": [{ path: "/api/orgs", secret: r.owner }],
+  "GET /orgs/:org{.+}/repos": [{ path: `/api/orgs/${r.owner}/repos`, secret: r.repo }],
 });
 
 /** Concrete requests for each page file under site/src/pages (Astro's route table), GET and POST. */
-const pageExamples = ({
-  owner,
-  repo: repoName,
-  sessionId,
-  sha,
-  query: QUERY,
-  secret: SECRET,
-}: SeededRecord): Record<string, Omit<Example, "method">[]> => ({
+const pageExamples = (r: SeededRecord): Examples => ({
   "highlight.css.ts": [],
   "app/-/login.astro": [],
-  "app/index.astro": [{ path: "/app", secret: owner }],
+  "app/index.astro": [{ path: "/app", secret: r.owner }],
   "app/[...path].astro": [
-    { path: `/app/${owner}`, secret: repoName },
-    { path: `/app/${owner}/${repoName}`, secret: SECRET },
-    { path: `/app/${owner}/${repoName}/${sha}`, secret: SECRET },
+    { path: `/app/${r.owner}`, secret: r.repo },
+    { path: `/app/${r.owner}/${r.repo}`, secret: r.secret },
+    { path: `/app/${r.owner}/${r.repo}/${r.sha}`, secret: r.secret },
   ],
-  "app/-/search.astro": [{ path: `/app/-/search?q=${QUERY}`, secret: SECRET }],
-  "app/-/session/[id].astro": [{ path: `/app/-/session/${sessionId}`, secret: SECRET }],
-  "app/-/fragment/[id].astro": [{ path: `/app/-/fragment/${sessionId}?from=0&to=50`, secret: SECRET }],
+  "app/-/search.astro": [{ path: `/app/-/search?q=${r.query}`, secret: r.secret }],
+  "app/-/session/[id].astro": [{ path: `/app/-/session/${r.sessionId}`, secret: r.secret }],
+  "app/-/fragment/[id].astro": [{ path: `/app/-/fragment/${r.sessionId}?from=0&to=50`, secret: r.secret }],
   "app/-/logout.astro": [{ path: "/app/-/logout" }],
 });
 
