@@ -4,15 +4,15 @@
 import { statSync } from "node:fs";
 import type { RepoRef, SessionsUpload } from "@residue/protocol";
 import type { Discover } from "../agents/spec.ts";
-import { foldJournal, rememberUploaded } from "../capture/fold.ts";
+import { foldJournal } from "../capture/fold.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { parseRemoteUrl } from "../git/remote-url.ts";
 import { sweepIdle } from "../queue/sessions.ts";
 import { type Snapshot, takeSnapshot, withoutData } from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
 import type { LocalCommit, LocalSession, Notice } from "../state/model.ts";
-import { addNotice } from "../state/notices.ts";
 import { type ApiClient, putFile } from "./api-client.ts";
+import { candidateSessions, commitsToPost, dataChanged, needsUpload, owesIndex, settle } from "./plan.ts";
 import { searchDocsFromSnapshot } from "./search-docs.ts";
 
 const DEFAULT_IDLE_MS = 6 * 3600 * 1000;
@@ -103,10 +103,7 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   const swept = await ctx.store.update((state) => sweepIdle(state, mtime, (opts.now ?? Date.now)(), opts.idleMs ?? DEFAULT_IDLE_MS));
   if (swept.length) opts.log(`sync: ended idle session(s) ${swept.join(", ")}`);
   const state = ctx.store.peek();
-  const linked = new Set(Object.values(state.commits).flatMap((c) => c.sessions.map((l) => l.session_id)));
-  const candidates = Object.values(state.sessions).filter(
-    (s) => opts.includeUncommitted || linked.has(s.id) || s.uploaded_hash !== null || s.status === "open",
-  );
+  const candidates = candidateSessions(state, opts.includeUncommitted);
 
   const missing: string[] = [];
   const lost: LocalSession[] = [];
@@ -133,8 +130,7 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
       continue;
     }
     if (snapshot) {
-      const changed = snapshot.meta.content_hash !== session.uploaded_hash || session.status !== session.uploaded_status;
-      prepared.push({ session, snapshot, changed });
+      prepared.push({ session, snapshot, changed: needsUpload(session, snapshot.meta.content_hash) });
       continue;
     }
     const where = withoutData(session);
@@ -146,11 +142,11 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
 
   const toSend = prepared.filter((p) => p.changed);
   const sent = await mapLimit(toSend, opts.concurrency, async ({ session, snapshot }, index) => {
-    const dataChanged = snapshot.meta.content_hash !== session.uploaded_hash;
-    opts.onProgress?.({ kind: "session-start", session, bytes: dataChanged ? snapshot.meta.byte_size : 0, index, total: toSend.length });
+    const newBytes = dataChanged(session, snapshot.meta.content_hash);
+    opts.onProgress?.({ kind: "session-start", session, bytes: newBytes ? snapshot.meta.byte_size : 0, index, total: toSend.length });
     try {
       if (opts.signal?.aborted) throw new CliError("out of time before this upload started", "it stays queued for the next push");
-      if (dataChanged) {
+      if (newBytes) {
         const { url } = await api.uploadUrl(session.id);
         await putFile(url, snapshot.gzipPath, "application/gzip", {
           timeoutMs: 300_000,
@@ -158,7 +154,7 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
           onProgress: (bytes) => opts.onProgress?.({ kind: "session-bytes", session, sent: bytes, bytes: snapshot.meta.byte_size }),
         });
       }
-      opts.onProgress?.({ kind: "session-done", session, uploaded: dataChanged });
+      opts.onProgress?.({ kind: "session-done", session, uploaded: newBytes });
       return true;
     } catch (error) {
       fail(session, error);
@@ -169,9 +165,7 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   const done = toSend.filter((_, i) => sent[i]);
   const sentIds = new Set(done.map((p) => p.session.id));
   const lostIds = new Set(lost.map((s) => s.id));
-  // Sessions no longer in the queue were dropped only after reaching the server.
-  const onBackend = (id: string) => sentIds.has(id) || (state.sessions[id]?.uploaded_hash ?? "dropped") !== null;
-  const commits = readyCommits(Object.values(state.commits), (id) => !lostIds.has(id) && onBackend(id));
+  const commits = commitsToPost(state, sentIds, lostIds);
   const body: SessionsUpload = {
     repo,
     sessions: done.map(({ session, snapshot }) => ({
@@ -193,9 +187,7 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
 
   // Search text goes up once the session's row exists; a failure is retried on the next push.
   const indexed = new Map<string, string>();
-  const owed = prepared.filter(
-    (p) => (sentIds.has(p.session.id) || p.session.uploaded_hash !== null) && p.session.indexed_hash !== p.snapshot.meta.content_hash,
-  );
+  const owed = prepared.filter((p) => owesIndex(p.session, p.snapshot.meta.content_hash, sentIds.has(p.session.id)));
   for (const { session, snapshot } of owed) {
     try {
       const docs = searchDocsFromSnapshot(snapshot.gzipPath, session.agent);
@@ -208,48 +200,15 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   }
 
   const notices = await ctx.store.update((latest) => {
-    for (const session of lost) {
-      delete latest.sessions[session.id];
-      addNotice(latest, {
-        key: `lost:${session.id}`,
-        message: `session ${session.id.slice(0, 8)} (${session.agent}) was never uploaded: its transcript ${session.data_path} was deleted before the first push and no copy was kept; its commits went up without it`,
-        at: (opts.now ?? Date.now)(),
-      });
-    }
-    for (const { session } of prepared) {
-      const current = latest.sessions[session.id];
-      if (current) current.data_seen = true;
-    }
-    for (const { session, snapshot } of done) {
-      const current = latest.sessions[session.id];
-      if (!current) continue;
-      current.uploaded_hash = snapshot.meta.content_hash;
-      current.uploaded_status = session.status;
-    }
-    for (const [id, hash] of indexed) {
-      const current = latest.sessions[id];
-      if (current) current.indexed_hash = hash;
-    }
-    rememberUploaded(
-      latest,
-      commits.filter((c) => latest.commits[c.sha]),
-    );
-    const posted = new Map(commits.map((c) => [c.sha, new Set(c.sessions.map((l) => l.session_id))]));
-    for (const [sha, c] of Object.entries(latest.commits)) {
-      // What went up, or can never go up, leaves the queue; links to sessions still to come stay.
-      const sentLinks = posted.get(sha);
-      c.sessions = c.sessions.filter((l) => !sentLinks?.has(l.session_id) && !lostIds.has(l.session_id));
-      if (c.sessions.length === 0) delete latest.commits[sha];
-    }
-    const stillLinked = new Set(Object.values(latest.commits).flatMap((c) => c.sessions.map((l) => l.session_id)));
-    for (const s of Object.values(latest.sessions)) {
-      // Ended, uploaded as it is now, and no queued commit waits on it: the backend has it all.
-      const snapshotHash = prepared.find((p) => p.session.id === s.id)?.snapshot.meta.content_hash;
-      const complete = gone.has(s.id) || (s.uploaded_hash === snapshotHash && s.indexed_hash === snapshotHash);
-      if (s.status === "ended" && s.uploaded_status === "ended" && complete && !stillLinked.has(s.id)) {
-        delete latest.sessions[s.id];
-      }
-    }
+    settle(latest, {
+      snapshots: new Map(prepared.map((p) => [p.session.id, p.snapshot.meta.content_hash])),
+      uploaded: done.map((p) => ({ session: p.session, contentHash: p.snapshot.meta.content_hash })),
+      indexed,
+      posted: commits,
+      lost,
+      gone,
+      now: (opts.now ?? Date.now)(),
+    });
     return latest.notices;
   });
   return {
@@ -262,18 +221,6 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
     lost: [...lostIds],
     notices,
   };
-}
-
-/**
- * Each commit goes up with the links whose session the backend holds (the backend refuses links to
- * sessions it has never seen); links to a session still waiting for its first upload follow with it.
- * One session that cannot be uploaded never holds back the commit's other sessions.
- */
-export function readyCommits(commits: LocalCommit[], ready: (sessionId: string) => boolean): LocalCommit[] {
-  return commits.flatMap((c) => {
-    const sessions = c.sessions.filter((l) => ready(l.session_id));
-    return sessions.length ? [{ ...c, sessions }] : [];
-  });
 }
 
 function toMapping(c: LocalCommit) {
