@@ -87,13 +87,20 @@ describe("what must go up", () => {
 });
 
 describe("commitsToPost", () => {
-  const state = stateOf([session("done", { uploaded_hash: "h" }), session("sent"), session("lost", { data_seen: true })]);
+  const state = stateOf([
+    session("done", { uploaded_hash: "h" }),
+    session("sent"),
+    session("waiting"),
+    session("lost", { data_seen: true }),
+  ]);
   it.each([
     ["session uploaded before", ["done"], ["done"]],
     ["session sent this run", ["sent"], ["sent"]],
     ["session left the queue after reaching the server", ["dropped"], ["dropped"]],
     ["lost session: the commit goes up without it", ["sent", "lost"], ["sent"]],
     ["only a lost session: nothing to post", ["lost"], null],
+    ["session not uploaded yet: its link waits for it", ["done", "waiting"], ["done"]],
+    ["only a session not uploaded yet: the commit waits", ["waiting"], null],
   ])("%s", (_, linked, expected) => {
     state.commits = { c1: commit("c1", linked) };
     const posted = commitsToPost(state, new Set(["sent"]), new Set(["lost"]));

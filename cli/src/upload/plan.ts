@@ -28,7 +28,10 @@ export function needsUpload(session: LocalSession, contentHash: string): boolean
  * (`sent`), never a lost one. Sessions no longer in the queue were dropped only after reaching the server.
  */
 export function commitsToPost(state: State, sent: ReadonlySet<string>, lost: ReadonlySet<string>): LocalCommit[] {
-  const onBackend = (id: string) => sent.has(id) || (state.sessions[id]?.uploaded_hash ?? "dropped") !== null;
+  const onBackend = (id: string) => {
+    const queued = state.sessions[id];
+    return sent.has(id) || !queued || queued.uploaded_hash !== null;
+  };
   return readyCommits(Object.values(state.commits), (id) => !lost.has(id) && onBackend(id));
 }
 
