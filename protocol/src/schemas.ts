@@ -90,6 +90,30 @@ export const TranscriptPosition = z
   .strict();
 export type TranscriptPosition = z.infer<typeof TranscriptPosition>;
 
+/**
+ * Why a session was linked to a commit, shown on the permalink. `files`: the session's tool calls touched
+ * these files and the commit changes them; `messages`: no file evidence either way, but the session has new
+ * turns since `since_sha` (null: since it was registered or resumed); `manual`: a person linked it.
+ */
+export const LinkReason = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("files"), files: z.array(z.string().min(1).max(4096)).min(1).max(50) }).strict(),
+  z.object({ kind: z.literal("messages"), since_sha: FullSha.nullable() }).strict(),
+  z.object({ kind: z.literal("manual") }).strict(),
+]);
+export type LinkReason = z.infer<typeof LinkReason>;
+
+/** One session's link to a commit: where its transcript had got to, where this commit's part of it starts, and why. */
+export const CommitLink = z
+  .object({
+    session_id: SessionId,
+    position: TranscriptPosition.default({}),
+    /** Where the turns that led to this commit begin (after the previous linked commit, or the resume point). */
+    since: TranscriptPosition.optional(),
+    reason: LinkReason.optional(),
+  })
+  .strict();
+export type CommitLink = z.infer<typeof CommitLink>;
+
 export const FileChange = z
   .object({
     path: z.string().min(1).max(4096),
@@ -107,10 +131,9 @@ export const CommitMapping = z
     committed_at: Timestamp,
     branch: z.string().max(500).nullish(),
     files: z.array(FileChange).max(20000).default([]),
-    sessions: z
-      .array(z.object({ session_id: SessionId, position: TranscriptPosition.default({}) }).strict())
-      .min(1, "a commit mapping links at least one session")
-      .max(1000),
+    /** The commit's parents, in git's order: pages order commits by topology, never by time. */
+    parents: z.array(FullSha).max(64).optional(),
+    sessions: z.array(CommitLink).min(1, "a commit mapping links at least one session").max(1000),
     /** SHAs this commit replaced through amend or rebase: their rows and links are removed. */
     replaces: z.array(FullSha).max(1000).default([]),
   })
@@ -142,7 +165,11 @@ export const SessionSummary = z.object({
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 
-export const LinkedSession = SessionSummary.extend({ position: TranscriptPosition });
+export const LinkedSession = SessionSummary.extend({
+  position: TranscriptPosition,
+  since: TranscriptPosition.nullish(),
+  reason: LinkReason.nullish(),
+});
 
 export const CommitSummary = z.object({
   sha: z.string(),
