@@ -1,10 +1,17 @@
-// What commands touch outside themselves, injected so each command is tested without globals.
+// The per-run factory: everything a command touches outside itself (terminal, environment, clock, the
+// repository, the server, other programs), built once per run and injected, so a test runs any command
+// in-process against a real repository and server, with its output captured.
+import { spawn } from "node:child_process";
 import { homedir } from "node:os";
 import { basename } from "node:path";
+import { requireConfig } from "./config/config.ts";
 import { redact } from "./redact.ts";
+import { openRepo, type RepoContext } from "./repo/context.ts";
 import { escapeForTerminal } from "./terminal/escape.ts";
+import { ApiClient } from "./upload/api-client.ts";
 
-export interface Deps {
+/** What a run is given: its terminal, environment and clock. */
+export interface BaseDeps {
   cwd: string;
   env: Record<string, string | undefined>;
   home: string;
@@ -18,6 +25,44 @@ export interface Deps {
   stdinIsTTY: boolean;
   /** How hooks call this same residue: the compiled binary, or the runtime plus the entry script. */
   selfCommand: string[];
+  platform: NodeJS.Platform;
+  /** Starts a program that outlives this run (a browser); resolves false when it could not be started. */
+  launch: (command: string, args: string[]) => Promise<boolean>;
+}
+
+export interface ClientOptions {
+  timeoutMs?: number;
+  /** Aborts every request when the caller's time is up (the pre-push hook's bound). */
+  signal?: AbortSignal;
+  /** A login to try instead of the saved one (what `residue login` checks before saving it). */
+  login?: { url: string; token: string };
+}
+
+/** What a run builds from its base on first use: the repository it works in and the server it talks to. */
+export interface Deps extends BaseDeps {
+  /** The repository containing `cwd` (default: the run's), opened once per directory and run. */
+  repo: (cwd?: string) => Promise<RepoContext>;
+  /** A client for the saved login (a CliError saying how to log in when there is none), and its URL. */
+  api: (opts?: ClientOptions) => { client: ApiClient; url: string };
+}
+
+export function withServices(base: BaseDeps): Deps {
+  const repos = new Map<string, Promise<RepoContext>>();
+  return {
+    ...base,
+    repo(cwd = base.cwd) {
+      let repo = repos.get(cwd);
+      if (!repo) {
+        repo = openRepo(cwd, base.now, base.env);
+        repos.set(cwd, repo);
+      }
+      return repo;
+    },
+    api(opts = {}) {
+      const config = opts.login ?? requireConfig(base.home, base.env);
+      return { client: new ApiClient(config.url, config.token, opts.timeoutMs, opts.signal), url: config.url };
+    },
+  };
 }
 
 async function readAll(): Promise<string> {
@@ -64,10 +109,25 @@ export function selfCommand(): string[] {
 }
 
 /** What reaches the terminal: no URL credentials, no control sequences from other people's text. */
-const printable = (text: string) => escapeForTerminal(redact(text));
+export const printable = (text: string) => escapeForTerminal(redact(text));
+
+function launchDetached(command: string, args: string[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      const child = spawn(command, args, { stdio: "ignore", detached: true });
+      child.on("error", () => resolve(false));
+      child.on("spawn", () => {
+        child.unref();
+        resolve(true);
+      });
+    } catch {
+      resolve(false);
+    }
+  });
+}
 
 export function processDeps(): Deps {
-  return {
+  return withServices({
     cwd: process.cwd(),
     env: process.env,
     home: process.env.HOME || homedir(),
@@ -79,5 +139,7 @@ export function processDeps(): Deps {
     isTTY: !!process.stderr.isTTY,
     stdinIsTTY: !!process.stdin.isTTY,
     selfCommand: selfCommand(),
-  };
+    platform: process.platform,
+    launch: launchDetached,
+  });
 }

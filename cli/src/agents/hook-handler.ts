@@ -5,7 +5,7 @@ import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { type Agent, endSession, findSession, startSession } from "../queue/sessions.ts";
 import { takeSnapshot } from "../queue/snapshot.ts";
-import { openRepo, type RepoContext } from "../repo/context.ts";
+import type { RepoContext } from "../repo/context.ts";
 import type { State } from "../state/model.ts";
 import { HookPayload } from "./hook-payload.ts";
 import { AGENT_SPECS } from "./index.ts";
@@ -76,7 +76,12 @@ async function onEnd(ctx: RepoContext, agent: Agent, p: HookPayload, now: () => 
   return session;
 }
 
-export async function handleAgentHook(agent: Agent, stdin: string, now: () => number): Promise<HookOutcome> {
+export async function handleAgentHook(
+  agent: Agent,
+  stdin: string,
+  now: () => number,
+  open: (cwd: string) => Promise<RepoContext>,
+): Promise<HookOutcome> {
   const name = `hook ${agent}`;
   const policy = AGENT_SPECS[agent].hooks;
   if (!policy) return { stateDir: null, message: `${name}: ${agent} has no hooks; ignored` };
@@ -94,7 +99,7 @@ export async function handleAgentHook(agent: Agent, stdin: string, now: () => nu
   if (!existsSync(p.cwd)) return { stateDir: null, message: `${name}: cwd ${p.cwd} does not exist; ignored` };
   let ctx: RepoContext;
   try {
-    ctx = await openRepo(p.cwd, now);
+    ctx = await open(p.cwd);
   } catch {
     return { stateDir: null, message: `${name}: ${p.cwd} is not in a git repository; ignored` };
   }

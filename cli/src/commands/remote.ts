@@ -1,17 +1,9 @@
 // What the read commands (search, show, open, why) share: the login and this repo's identity.
-import { requireConfig } from "../config/config.ts";
 import type { Deps } from "../deps.ts";
-import { openRepo } from "../repo/context.ts";
-import { ApiClient } from "../upload/api-client.ts";
 import { repoIdentity } from "../upload/sync.ts";
 
-export function client(deps: Deps) {
-  const config = requireConfig(deps.home, deps.env);
-  return { api: new ApiClient(config.url, config.token), url: config.url };
-}
-
 export async function thisRepo(deps: Deps) {
-  const ctx = await openRepo(deps.cwd, deps.now);
+  const ctx = await deps.repo();
   return { ctx, repo: await repoIdentity(ctx) };
 }
 

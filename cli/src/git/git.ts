@@ -13,14 +13,18 @@ export interface CommitInfo {
 }
 
 export class Git {
-  constructor(readonly cwd: string) {}
+  constructor(
+    readonly cwd: string,
+    /** The environment git runs in: the run's own, so a test's HOME and config reach git too. */
+    private readonly env: Record<string, string | undefined> = process.env,
+  ) {}
 
   run(args: string[], input?: string): Promise<string> {
     return new Promise((resolvePromise, reject) => {
       const child = spawn("git", args, {
         cwd: this.cwd,
         stdio: ["pipe", "pipe", "pipe"],
-        env: { ...process.env, GIT_TERMINAL_PROMPT: "0" },
+        env: { ...this.env, GIT_TERMINAL_PROMPT: "0" },
       });
       let out = "";
       let err = "";
@@ -44,6 +48,9 @@ export class Git {
               ),
             ),
       );
+      // A git that exits before reading its input (a failing command) closes the pipe: its exit status
+      // says what went wrong, so the write error (EPIPE) is not one more.
+      child.stdin.on("error", () => {});
       child.stdin.end(input ?? "");
     });
   }
@@ -72,7 +79,7 @@ export class Git {
   async hooksDir(): Promise<string> {
     const configured = (await this.tryRun(["config", "--get", "core.hooksPath"]))?.trim();
     if (configured) {
-      const expanded = configured.replace(/^~(?=\/|$)/, process.env.HOME ?? "~");
+      const expanded = configured.replace(/^~(?=\/|$)/, this.env.HOME ?? "~");
       return isAbsolute(expanded) ? expanded : resolve((await this.topLevel()) ?? this.cwd, expanded);
     }
     return join(await this.commonDir(), "hooks");

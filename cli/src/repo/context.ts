@@ -12,8 +12,12 @@ export interface RepoContext {
 }
 
 /** The queue lives in the main work tree's .residue/, shared by its linked worktrees. */
-export async function openRepo(cwd: string, now: () => number = Date.now): Promise<RepoContext> {
-  const git = new Git(cwd);
+export async function openRepo(
+  cwd: string,
+  now: () => number = Date.now,
+  env: Record<string, string | undefined> = process.env,
+): Promise<RepoContext> {
+  const git = new Git(cwd, env);
   const top = await git.topLevel();
   if (!top) {
     // A bare repository is a repository, but no agent works in it and no commit is made there.
@@ -22,5 +26,5 @@ export async function openRepo(cwd: string, now: () => number = Date.now): Promi
     throw new CliError(`${cwd} is not inside a git repository`, "cd into your project's clone (or run `git init` there)");
   }
   const stateDir = join(await git.mainTopLevel(), ".residue");
-  return { git: new Git(top), top, stateDir, store: new StateStore(stateDir, now) };
+  return { git: new Git(top, env), top, stateDir, store: new StateStore(stateDir, now) };
 }

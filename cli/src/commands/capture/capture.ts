@@ -3,13 +3,12 @@ import { discoverer } from "../../agents/index.ts";
 import { foldJournal } from "../../capture/fold.ts";
 import type { Deps } from "../../deps.ts";
 import { CliError } from "../../errors/cli-error.ts";
-import { openRepo } from "../../repo/context.ts";
 import { journalPath } from "../../state/journal.ts";
 import { appendLog } from "../../state/log.ts";
 
 /** Tags every pending session with HEAD: the same journal entry the post-commit hook writes, folded now. */
 export async function runCapture(_opts: Record<string, never>, deps: Deps) {
-  const ctx = await openRepo(deps.cwd, deps.now);
+  const ctx = await deps.repo();
   const head = (await ctx.git.tryRun(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]))?.trim();
   if (!head)
     throw new CliError("this repo has no commit yet, so there is nothing to link sessions to", "commit first, then run `residue capture`");

@@ -4,9 +4,7 @@ import { CliError } from "../../errors/cli-error.ts";
 import { HOOKS } from "../../hooks/blocks.ts";
 import { hookInstalled } from "../../hooks/install.ts";
 import { DATA_STATE_TEXT, dataState } from "../../queue/snapshot.ts";
-import { openRepo } from "../../repo/context.ts";
 import { DISMISS } from "../../state/notices.ts";
-import { ApiClient } from "../../upload/api-client.ts";
 import { repoIdentity } from "../../upload/sync.ts";
 
 interface Check {
@@ -18,7 +16,7 @@ interface Check {
 
 export async function runDoctor(opts: { json?: boolean }, deps: Deps): Promise<number> {
   const checks: Check[] = [];
-  const ctx = await openRepo(deps.cwd, deps.now);
+  const ctx = await deps.repo();
   const hooksDir = await ctx.git.hooksDir();
   for (const hook of HOOKS) {
     const ok = hookInstalled(hooksDir, hook);
@@ -35,7 +33,7 @@ export async function runDoctor(opts: { json?: boolean }, deps: Deps): Promise<n
   if (!config.ok) checks.push({ name: "login", ok: false, detail: config.problem, fix: config.hint });
   else {
     checks.push({ name: "login", ok: true, detail: `${config.config.url} (from ${config.source})` });
-    const api = new ApiClient(config.config.url, config.config.token, 5000);
+    const api = deps.api({ timeoutMs: 5000 }).client;
     try {
       await api.health();
       checks.push({ name: "backend reachable", ok: true, detail: config.config.url });

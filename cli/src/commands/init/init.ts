@@ -2,7 +2,6 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Deps } from "../../deps.ts";
 import { installHooks, uninstallHooks } from "../../hooks/install.ts";
-import { openRepo } from "../../repo/context.ts";
 import { journalPath } from "../../state/journal.ts";
 
 function ensureIgnored(top: string): boolean {
@@ -14,7 +13,7 @@ function ensureIgnored(top: string): boolean {
 }
 
 export async function runInit(_opts: Record<string, never>, deps: Deps) {
-  const ctx = await openRepo(deps.cwd, deps.now);
+  const ctx = await deps.repo();
   mkdirSync(ctx.stateDir, { recursive: true });
   const hooksDir = await ctx.git.hooksDir();
   const reports = installHooks(hooksDir, journalPath(ctx.stateDir), deps.selfCommand);
@@ -26,7 +25,7 @@ export async function runInit(_opts: Record<string, never>, deps: Deps) {
 }
 
 export async function runUninstall(_opts: Record<string, never>, deps: Deps) {
-  const ctx = await openRepo(deps.cwd, deps.now);
+  const ctx = await deps.repo();
   const reports = uninstallHooks(await ctx.git.hooksDir());
   for (const r of reports) deps.out(`  ${r.hook.padEnd(13)} ${r.action.padEnd(9)} ${r.path}\n`);
   deps.out(`residue's hooks are removed. Queued sessions stay in ${ctx.stateDir} until you delete it.\n`);

@@ -1,7 +1,6 @@
 import { configPath, saveConfig } from "../../config/config.ts";
 import type { Deps } from "../../deps.ts";
 import { CliError, EXIT } from "../../errors/cli-error.ts";
-import { ApiClient } from "../../upload/api-client.ts";
 
 const EXAMPLE = "e.g. residue login --url http://127.0.0.1:8787 --token-stdin < token.txt";
 
@@ -46,7 +45,7 @@ export async function runLogin(opts: LoginOptions, deps: Deps) {
     );
   const base = url.toString().replace(/\/+$/, "");
   const token = await readToken(opts, deps);
-  const client = new ApiClient(base, token, 10_000);
+  const { client } = deps.api({ login: { url: base, token }, timeoutMs: 10_000 });
   const health = await client.health();
   if (health.service !== "residue") throw new CliError(`${base} answered, but it is not a residue server`, "check the URL", EXIT.usage);
   try {

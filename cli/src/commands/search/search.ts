@@ -1,6 +1,6 @@
 import { SearchResponse } from "@residue/protocol";
 import type { Deps } from "../../deps.ts";
-import { client, permalink } from "../remote.ts";
+import { permalink } from "../remote.ts";
 
 export interface SearchOptions {
   org?: string;
@@ -14,7 +14,7 @@ export interface SearchOptions {
 }
 
 export async function runSearch(words: string[], opts: SearchOptions, deps: Deps) {
-  const { api, url } = client(deps);
+  const { client: api, url } = deps.api();
   const res = SearchResponse.parse(
     await api.search({
       q: words.join(" "),

@@ -4,7 +4,6 @@ import type { Deps } from "../../deps.ts";
 import { CliError, EXIT } from "../../errors/cli-error.ts";
 import { type Agent, canonicalPath, endSession, startSession } from "../../queue/sessions.ts";
 import { takeSnapshot } from "../../queue/snapshot.ts";
-import { openRepo } from "../../repo/context.ts";
 
 export interface SessionStartOptions {
   agent: string;
@@ -35,7 +34,7 @@ function checkDataPath(dataPath: string) {
 export async function runSessionStart(opts: SessionStartOptions, deps: Deps) {
   const agent = parseAgent(opts.agent);
   const cwd = opts.cwd ?? deps.cwd;
-  const ctx = await openRepo(cwd, deps.now);
+  const ctx = await deps.repo(cwd);
   const dataPath = canonicalPath(opts.data, deps.cwd);
   checkDataPath(dataPath);
   const { session } = await ctx.store.update((state) =>
@@ -51,7 +50,7 @@ export interface SessionEndOptions {
 }
 
 export async function runSessionEnd(opts: SessionEndOptions, deps: Deps) {
-  const ctx = await openRepo(opts.cwd ?? deps.cwd, deps.now);
+  const ctx = await deps.repo(opts.cwd);
   const session = await ctx.store.update((state) => endSession(state, opts.id, deps.now()));
   if (!session) throw new CliError(`no queued session '${opts.id}' in ${ctx.top}`, "`residue status` lists them", EXIT.usage);
   // The durable copy: the agent may delete its transcript long before the next push.

@@ -1,10 +1,9 @@
 import { AGENT_NAMES, AGENT_SPECS, agentSpec } from "../../agents/index.ts";
 import type { Deps } from "../../deps.ts";
 import { CliError, EXIT } from "../../errors/cli-error.ts";
-import { openRepo } from "../../repo/context.ts";
 
 export async function runSetup(agent: string | undefined, deps: Deps) {
-  const ctx = await openRepo(deps.cwd, deps.now);
+  const ctx = await deps.repo();
   const setupCtx = { top: ctx.top, home: deps.home, command: deps.selfCommand, pathEnv: deps.env.PATH ?? "" };
   if (!agent) {
     const found = AGENT_NAMES.map((name) => ({ a: AGENT_SPECS[name].setup, why: AGENT_SPECS[name].setup.detect(setupCtx) })).filter(

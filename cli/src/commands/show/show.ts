@@ -5,7 +5,7 @@ import { segment } from "@residue/formats/view";
 import { type CommitDetail, CommitDetailResponse } from "@residue/protocol";
 import type { Deps } from "../../deps.ts";
 import type { ApiClient } from "../../upload/api-client.ts";
-import { client, fullSha, permalink, thisRepo } from "../remote.ts";
+import { fullSha, permalink, thisRepo } from "../remote.ts";
 import { renderMessage } from "./render.ts";
 
 export interface ShowOptions {
@@ -35,7 +35,7 @@ export async function commitConversations(api: ApiClient, detail: CommitDetail, 
 
 export async function loadCommit(deps: Deps, rev: string) {
   const { repo } = await thisRepo(deps);
-  const { api, url } = client(deps);
+  const { client: api, url } = deps.api();
   const sha = await fullSha(deps, rev);
   const detail = CommitDetailResponse.parse(await api.commit(repo.owner, repo.name, sha, repo.host));
   return { api, url, repo, detail };

@@ -6,7 +6,6 @@ import type { Deps } from "../../deps.ts";
 import { HOOKS } from "../../hooks/blocks.ts";
 import { hookInstalled } from "../../hooks/install.ts";
 import { DATA_STATE_TEXT, dataState } from "../../queue/snapshot.ts";
-import { openRepo } from "../../repo/context.ts";
 import { appendLog } from "../../state/log.ts";
 import { DISMISS } from "../../state/notices.ts";
 
@@ -15,7 +14,7 @@ export interface StatusOptions {
 }
 
 export async function runStatus(opts: StatusOptions, deps: Deps) {
-  const ctx = await openRepo(deps.cwd, deps.now);
+  const ctx = await deps.repo();
   await foldJournal(ctx.store, ctx.stateDir, ctx.git, (m) => appendLog(ctx.stateDir, m), discoverer(deps, ctx.top));
   const state = ctx.store.peek();
   const hooksDir = await ctx.git.hooksDir();

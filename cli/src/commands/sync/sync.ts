@@ -1,11 +1,8 @@
 import { discoverer } from "../../agents/index.ts";
-import { requireConfig } from "../../config/config.ts";
 import type { Deps } from "../../deps.ts";
 import { CliError } from "../../errors/cli-error.ts";
-import { openRepo } from "../../repo/context.ts";
 import { appendLog } from "../../state/log.ts";
 import { noticeLine, pendingNotice } from "../../state/notices.ts";
-import { ApiClient } from "../../upload/api-client.ts";
 import { budget } from "../../upload/deadline.ts";
 import { type SyncProgress, type SyncResult, sync } from "../../upload/sync.ts";
 
@@ -36,11 +33,9 @@ function progressPrinter(deps: Deps) {
 }
 
 async function runSyncOnce(opts: SyncCommandOptions, deps: Deps, signal?: AbortSignal): Promise<SyncResult> {
-  const ctx = await openRepo(deps.cwd, deps.now);
+  const ctx = await deps.repo();
   const log = (m: string) => appendLog(ctx.stateDir, m);
-  const config = requireConfig(deps.home, deps.env);
-  const api = new ApiClient(config.url, config.token, undefined, signal);
-  return sync(ctx, api, {
+  return sync(ctx, deps.api({ signal }).client, {
     includeUncommitted: opts.uncommitted !== false && deps.env.RESIDUE_UPLOAD_UNCOMMITTED !== "0",
     concurrency: opts.concurrency ?? 3,
     discover: discoverer(deps, ctx.top),
@@ -90,7 +85,7 @@ export async function runSyncHook(opts: SyncCommandOptions, deps: Deps): Promise
   let stateDir: string | null = null;
   const log = (m: string) => stateDir && appendLog(stateDir, m);
   const work = (async () => {
-    stateDir = (await openRepo(deps.cwd, deps.now)).stateDir;
+    stateDir = (await deps.repo()).stateDir;
     return runSyncOnce({ ...opts, hook: true }, deps, time.signal);
   })();
   try {
