@@ -2,13 +2,13 @@
 // the sign-in/sign-out bodies. Property: a page answers a client error or a page, never a 5xx.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { recordFigure } from "./support/figures.ts";
+import { recordFigure, volume } from "./support/figures.ts";
 import { type SeededRecord, seedRecord } from "./support/record.ts";
 import { pageFiles } from "./support/routes.ts";
 import { dedicatedServer } from "./support/server.ts";
 
 const target = dedicatedServer({ AUTH_FAILURE_LIMIT: "1000000" });
-const RUNS_PER_PAGE = 150;
+const RUNS_PER_PAGE = volume(150, 40);
 
 let record: SeededRecord;
 let server: ReturnType<typeof target>;

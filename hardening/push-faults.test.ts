@@ -6,10 +6,11 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BINARY } from "../cli/test/support/harness.ts";
 import { type Fault, route } from "./support/fault-proxy.ts";
-import { recordFigure } from "./support/figures.ts";
+import { recordFigure, volume } from "./support/figures.ts";
 import { HOOK_TIMEOUT_S, PUSH_BOUND_MS, PushScenario, storedMatchesMetadata } from "./support/push-scenario.ts";
 
 const SECTION = "Faults during push";
+const KILL_ROUNDS = volume(25, 10);
 let scenario: PushScenario | undefined;
 afterEach(async () => {
   await scenario?.close();
@@ -65,11 +66,11 @@ describe("faults during push", { timeout: 90_000 }, () => {
 });
 
 describe("faults on this machine during push", { timeout: 90_000 }, () => {
-  it("SIGKILL mid-sync, 25 rounds at random delays", async () => {
+  it(`SIGKILL mid-sync, ${KILL_ROUNDS} rounds at random delays`, async () => {
     scenario = await PushScenario.create(3, 3);
     const { sb } = scenario;
     let killedMidway = 0;
-    for (let round = 0; round < 25; round++) {
+    for (let round = 0; round < KILL_ROUNDS; round++) {
       scenario.grow(round % 3);
       if (round % 5 === 4) scenario.commit();
       const child = spawn(BINARY, ["sync", "--hook"], { cwd: sb.repo, env: sb.env, stdio: "ignore" });
@@ -86,8 +87,8 @@ describe("faults on this machine during push", { timeout: 90_000 }, () => {
     expect(existsSync(join(sb.repo, ".residue/state.lock"))).toBe(false);
     recordFigure({
       section: SECTION,
-      what: "SIGKILL mid-sync (25 rounds, random delay 0–800 ms)",
-      result: `${killedMidway}/25 killed before finishing; next push complete in ${(ms / 1000).toFixed(1)} s, each row once`,
+      what: `SIGKILL mid-sync (${KILL_ROUNDS} rounds, random delay 0–800 ms)`,
+      result: `${killedMidway}/${KILL_ROUNDS} killed before finishing; next push complete in ${(ms / 1000).toFixed(1)} s, each row once`,
     });
   }, 180_000);
 

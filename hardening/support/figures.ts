@@ -19,3 +19,13 @@ export function recordFigure(figure: Figure): void {
   mkdirSync(dir, { recursive: true });
   appendFileSync(join(dir, `${process.pid}.jsonl`), `${JSON.stringify(figure)}\n`);
 }
+
+/**
+ * How much of a load or fuzz test to run: the full volume when measuring for HARDENING.md, a fifth or so in
+ * plain `npm test`, which checks the same properties (no errors, every row once) and keeps CI quick.
+ */
+export function volume(full: number, quick: number): number {
+  return process.env.HARDENING_FIGURES ? full : quick;
+}
+
+export const count = (n: number) => n.toLocaleString("en-US");
