@@ -1,5 +1,17 @@
+import type { Message } from "@residue/formats/model";
+
 // Which part of a conversation led to a commit; shared with the CLI's `residue show`.
 export { type Segments, segment } from "@residue/formats/view";
+
+/** The last prompt and what answered it: what a part with no new messages shows instead of nothing. */
+export function lastExchange(messages: Message[]): Message[] {
+  return messages.slice(
+    Math.max(
+      0,
+      messages.findLastIndex((m) => m.role === "user"),
+    ),
+  );
+}
 
 /** The first response carries at most this many messages; the rest load on demand. */
 export const FIRST_PAGE = 150;
