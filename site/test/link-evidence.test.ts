@@ -116,6 +116,16 @@ describe("a part's messages", () => {
     expect(text).toContain("Good catch. Fix it and commit.");
   });
 
+  it("of a link made by hand (no position) ends at the commit's time", async () => {
+    const sha = fakeSha(`hand-${Math.random()}`);
+    const { page } = await pushed(1, ([s]) => [
+      { sha, committed_at: Date.parse("2026-11-20T09:00:30Z"), sessions: [{ session_id: s as string, reason: { kind: "manual" } }] },
+    ]);
+    const text = await html(page(sha));
+    expect(text).toContain(`Committed as ${short(sha)}`);
+    expect(text).toMatch(/Show 2 later messages \(after this commit\)/);
+  });
+
   it("with no new messages says so and shows the last exchange before the commit", async () => {
     const [a, b] = [fakeSha(`ea-${Math.random()}`), fakeSha(`eb-${Math.random()}`)];
     const { page } = await pushed(1, ([s]) => [
