@@ -48,7 +48,7 @@ describe("link evidence on ingest", () => {
       reason: { kind: "messages", since_sha: first },
     });
     const page = await json(await api(`/repos/${repo.owner}/${repo.name}`));
-    expect(page.commits[0].sessions[0].reason).toEqual({ kind: "messages", since_sha: first });
+    expect(page.commits.find((c: Json) => c.sha === second).sessions[0].reason).toEqual({ kind: "messages", since_sha: first });
   });
 
   it("still takes links from CLIs that send no reason, since or parents", async () => {
@@ -114,6 +114,17 @@ describe("manual links", () => {
     // The automatic push still brought its position.
     expect(linked.find((s) => s.id === one)?.position.line).toBe(4);
     expect(await json(await api(linkPath(repo, sha, two), { method: "PUT" }))).toMatchObject({ changed: false });
+  });
+
+  it("carries a person's unlinks and links by hand over to the commit that replaced theirs (amend, rebase)", async () => {
+    const { repo, sessions, sha, auto } = await pushed(2);
+    const [one, two] = sessions.map((s) => s.id) as [string, string];
+    expect((await api(linkPath(repo, sha, one), { method: "DELETE" })).status).toBe(200);
+    expect((await api(linkPath(repo, sha, two), { method: "PUT" })).status).toBe(200);
+    const amended = fakeSha(`${sha}-amended`);
+    expect((await postJson("/sessions", { repo, commits: [{ ...auto, sha: amended, replaces: [sha] }] })).status).toBe(200);
+    expect((await api(`/repos/${repo.owner}/${repo.name}/${sha}`)).status).toBe(404);
+    expect(((await commitOf(repo, amended)).sessions as Json[]).map((s) => [s.id, s.reason])).toEqual([[two, { kind: "manual" }]]);
   });
 
   it("answers 404 for an unknown repo, commit or session, and never links across repos", async () => {

@@ -39,6 +39,7 @@ export function upsertCommit(db: D1Database, repoId: number, commit: CommitMappi
          ON CONFLICT (repo_id, sha, path) DO UPDATE SET additions = excluded.additions, deletions = excluded.deletions`,
       )
       .bind(repoId, commit.sha, JSON.stringify(commit.files)),
+    ...(commit.replaces.length > 0 ? carryCorrections(db, repoId, commit) : []),
     ...commit.sessions.map((link) =>
       // A pair a person unlinked stays unlinked; a pair a person linked keeps saying so.
       db
@@ -70,6 +71,35 @@ export function upsertCommit(db: D1Database, repoId: number, commit: CommitMappi
       .prepare("DELETE FROM commits WHERE repo_id = ?1 AND sha IN (SELECT value FROM json_each(?2)) AND sha <> ?3")
       .bind(repoId, JSON.stringify(commit.replaces), commit.sha),
     ...indexCommit(db, repoId, commit),
+  ];
+}
+
+/**
+ * A person's corrections of the commits this one replaced (amend, rebase) hold for it too: their unlinks
+ * and their links by hand. Runs before this commit's own links are stored, so those see them.
+ */
+function carryCorrections(db: D1Database, repoId: number, commit: CommitMapping): D1PreparedStatement[] {
+  const replaced = JSON.stringify(commit.replaces.filter((sha) => sha !== commit.sha));
+  return [
+    db
+      .prepare(
+        `INSERT INTO link_tombstones (repo_id, sha, session_id, removed_at)
+         SELECT repo_id, ?2, session_id, removed_at FROM link_tombstones
+         WHERE repo_id = ?1 AND sha IN (SELECT value FROM json_each(?3)) AND true
+         ON CONFLICT (repo_id, sha, session_id) DO NOTHING`,
+      )
+      .bind(repoId, commit.sha, replaced),
+    db
+      .prepare(
+        `INSERT INTO commit_sessions (repo_id, sha, session_id, transcript_line, transcript_byte, last_message_at,
+           since_line, since_byte, since_last_message_at, reason, origin)
+         SELECT repo_id, ?2, session_id, transcript_line, transcript_byte, last_message_at,
+           since_line, since_byte, since_last_message_at, reason, origin FROM commit_sessions
+         WHERE repo_id = ?1 AND sha IN (SELECT value FROM json_each(?3)) AND origin = 'manual'
+           AND NOT EXISTS (SELECT 1 FROM link_tombstones t WHERE t.repo_id = ?1 AND t.sha = ?2 AND t.session_id = commit_sessions.session_id)
+         ON CONFLICT (repo_id, sha, session_id) DO UPDATE SET reason = excluded.reason, origin = 'manual'`,
+      )
+      .bind(repoId, commit.sha, replaced),
   ];
 }
 
