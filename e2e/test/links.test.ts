@@ -67,7 +67,8 @@ describe("links on the permalink", () => {
     expect(await section.innerText()).toContain("Missed by the hooks");
     expect(await page.locator('[role="alert"]').count()).toBe(0);
     expect(await linkedIds()).toEqual([missed.id]);
-    await page.screenshot({ path: `${SCREENSHOTS}/permalink-linked-by-hand.png`, fullPage: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${SCREENSHOTS}/permalink-linked-by-hand.png` });
   });
 
   it("refuses the same form posted from another site", async () => {
