@@ -85,7 +85,7 @@ function carryCorrections(db: D1Database, repoId: number, commit: CommitMapping)
       .prepare(
         `INSERT INTO link_tombstones (repo_id, sha, session_id, removed_at)
          SELECT repo_id, ?2, session_id, removed_at FROM link_tombstones
-         WHERE repo_id = ?1 AND sha IN (SELECT value FROM json_each(?3)) AND true
+         WHERE repo_id = ?1 AND sha IN (SELECT value FROM json_each(?3))
          ON CONFLICT (repo_id, sha, session_id) DO NOTHING`,
       )
       .bind(repoId, commit.sha, replaced),
@@ -252,7 +252,10 @@ export async function storedAncestry(db: D1Database, repoId: number, shas: strin
   return new Map(results.map((r) => [r.sha, r.parents === null ? null : (JSON.parse(r.parents) as string[])]));
 }
 
-/** A person's link: it says so, and it lifts an earlier unlink of the same pair. Position stays whatever the CLI sent. */
+/**
+ * A person's link: it says so, and it lifts an earlier unlink of the same pair. It keeps the position a CLI
+ * sent; a new one has none, and pages cut its conversation at the commit's time.
+ */
 export function linkByHand(db: D1Database, repoId: number, sha: string, sessionId: string): D1PreparedStatement[] {
   const manual = JSON.stringify({ kind: "manual" } satisfies LinkReason);
   return [

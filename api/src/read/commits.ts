@@ -33,15 +33,12 @@ export async function readCommit(db: D1Database, repo: RepoRow, prefix: string):
 export async function readContinuity(db: D1Database, repo: RepoRow, sessionId: string, sha: string): Promise<Continuity> {
   const links = await commitsOfSession(db, repo.id, sessionId);
   if (links.length < 2) return {};
-  return continuity(
-    sha,
-    links,
-    await storedAncestry(
-      db,
-      repo.id,
-      links.map((l) => l.sha),
-    ),
+  const ancestry = await storedAncestry(
+    db,
+    repo.id,
+    links.map((l) => l.sha),
   );
+  return continuity(sha, links, ancestry);
 }
 
 export const readUncommittedSessions = (db: D1Database, repo: RepoRow) => uncommittedSessions(db, repo.id);
