@@ -166,6 +166,8 @@ describe("the permalink's link and unlink forms", () => {
     expect(shown).toMatch(/<form class="unlink"[^>]*method="post"/);
     expect(shown).toContain(`name="session" value="${one}"`);
     expect(shown).toMatch(/<form class="link-session"[^>]*method="post"/);
+    // The conversation no commit links is offered to the link form.
+    expect(shown).toMatch(new RegExp(`<datalist id="link-candidates"><option value="${two}">`));
 
     for (const headers of [{ origin: "https://evil.example" }, {}, { "sec-fetch-site": "cross-site" }]) {
       const res = await post(page(sha), { action: "unlink", session: one }, headers);

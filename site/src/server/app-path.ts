@@ -48,5 +48,7 @@ async function commitView(db: D1Database, repo: RepoRow, sha: string) {
       }),
     ),
   );
-  return { kind: "commit" as const, repo, sha, commit: read.commit, views };
+  // Offered by the link form: what the hooks most often miss is a conversation that produced no commit.
+  const unlinked = await readUncommittedSessions(db, repo);
+  return { kind: "commit" as const, repo, sha, commit: read.commit, views, unlinked };
 }
