@@ -53,6 +53,14 @@ describe("correcting links by hand", () => {
     expect(sb.residue(["link", "HEAD", after]).stdout).toContain("Already linked by hand");
   });
 
+  it("teaches itself in --help", () => {
+    const help = sb.residue(["--help"]).stdout;
+    for (const command of ["link <commit> <session>", "unlink <commit> <session>"]) expect(help).toContain(`  ${command}`);
+    const unlink = sb.residue(["unlink", "--help"]).stdout;
+    expect(unlink).toContain("later pushes keep it off");
+    expect(unlink).toContain("$ residue unlink HEAD 0c4f7a2e");
+  });
+
   it("says in one line what is wrong and what to do", () => {
     const cases: [string[], number, RegExp][] = [
       [["link", "HEAD", "zz"], 2, /'zz' is not a session id — give the session's id or at least its first 4 characters/],
