@@ -40,6 +40,10 @@ const apiExamples = (r: SeededRecord): Examples => ({
     { path: `/api/repos/${r.owner}/${r.repo}`, secret: r.secret },
     { path: `/api/repos/${r.owner}/${r.repo}/${r.sha}`, secret: r.secret },
   ],
+  "PUT /repos/:path{.+}/commits/:sha/sessions/:id": [{ path: `/api/repos/${r.owner}/${r.repo}/commits/${r.sha}/sessions/${r.sessionId}` }],
+  "DELETE /repos/:path{.+}/commits/:sha/sessions/:id": [
+    { path: `/api/repos/${r.owner}/${r.repo}/commits/${r.sha}/sessions/${r.sessionId}` },
+  ],
   "GET /orgs": [{ path: "/api/orgs", secret: r.owner }],
   "GET /orgs/:org{.+}/repos": [{ path: `/api/orgs/${r.owner}/repos`, secret: r.repo }],
 });

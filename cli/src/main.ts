@@ -7,6 +7,7 @@ import { runDismiss } from "./commands/dismiss/dismiss.ts";
 import { runDoctor } from "./commands/doctor/doctor.ts";
 import { runHook } from "./commands/hook/hook.ts";
 import { runInit, runUninstall } from "./commands/init/init.ts";
+import { runLink, runUnlink } from "./commands/link/link.ts";
 import { runLogin } from "./commands/login/login.ts";
 import { runOpen } from "./commands/open/open.ts";
 import { runSearch } from "./commands/search/search.ts";
@@ -177,6 +178,29 @@ Getting started:
     .description("Open a commit's permalink in the browser ($BROWSER, else the system opener)")
     .argument("[commit]", "a SHA or any git revision", "HEAD")
     .action((rev) => runOpen(rev, deps));
+
+  const linkHelp = (verb: string) =>
+    `\nThe commit is any git revision here; the session is its id or a unique prefix of it (the permalink shows
+both; \`residue show <commit>\` and \`residue status\` print session ids). The link changes on the server, for everyone.
+
+Examples:
+  $ residue ${verb} HEAD 0c4f7a2e
+  $ residue ${verb} 4f1c2e0 0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44`;
+  program
+    .command("link")
+    .description('Link a conversation to a commit by hand, when the hooks missed it (the permalink says "linked by hand")')
+    .argument("<commit>", "a SHA or any git revision")
+    .argument("<session>", "a session id, or a unique prefix of one")
+    .addHelpText("after", linkHelp("link"))
+    .action((rev, session) => runLink(rev, session, deps));
+
+  program
+    .command("unlink")
+    .description("Remove a conversation from a commit; later pushes keep it off (`residue link` puts it back)")
+    .argument("<commit>", "a SHA or any git revision")
+    .argument("<session>", "a session id, or a unique prefix of one")
+    .addHelpText("after", linkHelp("unlink"))
+    .action((rev, session) => runUnlink(rev, session, deps));
 
   program
     .command("dismiss")

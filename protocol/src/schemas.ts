@@ -268,3 +268,15 @@ export const SearchHit = z.object({
 });
 export type SearchHit = z.infer<typeof SearchHit>;
 export const SearchResponse = z.object({ hits: z.array(SearchHit), next_cursor: z.string().nullable() });
+
+// --- Manual links (added with `residue link` / `residue unlink`; nothing above this line changed) ---
+
+/** What `PUT` / `DELETE /api/repos/<org>/<repo>/commits/<sha>/sessions/<id or prefix>` answer. */
+export const LinkChangeResponse = z.object({
+  sha: z.string(),
+  session_id: z.string(),
+  linked: z.boolean(),
+  /** False when the pair already was as asked (linked by hand, or not linked). */
+  changed: z.boolean(),
+});
+export type LinkChangeResponse = z.infer<typeof LinkChangeResponse>;

@@ -8,11 +8,12 @@ import { apiRoutes, pageFiles, templateSegments } from "../../hardening/support/
 
 /** A repo that exists, so a missing commit or a missing repo of a known org can be asked for. */
 const repo = uniqueRepo();
+const data = '{"type":"user","message":{"role":"user","content":"hi"}}\n';
+const session = sessionMeta(data);
+const sha = fakeSha(randomUUID());
 beforeAll(async () => {
-  const data = '{"type":"user","message":{"role":"user","content":"hi"}}\n';
-  const session = sessionMeta(data);
   await uploadData(session.id, data);
-  const res = await postJson("/sessions", { repo, sessions: [session], commits: [commitMapping(fakeSha(randomUUID()), [session.id])] });
+  const res = await postJson("/sessions", { repo, sessions: [session], commits: [commitMapping(sha, [session.id])] });
   expect(res.status).toBe(200);
 });
 
@@ -24,6 +25,15 @@ const apiMissing: Record<string, () => string[]> = {
   path: () => [`${nobody()}/widgets`, `${repo.owner}/${nobody()}`, `${repo.owner}/${repo.name}/deadbeef`, `${nobody()}/widgets/deadbeef`],
   org: () => [nobody()],
   id: () => [missingSession()],
+};
+/** Routes with several params: each path names one missing record beside ones that exist. */
+const apiPaths: Record<string, () => string[]> = {
+  "/repos/:path{.+}/commits/:sha/sessions/:id": () => [
+    `/repos/${nobody()}/widgets/commits/${sha}/sessions/${session.id}`,
+    `/repos/${repo.owner}/${nobody()}/commits/${sha}/sessions/${session.id}`,
+    `/repos/${repo.owner}/${repo.name}/commits/deadbeef/sessions/${session.id}`,
+    `/repos/${repo.owner}/${repo.name}/commits/${sha}/sessions/${missingSession()}`,
+  ],
 };
 /** Routes whose params name no record to look up: their 404 is not this test's. */
 const apiExempt = new Set([
@@ -42,6 +52,8 @@ describe("API: a missing record is a 404", () => {
   const cases = apiRoutes()
     .filter((r) => templateSegments(r.path).some((s) => typeof s !== "string") && !apiExempt.has(`${r.method} ${r.path}`))
     .flatMap((r) => {
+      const paths = apiPaths[r.path];
+      if (paths) return paths().map((path) => ({ method: r.method, path, key: `${r.method} ${r.path}` }));
       const param = templateSegments(r.path).find((s) => typeof s !== "string");
       const values = typeof param === "object" ? apiMissing[param.name] : undefined;
       if (!values) throw new Error(`${r.method} ${r.path}: add its param to apiMissing or the route to apiExempt`);

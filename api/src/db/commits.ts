@@ -1,4 +1,4 @@
-import type { CommitMapping, CommitSummary, SessionSummary } from "@residue/protocol";
+import { type CommitMapping, type CommitSummary, LinkReason, type SessionSummary, type TranscriptPosition } from "@residue/protocol";
 import { indexCommit } from "./search.ts";
 import { SESSION_SUMMARY_COLUMNS } from "./sessions.ts";
 
@@ -9,12 +9,13 @@ export function upsertCommit(db: D1Database, repoId: number, commit: CommitMappi
   return [
     db
       .prepare(
-        `INSERT INTO commits (repo_id, sha, message, author_name, author_email, committed_at, branch, files_changed, additions, deletions)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        `INSERT INTO commits (repo_id, sha, message, author_name, author_email, committed_at, branch, files_changed, additions, deletions, parents)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (repo_id, sha) DO UPDATE SET message = excluded.message, author_name = excluded.author_name,
            author_email = excluded.author_email, committed_at = excluded.committed_at,
            branch = coalesce(excluded.branch, commits.branch), files_changed = excluded.files_changed,
-           additions = excluded.additions, deletions = excluded.deletions`,
+           additions = excluded.additions, deletions = excluded.deletions,
+           parents = coalesce(excluded.parents, commits.parents)`,
       )
       .bind(
         repoId,
@@ -27,6 +28,7 @@ export function upsertCommit(db: D1Database, repoId: number, commit: CommitMappi
         commit.files.length,
         additions,
         deletions,
+        commit.parents ? JSON.stringify(commit.parents) : null,
       ),
     db.prepare("DELETE FROM commit_files WHERE repo_id = ?1 AND sha = ?2").bind(repoId, commit.sha),
     db
@@ -37,13 +39,20 @@ export function upsertCommit(db: D1Database, repoId: number, commit: CommitMappi
          ON CONFLICT (repo_id, sha, path) DO UPDATE SET additions = excluded.additions, deletions = excluded.deletions`,
       )
       .bind(repoId, commit.sha, JSON.stringify(commit.files)),
+    ...(commit.replaces.length > 0 ? carryCorrections(db, repoId, commit) : []),
     ...commit.sessions.map((link) =>
+      // A pair a person unlinked stays unlinked; a pair a person linked keeps saying so.
       db
         .prepare(
-          `INSERT INTO commit_sessions (repo_id, sha, session_id, transcript_line, transcript_byte, last_message_at)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+          `INSERT INTO commit_sessions (repo_id, sha, session_id, transcript_line, transcript_byte, last_message_at,
+             since_line, since_byte, since_last_message_at, reason)
+           SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+           WHERE NOT EXISTS (SELECT 1 FROM link_tombstones t WHERE t.repo_id = ?1 AND t.sha = ?2 AND t.session_id = ?3)
            ON CONFLICT (repo_id, sha, session_id) DO UPDATE SET transcript_line = excluded.transcript_line,
-             transcript_byte = excluded.transcript_byte, last_message_at = excluded.last_message_at`,
+             transcript_byte = excluded.transcript_byte, last_message_at = excluded.last_message_at,
+             since_line = excluded.since_line, since_byte = excluded.since_byte,
+             since_last_message_at = excluded.since_last_message_at,
+             reason = iif(commit_sessions.origin = 'manual', commit_sessions.reason, excluded.reason)`,
         )
         .bind(
           repoId,
@@ -52,12 +61,45 @@ export function upsertCommit(db: D1Database, repoId: number, commit: CommitMappi
           link.position.line ?? null,
           link.position.byte ?? null,
           link.position.last_message_at ?? null,
+          link.since?.line ?? null,
+          link.since?.byte ?? null,
+          link.since?.last_message_at ?? null,
+          link.reason ? JSON.stringify(link.reason) : null,
         ),
     ),
     db
       .prepare("DELETE FROM commits WHERE repo_id = ?1 AND sha IN (SELECT value FROM json_each(?2)) AND sha <> ?3")
       .bind(repoId, JSON.stringify(commit.replaces), commit.sha),
     ...indexCommit(db, repoId, commit),
+  ];
+}
+
+/**
+ * A person's corrections of the commits this one replaced (amend, rebase) hold for it too: their unlinks
+ * and their links by hand. Runs before this commit's own links are stored, so those see them.
+ */
+function carryCorrections(db: D1Database, repoId: number, commit: CommitMapping): D1PreparedStatement[] {
+  const replaced = JSON.stringify(commit.replaces.filter((sha) => sha !== commit.sha));
+  return [
+    db
+      .prepare(
+        `INSERT INTO link_tombstones (repo_id, sha, session_id, removed_at)
+         SELECT repo_id, ?2, session_id, removed_at FROM link_tombstones
+         WHERE repo_id = ?1 AND sha IN (SELECT value FROM json_each(?3))
+         ON CONFLICT (repo_id, sha, session_id) DO NOTHING`,
+      )
+      .bind(repoId, commit.sha, replaced),
+    db
+      .prepare(
+        `INSERT INTO commit_sessions (repo_id, sha, session_id, transcript_line, transcript_byte, last_message_at,
+           since_line, since_byte, since_last_message_at, reason, origin)
+         SELECT repo_id, ?2, session_id, transcript_line, transcript_byte, last_message_at,
+           since_line, since_byte, since_last_message_at, reason, origin FROM commit_sessions
+         WHERE repo_id = ?1 AND sha IN (SELECT value FROM json_each(?3)) AND origin = 'manual'
+           AND NOT EXISTS (SELECT 1 FROM link_tombstones t WHERE t.repo_id = ?1 AND t.sha = ?2 AND t.session_id = commit_sessions.session_id)
+         ON CONFLICT (repo_id, sha, session_id) DO UPDATE SET reason = excluded.reason, origin = 'manual'`,
+      )
+      .bind(repoId, commit.sha, replaced),
   ];
 }
 
@@ -103,18 +145,58 @@ export async function commitFiles(db: D1Database, repoId: number, sha: string) {
   return results;
 }
 
-type LinkRow = CommitSummary["sessions"][number] & {
+type LinkRow = SessionSummary & {
   sha: string;
   transcript_line: number | null;
   transcript_byte: number | null;
   last_message_at: number | null;
+  since_line: number | null;
+  since_byte: number | null;
+  since_last_message_at: number | null;
+  reason: string | null;
 };
+
+/** A stored reason is shown only if it still reads as one: the column is text a migration could not check. */
+function storedReason(text: string | null): LinkReason | null {
+  if (text === null) return null;
+  try {
+    const parsed = LinkReason.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function linkedSession(row: LinkRow): CommitSummary["sessions"][number] {
+  const {
+    sha: _sha,
+    transcript_line,
+    transcript_byte,
+    last_message_at,
+    since_line,
+    since_byte,
+    since_last_message_at,
+    reason,
+    ...session
+  } = row;
+  const since: TranscriptPosition | null =
+    since_line === null && since_byte === null && since_last_message_at === null
+      ? null
+      : { line: since_line, byte: since_byte, last_message_at: since_last_message_at };
+  return {
+    ...session,
+    position: { line: transcript_line, byte: transcript_byte, last_message_at },
+    since,
+    reason: storedReason(reason),
+  };
+}
 
 async function withSessions(db: D1Database, repoId: number, commits: CommitRow[]): Promise<CommitSummary[]> {
   if (commits.length === 0) return [];
   const { results } = await db
     .prepare(
-      `SELECT cs.sha, cs.transcript_line, cs.transcript_byte, cs.last_message_at, ${SESSION_SUMMARY_COLUMNS}
+      `SELECT cs.sha, cs.transcript_line, cs.transcript_byte, cs.last_message_at, cs.since_line, cs.since_byte,
+         cs.since_last_message_at, cs.reason, ${SESSION_SUMMARY_COLUMNS}
        FROM commit_sessions cs JOIN sessions s ON s.id = cs.session_id
        WHERE cs.repo_id = ?1 AND cs.sha IN (SELECT value FROM json_each(?2))
        ORDER BY s.started_at, s.id`,
@@ -122,11 +204,7 @@ async function withSessions(db: D1Database, repoId: number, commits: CommitRow[]
     .bind(repoId, JSON.stringify(commits.map((c) => c.sha)))
     .all<LinkRow>();
   const bySha = new Map<string, CommitSummary["sessions"]>();
-  for (const { sha, transcript_line, transcript_byte, last_message_at, ...session } of results) {
-    const list = bySha.get(sha) ?? [];
-    list.push({ ...session, position: { line: transcript_line, byte: transcript_byte, last_message_at } });
-    bySha.set(sha, list);
-  }
+  for (const row of results) bySha.set(row.sha, [...(bySha.get(row.sha) ?? []), linkedSession(row)]);
   return commits.map((c) => ({ ...c, sessions: bySha.get(c.sha) ?? [] }));
 }
 
@@ -137,18 +215,71 @@ export interface SessionCommitLink {
   transcript_line: number | null;
 }
 
-/** Every commit a session produced, in the order the conversation reached them. */
+/** Every commit a session produced, in the order the conversation reached them (the fallback where git's order is unknown). */
 export async function commitsOfSession(db: D1Database, repoId: number, sessionId: string): Promise<SessionCommitLink[]> {
   const { results } = await db
     .prepare(
       `SELECT c.sha, c.message, c.committed_at, cs.transcript_line FROM commit_sessions cs
        JOIN commits c ON c.repo_id = cs.repo_id AND c.sha = cs.sha
        WHERE cs.session_id = ?1 AND cs.repo_id = ?2
-       ORDER BY coalesce(cs.transcript_line, 0), c.committed_at`,
+       ORDER BY coalesce(cs.transcript_line, 0), c.committed_at, c.sha`,
     )
     .bind(sessionId, repoId)
     .all<SessionCommitLink>();
   return results;
+}
+
+/** How many stored commits one ancestry walk may visit: bounds the rows a page reads. */
+const ANCESTRY_LIMIT = 2000;
+
+/**
+ * The parents of these commits and of their stored ancestors, as far as the repo's stored commits reach;
+ * a commit whose parents were never sent maps to null. Commits git has but this server does not end a walk.
+ */
+export async function storedAncestry(db: D1Database, repoId: number, shas: string[]): Promise<Map<string, string[] | null>> {
+  const { results } = await db
+    .prepare(
+      `WITH RECURSIVE walk (sha) AS (
+         SELECT value FROM json_each(?2)
+         UNION
+         SELECT p.value FROM walk JOIN commits c ON c.repo_id = ?1 AND c.sha = walk.sha JOIN json_each(c.parents) p
+         LIMIT ?3
+       )
+       SELECT c.sha, c.parents FROM walk JOIN commits c ON c.repo_id = ?1 AND c.sha = walk.sha`,
+    )
+    .bind(repoId, JSON.stringify(shas), ANCESTRY_LIMIT)
+    .all<{ sha: string; parents: string | null }>();
+  return new Map(results.map((r) => [r.sha, r.parents === null ? null : (JSON.parse(r.parents) as string[])]));
+}
+
+/**
+ * A person's link: it says so, and it lifts an earlier unlink of the same pair. It keeps the position a CLI
+ * sent; a new one has none, and pages cut its conversation at the commit's time.
+ */
+export function linkByHand(db: D1Database, repoId: number, sha: string, sessionId: string): D1PreparedStatement[] {
+  const manual = JSON.stringify({ kind: "manual" } satisfies LinkReason);
+  return [
+    db.prepare("DELETE FROM link_tombstones WHERE repo_id = ?1 AND sha = ?2 AND session_id = ?3").bind(repoId, sha, sessionId),
+    db
+      .prepare(
+        `INSERT INTO commit_sessions (repo_id, sha, session_id, reason, origin) VALUES (?1, ?2, ?3, ?4, 'manual')
+         ON CONFLICT (repo_id, sha, session_id) DO UPDATE SET reason = excluded.reason, origin = 'manual'`,
+      )
+      .bind(repoId, sha, sessionId, manual),
+  ];
+}
+
+/** A person's unlink, kept as a tombstone so the next push of the automatic link does not undo it. */
+export function unlinkByHand(db: D1Database, repoId: number, sha: string, sessionId: string, now: number): D1PreparedStatement[] {
+  return [
+    db.prepare("DELETE FROM commit_sessions WHERE repo_id = ?1 AND sha = ?2 AND session_id = ?3").bind(repoId, sha, sessionId),
+    db
+      .prepare(
+        `INSERT INTO link_tombstones (repo_id, sha, session_id, removed_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (repo_id, sha, session_id) DO UPDATE SET removed_at = excluded.removed_at`,
+      )
+      .bind(repoId, sha, sessionId, now),
+  ];
 }
 
 /** Sessions of a repo that no commit links: explorations and abandoned attempts. */

@@ -73,6 +73,17 @@ export function getSession(db: D1Database, id: string) {
     .first<SessionRow>();
 }
 
+/** A repo's sessions whose id starts with the prefix (at most two: enough to tell a unique match from an ambiguous one). */
+export async function findSessionsByPrefix(db: D1Database, repoId: number, prefix: string): Promise<SessionSummary[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT ${SESSION_SUMMARY_COLUMNS} FROM sessions s WHERE s.repo_id = ?1 AND s.id >= ?2 AND s.id < ?2 || 'g' ORDER BY s.id LIMIT 2`,
+    )
+    .bind(repoId, prefix)
+    .all<SessionSummary>();
+  return results;
+}
+
 /** The repo a session belongs to; null when there is no such session. */
 export async function sessionRepoId(db: D1Database, id: string): Promise<number | null> {
   const row = await db.prepare("SELECT repo_id FROM sessions WHERE id = ?1").bind(id).first<{ repo_id: number }>();

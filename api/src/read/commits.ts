@@ -1,10 +1,11 @@
 // A repo's commits: one page of the list, one commit in full, the commits a session led to.
 
 import type { CommitSummary } from "@residue/protocol";
-import { commitFiles, commitsOfSession, findCommitsByPrefix, listCommits, uncommittedSessions } from "../db/commits.ts";
+import { commitFiles, commitsOfSession, findCommitsByPrefix, listCommits, storedAncestry, uncommittedSessions } from "../db/commits.ts";
 import type { RepoRow } from "../db/repos.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { type AmbiguousSha, type Invalid, type Missing, missing } from "./outcome.ts";
+import { type Continuity, continuity } from "./topology.ts";
 
 export type CommitPageOutcome = { kind: "found"; commits: CommitSummary[]; next_cursor: string | null } | Invalid<"cursor">;
 
@@ -28,5 +29,16 @@ export async function readCommit(db: D1Database, repo: RepoRow, prefix: string):
   return { kind: "found", commit: { ...commit, files: await commitFiles(db, repo.id, commit.sha) } };
 }
 
-export const readSessionCommits = (db: D1Database, repo: RepoRow, sessionId: string) => commitsOfSession(db, repo.id, sessionId);
+/** The session's commits this commit continues from and is continued by, in git's order where it is known. */
+export async function readContinuity(db: D1Database, repo: RepoRow, sessionId: string, sha: string): Promise<Continuity> {
+  const links = await commitsOfSession(db, repo.id, sessionId);
+  if (links.length < 2) return {};
+  const ancestry = await storedAncestry(
+    db,
+    repo.id,
+    links.map((l) => l.sha),
+  );
+  return continuity(sha, links, ancestry);
+}
+
 export const readUncommittedSessions = (db: D1Database, repo: RepoRow) => uncommittedSessions(db, repo.id);

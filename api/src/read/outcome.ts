@@ -4,9 +4,10 @@
 export type Missing = { kind: "missing"; what: "org" | "repo" | "commit" | "session" };
 export type AmbiguousRepo = { kind: "ambiguous"; what: "repo"; owner: string; name: string; hosts: string[] };
 export type AmbiguousSha = { kind: "ambiguous"; what: "sha" };
+export type AmbiguousSession = { kind: "ambiguous"; what: "session" };
 export type Invalid<What extends "cursor" | "query"> = { kind: "invalid"; what: What; message: string };
 
-export type NotFound = Missing | AmbiguousRepo | AmbiguousSha | Invalid<"cursor" | "query">;
+export type NotFound = Missing | AmbiguousRepo | AmbiguousSha | AmbiguousSession | Invalid<"cursor" | "query">;
 
 export const missing = (what: Missing["what"]): Missing => ({ kind: "missing", what });
 

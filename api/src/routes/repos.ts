@@ -1,4 +1,4 @@
-import { RepoHost, RepoOwner } from "@residue/protocol";
+import { type LinkChangeResponse, RepoHost, RepoOwner } from "@residue/protocol";
 import { Hono } from "hono";
 import { z } from "zod";
 import { repoInfo } from "../db/repos.ts";
@@ -7,6 +7,7 @@ import { parseWith } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
 import { outcomeError } from "../http/outcome.ts";
 import { readCommit, readCommitPage } from "../read/commits.ts";
+import { changeLink } from "../read/links.ts";
 import type { AmbiguousRepo } from "../read/outcome.ts";
 import { readOrg, readOrgs, readRepoPath } from "../read/repos.ts";
 
@@ -42,6 +43,31 @@ repoRoutes.get("/:path{.+}", async (c) => {
   if (commit.kind === "ambiguous") throw outcomeError(commit, `${path.sha} matches several commits; give more of the SHA.`);
   if (commit.kind === "missing") throw outcomeError(commit, `No commit ${path.sha} in ${where}.`);
   return c.json({ repo: repoInfo(path.repo), commit: commit.commit });
+});
+
+// A person's correction: PUT links the session to the commit (reason "manual"), DELETE unlinks it and keeps it
+// unlinked through later pushes. The session may be named by a unique prefix of its id.
+repoRoutes.on(["PUT", "DELETE"], "/:path{.+}/commits/:sha/sessions/:id", async (c) => {
+  const segments = c.req.param("path").split("/").filter(Boolean);
+  const { host } = parseWith(PageQuery, c.req.query(), "invalid_query");
+  const db = c.get("env").DB;
+  const path = segments.length >= 2 ? await readRepoPath(db, segments, host) : null;
+  if (path?.kind === "ambiguous") throw ambiguousRepo(path);
+  if (path?.kind !== "repo") throw new ApiError(404, "repo_not_found", `No repo ${segments.join("/")} has been pushed to this server.`);
+  const [sha, id] = [c.req.param("sha"), c.req.param("id")];
+  const where = `${path.repo.owner}/${path.repo.name}`;
+  const change = await changeLink(db, path.repo, sha, id, c.req.method === "PUT", Date.now());
+  if (change.kind === "done") {
+    const { kind: _kind, ...body } = change;
+    return c.json(body satisfies LinkChangeResponse);
+  }
+  const message =
+    change.kind === "missing"
+      ? `No ${change.what === "commit" ? `commit ${sha}` : `session ${id}`} in ${where}.`
+      : change.what === "sha"
+        ? `${sha} matches several commits in ${where}; give more of the SHA.`
+        : `${id} matches several sessions in ${where}; give more of the id.`;
+  throw outcomeError(change, message);
 });
 
 orgRoutes.get("/", async (c) => {

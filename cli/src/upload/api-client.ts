@@ -8,6 +8,8 @@ import { request as httpsRequest } from "node:https";
 import {
   CommitDetailResponse,
   ErrorBody,
+  LinkChangeResponse,
+  type RepoRef,
   type SearchDocument,
   SearchResponse,
   type SessionsUpload,
@@ -140,6 +142,21 @@ export class ApiClient {
         notFound: {
           what: `commit ${sha.slice(0, 12)} of ${owner}/${name}`,
           hint: "its conversations go up with `git push` (or `residue push`); check the revision",
+        },
+      },
+    );
+  }
+
+  /** Links (`linked`) or unlinks a session, named by its id or a unique prefix, to one of the repo's commits. */
+  async setLink(repo: RepoRef, sha: string, session: string, linked: boolean) {
+    return this.call(
+      `/repos/${repo.owner}/${repo.name}/commits/${sha}/sessions/${encodeURIComponent(session)}?host=${encodeURIComponent(repo.host)}`,
+      LinkChangeResponse,
+      { method: linked ? "PUT" : "DELETE" },
+      {
+        notFound: {
+          what: `session ${session} of ${repo.owner}/${repo.name}`,
+          hint: "copy its id from the permalink, `residue show` or `residue status`; a session goes up with `git push` (or `residue push`)",
         },
       },
     );

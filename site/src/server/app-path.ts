@@ -1,7 +1,7 @@
 // Everything /app/<path> shows, loaded before anything renders, so the page can set its status (Astro
 // ignores a status set by a component) and its components only take props.
 import type { RepoRow } from "@residue/api/db/repos";
-import { readCommit, readCommitPage, readSessionCommits, readUncommittedSessions } from "@residue/api/read/commits";
+import { readCommit, readCommitPage, readContinuity, readUncommittedSessions } from "@residue/api/read/commits";
 import type { AmbiguousRepo, AmbiguousSha, Invalid, Missing } from "@residue/api/read/outcome";
 import { readOrg, readRepoPath } from "@residue/api/read/repos";
 import { loadConversation } from "./conversation.ts";
@@ -44,9 +44,11 @@ async function commitView(db: D1Database, repo: RepoRow, sha: string) {
       read.commit.sessions.map(async (s) => {
         const loaded = await loadConversation(s.id);
         const conversation = loaded.kind === "found" ? loaded.conversation : null;
-        return [s.id, { conversation, links: await readSessionCommits(db, repo, s.id) }] as const;
+        return [s.id, { conversation, ...(await readContinuity(db, repo, s.id, read.commit.sha)) }] as const;
       }),
     ),
   );
-  return { kind: "commit" as const, repo, sha, commit: read.commit, views };
+  // Offered by the link form: what the hooks most often miss is a conversation that produced no commit.
+  const unlinked = await readUncommittedSessions(db, repo);
+  return { kind: "commit" as const, repo, sha, commit: read.commit, views, unlinked };
 }

@@ -1,30 +1,36 @@
-// What the sign-in and sign-out requests carry: the form's fields (or why the request is not a sign-in
-// form: a client error, never a crash), and whether it came from a page of this app.
+// What the forms this app posts carry (sign-in, sign-out, link and unlink): the form's fields (or why the
+// request is not such a form: a client error, never a crash), and whether it came from a page of this app.
 
-export type LoginForm =
-  | { ok: true; username: string; password: string; next: string }
-  | { ok: false; status: 400 | 413 | 415; message: string };
+export type Refusal = { ok: false; status: 400 | 413 | 415; message: string };
+export type LoginForm = { ok: true; username: string; password: string; next: string } | Refusal;
 
 const MAX_FORM_BYTES = 64 * 1024;
 
-export async function readLoginForm(request: Request): Promise<LoginForm> {
+/** The string fields of a form this app posts (`what` names it in refusals); a missing field reads as "". */
+export async function readForm<K extends string>(
+  request: Request,
+  what: string,
+  names: readonly K[],
+): Promise<({ ok: true } & Record<K, string>) | Refusal> {
   const type = (request.headers.get("content-type") ?? "").toLowerCase();
   if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data"))
-    return { ok: false, status: 415, message: "Send the sign-in form as a form (application/x-www-form-urlencoded)." };
+    return { ok: false, status: 415, message: `Send the ${what} form as a form (application/x-www-form-urlencoded).` };
   if (Number(request.headers.get("content-length") ?? Number.NaN) > MAX_FORM_BYTES)
-    return { ok: false, status: 413, message: "That sign-in form is too large." };
+    return { ok: false, status: 413, message: `That ${what} form is too large.` };
   let form: FormData;
   try {
     form = await request.formData();
   } catch {
-    return { ok: false, status: 400, message: "That sign-in form could not be read." };
+    return { ok: false, status: 400, message: `That ${what} form could not be read.` };
   }
   const field = (name: string) => {
     const value = form.get(name);
     return typeof value === "string" ? value : "";
   };
-  return { ok: true, username: field("username"), password: field("password"), next: field("next") };
+  return { ok: true as const, ...(Object.fromEntries(names.map((n) => [n, field(n)])) as Record<K, string>) };
 }
+
+export const readLoginForm = (request: Request): Promise<LoginForm> => readForm(request, "sign-in", ["username", "password", "next"]);
 
 /** A state-changing request from a page of this app: the browser's Origin (or Fetch Metadata) says so. */
 export function fromSameOrigin(request: Request): boolean {
