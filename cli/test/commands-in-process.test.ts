@@ -113,6 +113,18 @@ describe("commands in-process", () => {
     expect(desktop.stderr).toContain("could not start 'xdg-open'; open the link above yourself");
   });
 
+  it("unlink and link correct the record by hand", async () => {
+    const unlink = await residueInProcess(sb, ["unlink", "HEAD", sessionId]);
+    expect(unlink.status, unlink.stderr).toBe(0);
+    expect(unlink.stdout).toContain(`Unlinked session ${sessionId} from ${sha.slice(0, 7)}`);
+    const off = await sb.api(`/repos/${sb.owner}/widgets/${sha}`);
+    expect(off.body.commit.sessions).toEqual([]);
+    const link = await residueInProcess(sb, ["link", "HEAD", sessionId.slice(0, 8)]);
+    expect(link.status, link.stderr).toBe(0);
+    const on = await sb.api(`/repos/${sb.owner}/widgets/${sha}`);
+    expect(on.body.commit.sessions).toMatchObject([{ id: sessionId, reason: { kind: "manual" } }]);
+  });
+
   it("doctor checks hooks, login and backend through the factory", async () => {
     const ok = await residueInProcess(sb, ["doctor", "--json"]);
     expect(ok.status, ok.stdout).toBe(0);

@@ -3,7 +3,7 @@
 
 import type { Deps } from "../../deps.ts";
 import { CliError, EXIT } from "../../errors/cli-error.ts";
-import { client, permalink, thisRepo } from "../remote.ts";
+import { permalink, thisRepo } from "../remote.ts";
 
 const SESSION_REF = /^[0-9a-f-]{4,36}$/i;
 const SHA_REF = /^[0-9a-f]{4,64}$/i;
@@ -24,7 +24,7 @@ async function changeLink(rev: string, session: string, link: boolean, deps: Dep
       EXIT.usage,
     );
   const { ctx, repo } = await thisRepo(deps);
-  const { api, url } = client(deps);
+  const { client: api, url } = deps.api();
   // Asked first so a missing repo or commit reads as such, not as a missing session.
   const { commit } = await api.commit(repo.owner, repo.name, await commitSha(ctx.git, rev), repo.host);
   const change = await api.setLink(repo, commit.sha, session, link);
