@@ -90,15 +90,18 @@ describe("Claude Code mapper", () => {
 });
 
 describe("pi mapper", () => {
-  it("follows the tree to the leaf, keeps summaries of compaction and abandoned branches", () => {
+  it("follows the tree to the leaf, folds the branch the user left, keeps summaries of compaction and branches", () => {
     const c = mapPi(read("pi/sessions/--home-dev-acme-widgets--/2026-03-04T16-20-00-000Z_7e3b9d51-0a2c-4f6e-b8d4-19c7a5e3f2b0.jsonl"));
-    const summaries = blocks(c.messages).filter((b) => b.kind === "summary");
-    expect(summaries.map((s) => (s as { label: string }).label)).toEqual([
+    const summaries = blocks(c.messages).filter((b): b is Extract<Block, { kind: "summary" }> => b.kind === "summary");
+    expect(summaries.map((s) => s.label)).toEqual([
+      "A branch the user left (2 message(s))",
       "An abandoned branch, summarized",
-      "Conversation compacted: summary",
+      "Conversation compacted: summary (the messages before it are kept above)",
     ]);
+    // The abandoned reply is folded, not a message of its own, and not lost.
     expect(texts(c.messages)).not.toContain("I'll add a `baseDelayMs` option.");
-    expect(c.notices.join()).toMatch(/abandoned branches/);
+    expect(summaries[0]?.text).toContain("I'll add a `baseDelayMs` option.");
+    expect(c.notices.join()).toMatch(/abandoned branches are folded/);
     expect(blocks(c.messages).some((b) => b.kind === "image")).toBe(true);
     expect(blocks(c.messages).some((b) => b.kind === "notice" && /aborted/.test(b.text))).toBe(true);
   });
