@@ -152,11 +152,13 @@ describe("Gemini CLI mapper", () => {
         ],
       }),
       l({ id: "3", type: "user", timestamp: "2026-11-01T00:00:04Z", content: "oops" }),
-      l({ $rewindTo: "2" }),
+      // Gemini CLI drops the named message and every one after it.
+      l({ $rewindTo: "3" }),
       l({ $set: { summary: "x" } }),
     ].join("\n");
     const c = mapGemini(text);
     expect(texts(c.messages)).toEqual(["Refactor the parser", "Done refactoring."]);
+    expect(blocks(c.messages).at(-1)).toMatchObject({ kind: "summary", label: "Rewound by the user (1 message(s))", text: "**User:** oops" });
     expect(calls(c.messages)[0]).toMatchObject({ name: "read_file", result: { output: "code", isError: false } });
   });
 });
