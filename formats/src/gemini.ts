@@ -5,7 +5,7 @@
 //   that message and every one after it.
 // - One JSON document `{sessionId, projectHash, …, messages}` (chats/session-*.json before JSONL).
 // - A saved chat (`/chat save`, checkpoint-<tag>.json): the model's history as Gemini API contents
-//   `[{role: "user" | "model", parts}]`.
+//   `[{role: "user" | "model", parts}]`, or (newer) `{history: [...], …}`.
 // - The prompt log (logs.json): `[{sessionId, messageId, type: "user", message, timestamp}]`, prompts only.
 // Messages the user rewound, or that a rewrite of the history dropped, stay where they were (folded when rewound).
 
@@ -23,6 +23,10 @@ interface Item {
 
 /** Context Gemini CLI sends as the first user message (date, OS, directory listing): not typed by the user. */
 const HARNESS_CONTEXT = /^\s*<session_context>/;
+
+/** The summary Gemini CLI writes when it compresses the history: sent as a user message, written by the model. */
+const STATE_SNAPSHOT = /^\s*<state_snapshot>/;
+const COMPACTED = "Conversation compacted: summary (the messages before it are kept above)";
 
 const isMetadata = (v: Record<string, unknown>) => v.type === undefined && typeof v.sessionId === "string";
 
@@ -127,6 +131,7 @@ function recordMessage(v: Record<string, unknown>, line: number): Omit<Message, 
     const typed = partsText(v.displayContent, false);
     if (HARNESS_CONTEXT.test(sent))
       return { ...base, role: "system", blocks: [{ kind: "summary", label: "Context Gemini CLI sent with the prompt", text: sent }] };
+    if (STATE_SNAPSHOT.test(sent)) return { ...base, role: "system", blocks: [{ kind: "summary", label: COMPACTED, text: sent }] };
     // What the user typed, and what was sent when Gemini CLI expanded it (@file references).
     const blocks: Block[] = [];
     if (typed.trim()) blocks.push({ kind: "text", text: typed });
@@ -199,6 +204,9 @@ function indexed(list: Omit<Message, "index">[], notices: string[]): Conversatio
 
 export function mapGemini(text: string): Conversation {
   const doc = jsonDocument(text);
+  // Saved chats were a bare array of contents, and are now `{history, …}`.
+  const history = obj(doc)?.history;
+  if (Array.isArray(history)) return indexed(contentsMessages(history), []);
   if (Array.isArray(doc)) {
     const first = obj(doc[0]);
     if (first && "parts" in first) return indexed(contentsMessages(doc), []);

@@ -39,7 +39,7 @@ function toolBlock(p: Record<string, unknown>, fallbackId: string): Block {
   const output =
     status === "error"
       ? (str(state.error) ?? "")
-      : (str(state.output) ?? (obj(state.time)?.compacted ? "(output cleared by compaction)" : ""));
+      : str(state.output) || (obj(state.time)?.compacted ? "(output cleared by compaction)" : "");
   return {
     kind: "tool_call",
     id: str(p.callID) ?? fallbackId,
