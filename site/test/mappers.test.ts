@@ -99,8 +99,8 @@ describe("pi mapper", () => {
       "Conversation compacted: summary (the messages before it are kept above)",
     ]);
     // The abandoned reply is folded, not a message of its own, and not lost.
-    expect(texts(c.messages)).not.toContain("I'll add a `baseDelayMs` option.");
-    expect(summaries[0]?.text).toContain("I'll add a `baseDelayMs` option.");
+    expect(texts(c.messages)).not.toContain("I'll add a `baseDelayMs` option with default 100.");
+    expect(summaries[0]?.text).toContain("I'll add a `baseDelayMs` option with default 100.");
     expect(c.notices.join()).toMatch(/abandoned branches are folded/);
     expect(blocks(c.messages).some((b) => b.kind === "image")).toBe(true);
     expect(blocks(c.messages).some((b) => b.kind === "notice" && /aborted/.test(b.text))).toBe(true);
@@ -158,7 +158,11 @@ describe("Gemini CLI mapper", () => {
     ].join("\n");
     const c = mapGemini(text);
     expect(texts(c.messages)).toEqual(["Refactor the parser", "Done refactoring."]);
-    expect(blocks(c.messages).at(-1)).toMatchObject({ kind: "summary", label: "Rewound by the user (1 message(s))", text: "**User:** oops" });
+    expect(blocks(c.messages).at(-1)).toMatchObject({
+      kind: "summary",
+      label: "Rewound by the user (1 message(s))",
+      text: "**User:** oops",
+    });
     expect(calls(c.messages)[0]).toMatchObject({ name: "read_file", result: { output: "code", isError: false } });
   });
 });
