@@ -69,6 +69,9 @@ const COMPACTED = "Conversation compacted: summary (the messages before it are k
 /** Context the harness sends as a user message (environment, AGENTS.md, skills): not typed by the user. */
 const HARNESS_CONTEXT = /^\s*(<[a-z_ -]+>|# AGENTS\.md instructions)/i;
 
+/** A sub-agent's report to its parent, sent as a user message: `{agent_path, status: {completed: "…"}}`. */
+const SUBAGENT_NOTIFICATION = /^\s*<subagent_notification>([\s\S]*)<\/subagent_notification>\s*$/;
+
 function records(text: string): { recs: Rec[]; notices: string[] } {
   const doc = obj(jsonDocument(text));
   if (doc && Array.isArray(doc.items)) {
@@ -143,6 +146,7 @@ export function mapCodex(text: string): Conversation {
   const fromItems = recs.some((r) => r.type === "response_item");
   const messages: Message[] = [];
   const calls = new Map<string, ToolCall>();
+  const spawned = new Map<string, ToolCall>();
   let usage: Usage = zeroUsage();
   let model: string | undefined;
 
@@ -166,6 +170,20 @@ export function mapCodex(text: string): Conversation {
     else push("user", [{ kind: "text", text }], line);
   };
 
+  // The sub-agent's own messages are in its own rollout; what the parent's holds of it is its final report,
+  // shown as the conversation under the spawn_agent call that started it.
+  const subagentReport = (json: string, text: string, line: Line) => {
+    const report = obj(parseJson(json.trim())) ?? {};
+    const status = obj(report.status) ?? {};
+    const [state, said] = Object.entries(status).find(([, v]) => typeof v === "string") ?? [];
+    const call = spawned.get(str(report.agent_path) ?? "");
+    if (!call || typeof said !== "string") return userText(text, line);
+    const block: Block = state === "completed" ? { kind: "text", text: said } : { kind: "notice", text: `${state}: ${said}` };
+    const children = call.children ?? [];
+    children.push({ index: children.length, role: "assistant", blocks: [block], timestamp: time(line.value.timestamp), line: line.n });
+    call.children = children;
+  };
+
   const item = (p: Record<string, unknown>, line: Line) => {
     const type = str(p.type) ?? "";
     if (type === "message") {
@@ -175,6 +193,8 @@ export function mapCodex(text: string): Conversation {
       const blocks = contentBlocks(p.content);
       if (role !== "user") return push("assistant", blocks, line);
       const text = blocks.flatMap((b) => (b.kind === "text" ? [b.text] : [])).join("\n");
+      const report = SUBAGENT_NOTIFICATION.exec(text);
+      if (report) return subagentReport(report[1] as string, text, line);
       if (HARNESS_CONTEXT.test(text)) return userText(text, line);
       return push("user", blocks, line);
     }
@@ -203,6 +223,8 @@ export function mapCodex(text: string): Conversation {
       const result = outputOf(p.output ?? p.result);
       if (call) call.result = result;
       else push("system", [{ kind: "notice", text: `Output of an unknown call: ${result.output.slice(0, 500)}` }], line);
+      const agent = str(obj(parseJson(result.output))?.agent_id);
+      if (call?.name === "spawn_agent" && agent) spawned.set(agent, call);
       return;
     }
     push("system", [rawBlock(`response_item ${type}`, p)], line);

@@ -54,7 +54,12 @@ const SAID: Record<Agent, (raw: string) => string[]> = {
     return doc.flatMap((r) => {
       if (!isObj(r)) return [];
       const p = isObj(r.payload) ? r.payload : r;
-      if (p.type === "message" && (p.role === "user" || p.role === "assistant")) return texts(p.content);
+      if (p.type === "message" && (p.role === "user" || p.role === "assistant"))
+        // A sub-agent's report to its parent says what the sub-agent said: its status text.
+        return texts(p.content).flatMap((t) => {
+          const report = /^<subagent_notification>([\s\S]*)<\/subagent_notification>$/.exec(t.trim());
+          return report ? Object.values((JSON.parse(report[1] as string) as { status: Json }).status).map(String) : [t];
+        });
       if (p.type === "reasoning") return [...texts(p.summary), ...texts(p.content)];
       if (p.type === "user_message" || p.type === "agent_message") return texts([p], ["message"]);
       if (p.type === "agent_reasoning") return texts([p], ["text"]);

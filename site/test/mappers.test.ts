@@ -116,6 +116,32 @@ describe("pi mapper", () => {
   });
 });
 
+describe("pi mapper, past and present shapes", () => {
+  it("reads a v1 file (no parent links) in file order, and v2 extension messages under their old role", () => {
+    const v1 = mapPi(read("pi/versions/v1-linear.jsonl"));
+    expect(v1.messages.map((m) => m.line)).toEqual([2, 3, 5, 6, 7, 8]);
+    expect(texts(v1.messages)).toEqual([
+      "List the TODO comments in src/.",
+      "One TODO: src/a.ts line 3 asks for a retry.",
+      "Add the retry then.",
+      "Added a retry loop around fetch in src/a.ts.",
+    ]);
+    const v2 = mapPi(read("pi/versions/v2-hook-message.jsonl"));
+    expect(blocks(v2.messages).map((b) => b.kind)).toEqual(["text", "notice", "summary", "text"]);
+  });
+
+  it("hides bookkeeping entries and leaves an unknown one raw", () => {
+    const c = mapPi(read("pi/versions/v3-every-entry.jsonl"));
+    expect(
+      blocks(c.messages)
+        .filter((b) => b.kind === "raw")
+        .map((b) => (b as { label: string }).label),
+    ).toEqual(["time_travel"]);
+    expect(c.messages.at(-1)?.blocks[0]?.kind).toBe("raw");
+    expect(blocks(c.messages).some((b) => b.kind === "notice" && b.text === "Connection reset")).toBe(true);
+  });
+});
+
 describe("Codex mapper", () => {
   it("reads response items, skips duplicate events, never renders encrypted reasoning", () => {
     const text = read("codex/rollout-2026-11-22T10-00-00-6a1f0c9e-2b7d-4c8e-9f10-3a4b5c6d7e8f.jsonl");
@@ -126,6 +152,52 @@ describe("Codex mapper", () => {
     expect(calls(c.messages).map((t) => t.name)).toEqual(["shell", "apply_patch"]);
     expect(calls(c.messages)[0]?.input).toEqual({ command: ["bash", "-lc", "cat .github/workflows/ci.yml"] });
     expect(c.usage).toMatchObject({ input: 5200, output: 410 });
+  });
+});
+
+describe("Codex mapper, past and present shapes", () => {
+  it("reads the TypeScript CLI's JSON document and the Rust CLI's rollouts from before the envelope", () => {
+    const ts = mapCodex(read("codex/versions/ts-cli-2025-04.json"));
+    expect(ts.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(calls(ts.messages)[0]?.result?.output).toBe("export function retry() {}\n");
+    const bare = mapCodex(read("codex/versions/rs-pre-envelope.jsonl"));
+    expect(bare.messages.map((m) => m.role)).toEqual(["system", "user", "assistant"]);
+    expect(calls(bare.messages).map((t) => [t.name, t.result?.isError])).toEqual([
+      ["shell", true],
+      ["shell", false],
+    ]);
+  });
+
+  it("reads every response item kind once, hides bookkeeping, never shows Codex's own instructions", () => {
+    const text = read("codex/versions/rs-every-item.jsonl");
+    const c = mapCodex(text);
+    expect(calls(c.messages).map((t) => t.name)).toEqual(["web_search", "shell_command", "apply_patch", "mcp__docs__lookup"]);
+    expect(texts(c.messages).filter((t) => /keep-alive on the HTTP agent/.test(t))).toHaveLength(1);
+    expect(JSON.stringify(c)).not.toMatch(/gAAAAA|permissions instructions/);
+    expect(
+      blocks(c.messages)
+        .filter((b) => b.kind === "raw")
+        .map((b) => (b as { label: string }).label),
+    ).toEqual(["inter_agent_communication"]);
+    expect(blocks(c.messages).some((b) => b.kind === "image")).toBe(true);
+    expect(c.usage).toMatchObject({ input: 9000, output: 700, cacheRead: 4000 });
+  });
+
+  it("reads the conversation from events when a rollout has no response items", () => {
+    const c = mapCodex(read("codex/versions/events-only.jsonl"));
+    expect(texts(c.messages)).toEqual([
+      "Summarise the README.",
+      "It documents install, usage and the config file.",
+      "And the license?",
+      "MIT.",
+    ]);
+  });
+
+  it("shows a sub-agent's report under the spawn_agent call that started it", () => {
+    const c = mapCodex(read("codex/versions/real-0.169.0-subagent-parent.jsonl"));
+    const spawn = calls(c.messages).find((t) => t.name === "spawn_agent");
+    expect(spawn?.children?.flatMap((m) => m.blocks)).toEqual([{ kind: "text", text: "Sub-agent says: hello.txt has one line." }]);
+    expect(texts(c.messages).some((t) => t.includes("subagent_notification"))).toBe(false);
   });
 });
 
@@ -164,6 +236,44 @@ describe("Gemini CLI mapper", () => {
       text: "**User:** oops",
     });
     expect(calls(c.messages)[0]).toMatchObject({ name: "read_file", result: { output: "code", isError: false } });
+  });
+});
+
+describe("Gemini CLI mapper, past and present shapes", () => {
+  it("reads the single-document chats, saved chats in both forms, and the prompt log", () => {
+    const doc = mapGemini(read("gemini/versions/json-document-0.20.json"));
+    expect(calls(doc.messages).map((t) => [t.name, t.result?.isError])).toEqual([
+      ["ReadFile", false],
+      ["Edit", true],
+    ]);
+    expect(doc.usage).toMatchObject({ input: 1700, output: 90, cacheRead: 200 });
+    const saved = mapGemini(read("gemini/versions/checkpoint-array.json"));
+    expect(calls(saved.messages)[0]?.result?.output).toBe("src/a.ts:1: const cfg = load()");
+    expect(blocks(saved.messages).map((b) => b.kind)).toEqual(["text", "thinking", "text", "tool_call", "text"]);
+    expect(texts(mapGemini(read("gemini/versions/checkpoint-history.json")).messages)).toEqual([
+      "Is the build green?",
+      "Yes, the last run passed.",
+    ]);
+    expect(mapGemini(read("gemini/versions/logs.json")).notices[0]).toMatch(/prompt log/);
+  });
+
+  it("keeps what a history rewrite dropped, reads its snapshot as a compaction summary, shows what the user typed", () => {
+    const c = mapGemini(read("gemini/versions/jsonl-rewind-rewrite.jsonl"));
+    expect(texts(c.messages)).toEqual([
+      "Summarise @README.md",
+      "A widget library (README).",
+      "Now translate it to German.",
+      "Eine Widget-Bibliothek.",
+      "Thanks!",
+    ]);
+    const labels = blocks(c.messages).flatMap((b) => (b.kind === "summary" ? [b.label] : []));
+    expect(labels).toEqual([
+      "Context Gemini CLI sent with the prompt",
+      "As sent to the model",
+      "Rewound by the user (2 message(s))",
+      "Conversation compacted: summary (the messages before it are kept above)",
+    ]);
+    expect(c.notices.join(" ")).toMatch(/rewrote its context/);
   });
 });
 
@@ -210,6 +320,33 @@ describe("OpenCode mapper", () => {
       ["user", 2],
       ["assistant", 3],
     ]);
+  });
+});
+
+describe("OpenCode mapper, past and present shapes", () => {
+  it("reads the pretty-printed export opencode writes, and the first message format", () => {
+    const real = mapOpenCode(read("opencode/versions/real-export-1.18.33.json"));
+    expect(real.messages.map((m) => m.role)).toEqual(["user", "assistant", "assistant"]);
+    expect(calls(real.messages)[0]).toMatchObject({ name: "bash", result: { output: "hello residue\n", isError: false } });
+    const v1 = mapOpenCode(read("opencode/versions/message-v1-2025-06.json"));
+    expect(calls(v1.messages).map((t) => [t.name, t.result?.output])).toEqual([
+      ["grep", "src/cli/cmd/run.ts"],
+      ["read", undefined],
+    ]);
+    expect(v1.usage).toMatchObject({ input: 500, output: 60 });
+  });
+
+  it("reads every part type: compaction summaries, sub-tasks, retries; bookkeeping parts hidden", () => {
+    const c = mapOpenCode(read("opencode/versions/plugin-every-part.jsonl"));
+    expect(
+      blocks(c.messages)
+        .filter((b) => b.kind === "raw")
+        .map((b) => (b as { label: string }).label),
+    ).toEqual(["part hologram"]);
+    expect(blocks(c.messages).some((b) => b.kind === "summary" && b.label === "Conversation compacted: summary")).toBe(true);
+    expect(calls(c.messages).find((t) => t.name === "bash")?.result?.output).toBe("(output cleared by compaction)");
+    expect(calls(c.messages).some((t) => t.name === "subtask (reviewer)")).toBe(true);
+    expect(c.messages.at(-1)?.blocks).toEqual([{ kind: "notice", text: "API key expired" }]);
   });
 });
 
