@@ -108,19 +108,50 @@ function responseText(parts: unknown): string {
 function resultDisplay(v: unknown): string {
   if (typeof v === "string") return v;
   const o = obj(v);
-  return str(o?.fileDiff) ?? (o ? JSON.stringify(o) : "");
+  return str(o?.fileDiff) ?? str(o?.result) ?? (o ? JSON.stringify(o) : "");
 }
 
-function toolCall(c: Record<string, unknown>): ToolCall {
+/**
+ * A sub-agent call (0.61+: codebase_investigator, generalist, …) keeps what the sub-agent did in its display:
+ * `{isSubagentProgress, agentName, recentActivity: [thought | tool_call], state, result}`. Its full chat is a
+ * separate file (chats/<parent session>/<id>.jsonl); this is the part the parent's file holds.
+ */
+function subagentMessages(display: unknown, timestamp: number | null, line: number): Message[] | undefined {
+  const progress = obj(display);
+  if (progress?.isSubagentProgress !== true) return undefined;
+  const blocks = arr(progress.recentActivity).flatMap((a): Block[] => {
+    const act = obj(a) ?? {};
+    const content = str(act.content) ?? "";
+    if (act.type === "thought") return content.trim() ? [{ kind: act.status === "error" ? "notice" : "thinking", text: content }] : [];
+    if (act.type !== "tool_call") return [rawBlock(`sub-agent activity ${String(act.type)}`, act)];
+    const status = str(act.status);
+    const done = status === "completed" || status === "error" || status === "cancelled";
+    let input: unknown = act.args;
+    try {
+      input = JSON.parse(str(act.args) ?? "");
+    } catch {
+      // kept as the string it was
+    }
+    const result = done ? { output: status === "completed" ? "" : (status as string), isError: status !== "completed" } : undefined;
+    return [{ kind: "tool_call", id: str(act.id) ?? "", name: str(act.displayName) ?? (content || "tool"), input, result }];
+  });
+  if (str(progress.result)?.trim()) blocks.push({ kind: "text", text: str(progress.result) as string });
+  return blocks.length ? [{ index: 0, role: "assistant", blocks, timestamp, line }] : undefined;
+}
+
+function toolCall(c: Record<string, unknown>, line: number): ToolCall {
   const status = str(c.status);
   const output = responseText(c.result) || resultDisplay(c.resultDisplay);
-  return {
+  const call: ToolCall = {
     kind: "tool_call",
     id: str(c.id) ?? "",
     name: str(c.displayName) ?? str(c.name) ?? "tool",
     input: c.args,
     result: status || output ? { output, isError: status === "error" || status === "cancelled" } : undefined,
   };
+  const children = subagentMessages(c.resultDisplay, time(c.timestamp), line);
+  if (children) call.children = children;
+  return call;
 }
 
 function recordMessage(v: Record<string, unknown>, line: number): Omit<Message, "index"> | null {
@@ -152,7 +183,7 @@ function recordMessage(v: Record<string, unknown>, line: number): Omit<Message, 
     if (thought.trim()) blocks.push({ kind: "thinking", text: thought });
     const text = partsText(v.content, false);
     if (text.trim()) blocks.push({ kind: "text", text });
-    for (const c of arr(v.toolCalls)) if (obj(c)) blocks.push(toolCall(obj(c) as Record<string, unknown>));
+    for (const c of arr(v.toolCalls)) if (obj(c)) blocks.push(toolCall(obj(c) as Record<string, unknown>, line));
     const tokens = obj(v.tokens);
     const usage = tokens
       ? { input: num(tokens.input) ?? 0, output: num(tokens.output) ?? 0, cacheRead: num(tokens.cached) ?? 0, cacheWrite: 0 }

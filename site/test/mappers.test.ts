@@ -275,6 +275,17 @@ describe("Gemini CLI mapper, past and present shapes", () => {
     ]);
     expect(c.notices.join(" ")).toMatch(/rewrote its context/);
   });
+
+  it("shows what a sub-agent did, as the parent's file holds it, under the call that ran it", () => {
+    const c = mapGemini(read("gemini/versions/jsonl-subagent-0.61.jsonl"));
+    const agent = calls(c.messages)[0];
+    expect(agent?.name).toBe("Codebase Investigator Agent");
+    expect(agent?.children?.flatMap((m) => m.blocks).map((b) => b.kind)).toEqual(["thinking", "tool_call", "tool_call", "notice", "text"]);
+    expect(calls(agent?.children ?? []).map((t) => [t.name, t.input, t.result?.isError])).toEqual([
+      ["SearchText", { pattern: "RETRY_POLICY" }, false],
+      ["ReadFile", { file_path: "src/config/retry.ts" }, true],
+    ]);
+  });
 });
 
 describe("OpenCode mapper", () => {
