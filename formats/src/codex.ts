@@ -7,7 +7,7 @@
 // is never rendered, only its summary.
 
 import { promptText, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
-import { arr, badLineNotices, jsonDocument, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
+import { arr, badLineNotices, COMPACTED, jsonDocument, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
 import type { Block, Conversation, Message, Role, Usage } from "./model.ts";
 import { zeroUsage } from "./model.ts";
 
@@ -63,8 +63,6 @@ const NOTICE_EVENTS: Record<string, (p: Record<string, unknown>) => string> = {
   warning: (p) => str(p.message) ?? "Warning.",
   background_event: (p) => str(p.message) ?? "",
 };
-
-const COMPACTED = "Conversation compacted: summary (the messages before it are kept above)";
 
 /** Context the harness sends as a user message (environment, AGENTS.md, skills): not typed by the user. */
 const HARNESS_CONTEXT = /^\s*(<[a-z_ -]+>|# AGENTS\.md instructions)/i;

@@ -10,7 +10,7 @@
 // Messages the user rewound, or that a rewrite of the history dropped, stay where they were (folded when rewound).
 
 import { fileKeys, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
-import { arr, badLineNotices, foldBlock, jsonDocument, type Line, num, obj, parseJsonl, rawBlock, str, time } from "./lines.ts";
+import { arr, badLineNotices, COMPACTED, foldBlock, jsonDocument, type Line, num, obj, parseJsonl, rawBlock, str, time } from "./lines.ts";
 import { addUsage, type Block, type Conversation, type Message, type Role, zeroUsage } from "./model.ts";
 
 type ToolCall = Extract<Block, { kind: "tool_call" }>;
@@ -26,7 +26,6 @@ const HARNESS_CONTEXT = /^\s*<session_context>/;
 
 /** The summary Gemini CLI writes when it compresses the history: sent as a user message, written by the model. */
 const STATE_SNAPSHOT = /^\s*<state_snapshot>/;
-const COMPACTED = "Conversation compacted: summary (the messages before it are kept above)";
 
 const isMetadata = (v: Record<string, unknown>) => v.type === undefined && typeof v.sessionId === "string";
 
@@ -184,6 +183,12 @@ function recordMessage(v: Record<string, unknown>, line: number): Omit<Message, 
     const text = partsText(v.content, false);
     if (text.trim()) blocks.push({ kind: "text", text });
     for (const c of arr(v.toolCalls)) if (obj(c)) blocks.push(toolCall(obj(c) as Record<string, unknown>, line));
+    // Records Gemini CLI writes from its history (a rewrite) keep calls as parts rather than `toolCalls`.
+    if (!arr(v.toolCalls).length)
+      for (const p of arr(v.content)) {
+        const call = obj(obj(p)?.functionCall);
+        if (call) blocks.push({ kind: "tool_call", id: str(call.id) ?? "", name: str(call.name) ?? "tool", input: call.args });
+      }
     const tokens = obj(v.tokens);
     const usage = tokens
       ? { input: num(tokens.input) ?? 0, output: num(tokens.output) ?? 0, cacheRead: num(tokens.cached) ?? 0, cacheWrite: 0 }

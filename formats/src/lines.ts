@@ -94,6 +94,9 @@ export function jsonDocument(text: string): unknown {
   }
 }
 
+/** The label of a compaction's summary. The history before it stays where it was: nothing is replaced by it. */
+export const COMPACTED = "Conversation compacted: summary (the messages before it are kept above)";
+
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 function blockText(block: Block): string {

@@ -6,7 +6,7 @@
 // its summary is an assistant message marked `summary: true`, after which the earlier messages stay.
 
 import { fileKeys, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
-import { arr, badLineNotices, jsonDocument, num, obj, parseJsonl, rawBlock, str, time } from "./lines.ts";
+import { arr, badLineNotices, COMPACTED, jsonDocument, num, obj, parseJsonl, rawBlock, str, time } from "./lines.ts";
 import { addUsage, type Block, type Conversation, type Message, zeroUsage } from "./model.ts";
 
 interface Entry {
@@ -121,7 +121,7 @@ export function mapOpenCode(text: string): Conversation {
     if (role === "assistant" && info.summary === true) {
       const summary = blocks.flatMap((b) => (b.kind === "text" ? [b.text] : [])).join("\n\n");
       blocks = [
-        ...(summary ? [{ kind: "summary" as const, label: "Conversation compacted: summary", text: summary }] : []),
+        ...(summary ? [{ kind: "summary" as const, label: COMPACTED, text: summary }] : []),
         ...blocks.filter((b) => b.kind !== "text"),
       ];
     }

@@ -4,7 +4,7 @@
 // v1 files (before the tree) have no parent links and read in file order; v2 called `custom` `hookMessage`.
 
 import { fileKeys, promptText, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
-import { arr, badLineNotices, foldBlock, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
+import { arr, badLineNotices, COMPACTED, foldBlock, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
 import { addUsage, type Block, type Conversation, type Message, type Role, type Usage, zeroUsage } from "./model.ts";
 
 type ToolCall = Extract<Block, { kind: "tool_call" }>;
@@ -19,7 +19,6 @@ const HIDDEN = new Set([
   "label", // a bookmark on another entry
 ]);
 
-const COMPACTED = "Conversation compacted: summary (the messages before it are kept above)";
 const BRANCH_SUMMARY = "An abandoned branch, summarized";
 
 interface Layout {
@@ -36,7 +35,9 @@ function layout(lines: Line[]): Layout {
   const byId = new Map(entries.flatMap((l) => (str(l.value.id) ? [[str(l.value.id) as string, l] as const] : [])));
   const parent = (l: Line) => byId.get(str(l.value.parentId) ?? "");
   const onPath = new Set<Line>();
-  for (let at = entries.at(-1); at && !onPath.has(at); at = parent(at)) onPath.add(at);
+  // The leaf is the last entry that has a place in the tree.
+  const leaf = entries.findLast((l) => str(l.value.id));
+  for (let at = leaf; at && !onPath.has(at); at = parent(at)) onPath.add(at);
   const left = new Map<Line | null, Line[]>();
   // An entry without an id cannot be placed in the tree: it is read where it stands.
   const placed = (l: Line) => l.value.type === "session" || !str(l.value.id) || onPath.has(l);
