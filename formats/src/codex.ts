@@ -116,6 +116,9 @@ function outputOf(raw: unknown): { output: string; isError: boolean } {
   return { output: typeof raw === "string" ? raw : (JSON.stringify(raw) ?? ""), isError: false };
 }
 
+const plain = (blocks: Block[]) => blocks.flatMap((b) => (b.kind === "text" ? [b.text] : [])).join("\n");
+
+/** Content parts of a message; newer events name their types in PascalCase (`Text`), items in snake case. */
 function contentBlocks(content: unknown): Block[] {
   if (typeof content === "string") return content.trim() ? [{ kind: "text", text: content }] : [];
   return arr(content).flatMap((part): Block[] => {
@@ -190,7 +193,7 @@ export function mapCodex(text: string): Conversation {
       if (role === "developer" || role === "system") return;
       const blocks = contentBlocks(p.content);
       if (role !== "user") return push("assistant", blocks, line);
-      const text = blocks.flatMap((b) => (b.kind === "text" ? [b.text] : [])).join("\n");
+      const text = plain(blocks);
       const report = SUBAGENT_NOTIFICATION.exec(text);
       if (report) return subagentReport(report[1] as string, text, line);
       if (HARNESS_CONTEXT.test(text)) return userText(text, line);
@@ -238,8 +241,8 @@ export function mapCodex(text: string): Conversation {
       return push("assistant", thought.trim() ? [{ kind: "thinking", text: thought }] : [], line);
     }
     const it = obj(p.item) ?? {};
-    if (it.type === "UserMessage") return userText(textOf(arr(it.content).map(lowerType)), line);
-    if (it.type === "AgentMessage") return push("assistant", contentBlocks(arr(it.content).map(lowerType)), line);
+    if (it.type === "UserMessage") return userText(plain(contentBlocks(it.content)), line);
+    if (it.type === "AgentMessage") return push("assistant", contentBlocks(it.content), line);
     if (it.type === "Reasoning") {
       const thought = reasoningText(it.summary_text, it.raw_content);
       return push("assistant", thought ? [{ kind: "thinking", text: thought }] : [], line);
@@ -279,12 +282,6 @@ export function mapCodex(text: string): Conversation {
   }
   return { agent: "codex", messages, notices, usage };
 }
-
-/** Newer events name content parts in PascalCase (`Text`); the Responses API names them in snake case. */
-const lowerType = (part: unknown) => {
-  const p = obj(part);
-  return p && typeof p.type === "string" ? { ...p, type: p.type.toLowerCase() } : part;
-};
 
 /** A file header of apply_patch's envelope, which takes the patch itself as the tool input. */
 export const PATCH_FILE = /^\*\*\* (?:Update|Add|Delete) File: (.+)$/;

@@ -29,7 +29,7 @@ const STATE_SNAPSHOT = /^\s*<state_snapshot>/;
 
 const isMetadata = (v: Record<string, unknown>) => v.type === undefined && typeof v.sessionId === "string";
 
-/** The records in reading order, last version of each, rewound ones flagged; notices about the file. */
+/** The records in reading order, last version of each, rewound ones flagged; how often the history was rewritten. */
 function replay(lines: Line[]): { items: Item[]; rewrites: number } {
   const items: Item[] = [];
   const live = new Map<string, Item>();
