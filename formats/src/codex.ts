@@ -62,7 +62,19 @@ const NOTICE_EVENTS: Record<string, (p: Record<string, unknown>) => string> = {
   stream_error: (p) => str(p.message) ?? "Stream error.",
   warning: (p) => str(p.message) ?? "Warning.",
   background_event: (p) => str(p.message) ?? "",
+  entered_review_mode: (p) => `Review started${str(p.user_facing_hint) ? `: ${p.user_facing_hint}` : ""}.`,
+  undo_completed: (p) => str(p.message) ?? `Undo ${p.success === false ? "failed" : "done"}.`,
 };
+
+/** What a /review concluded (`exited_review_mode`): written by the reviewing model in a thread of its own. */
+function reviewBlocks(out: Record<string, unknown>): Block[] {
+  const findings = arr(out.findings).map((f) => {
+    const finding = obj(f) ?? {};
+    return [str(finding.title) && `**${finding.title}**`, str(finding.body)].filter(Boolean).join("\n");
+  });
+  const text = [str(out.overall_explanation), ...findings].filter(Boolean).join("\n\n");
+  return text.trim() ? [{ kind: "text", text }] : [];
+}
 
 /** Context the harness sends as a user message (environment, AGENTS.md, skills): not typed by the user. */
 const HARNESS_CONTEXT = /^\s*(<[a-z_ -]+>|# AGENTS\.md instructions)/i;
@@ -274,6 +286,10 @@ export function mapCodex(text: string): Conversation {
           };
       } else if (ECHOES.has(kind)) {
         if (!fromItems) echo(p, line);
+      } else if (kind === "exited_review_mode") {
+        const out = obj(p.review_output);
+        if (out) push("assistant", reviewBlocks(out), line);
+        else push("system", [{ kind: "notice", text: "The review ended without a result." }], line);
       } else if (NOTICE_EVENTS[kind]) {
         const notice = NOTICE_EVENTS[kind](p);
         if (notice) push("system", [{ kind: "notice", text: notice }], line);

@@ -64,6 +64,9 @@ const SAID: Record<Agent, (raw: string) => string[]> = {
       if (p.type === "user_message" || p.type === "agent_message") return texts([p], ["message"]);
       if (p.type === "agent_reasoning") return texts([p], ["text"]);
       if (r.type === "compacted") return texts([p], ["message"]);
+      const review = isObj(p.review_output) ? p.review_output : {};
+      if (p.type === "exited_review_mode")
+        return [...texts([review], ["overall_explanation"]), ...texts(review.findings, ["title", "body"])];
       const item = isObj(p.item) ? p.item : {};
       if (item.type === "UserMessage" || item.type === "AgentMessage") return texts(item.content);
       return [];

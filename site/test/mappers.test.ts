@@ -183,6 +183,17 @@ describe("Codex mapper, past and present shapes", () => {
     expect(c.usage).toMatchObject({ input: 9000, output: 700, cacheRead: 4000 });
   });
 
+  it("shows what a /review found, and undo and review notices", () => {
+    const c = mapCodex(read("codex/versions/rs-review-undo.jsonl"));
+    expect(texts(c.messages).at(-1)).toMatch(/^The size reaches the cache as a string\.\n\n\*\*\[P1\] CACHE_SIZE is never parsed/);
+    expect(blocks(c.messages).flatMap((b) => (b.kind === "notice" ? [b.text] : []))).toEqual([
+      "Review started: current changes.",
+      "Restored the snapshot from before the last turn.",
+      "Review started: current changes.",
+      "The review ended without a result.",
+    ]);
+  });
+
   it("reads the conversation from events when a rollout has no response items", () => {
     const c = mapCodex(read("codex/versions/events-only.jsonl"));
     expect(texts(c.messages)).toEqual([
