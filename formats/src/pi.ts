@@ -81,7 +81,11 @@ function mapper() {
     return parts.flatMap((part): Block[] => {
       const p = obj(part) ?? {};
       if (p.type === "text") return str(p.text)?.trim() ? [{ kind: "text", text: str(p.text) as string }] : [];
-      if (p.type === "thinking") return str(p.thinking)?.trim() ? [{ kind: "thinking", text: str(p.thinking) as string }] : [];
+      if (p.type === "thinking") {
+        if (str(p.thinking)?.trim()) return [{ kind: "thinking", text: str(p.thinking) as string }];
+        // Redacted by the provider's safety filters: the opaque payload in the signature is not for people.
+        return p.redacted === true ? [{ kind: "notice", text: "(thinking redacted by the provider)" }] : [];
+      }
       if (p.type === "image" && str(p.data))
         return [{ kind: "image", mediaType: str(p.mimeType) ?? "image/png", data: str(p.data) as string }];
       if (p.type === "toolCall") {
