@@ -27,6 +27,10 @@ const HARNESS_CONTEXT = /^\s*<session_context>/;
 /** The summary Gemini CLI writes when it compresses the history: sent as a user message, written by the model. */
 const STATE_SNAPSHOT = /^\s*<state_snapshot>/;
 
+// Records that carry no conversation, each safe to hide because:
+// - the metadata line (`isMetadata`): the session's ids, start time and kind (main or subagent);
+// - `{$set}` without `messages`: metadata updates (lastUpdated, summary, directories, memory scratchpad);
+// - a user record of function responses only: the tool results, already shown on the calls they answer.
 const isMetadata = (v: Record<string, unknown>) => v.type === undefined && typeof v.sessionId === "string";
 
 /** The records in reading order, last version of each, rewound ones flagged; how often the history was rewritten. */
@@ -81,12 +85,15 @@ function partsText(content: unknown, thoughts: boolean): string {
     .join("");
 }
 
+/** Inline data parts: images shown, other files (a PDF) named by their type. */
 function images(content: unknown): Block[] {
   return arr(content).flatMap((p): Block[] => {
     const inline = obj(obj(p)?.inlineData);
-    return inline && str(inline.data)
-      ? [{ kind: "image", mediaType: str(inline.mimeType) ?? "image/png", data: str(inline.data) as string }]
-      : [];
+    if (!inline || !str(inline.data)) return [];
+    const mediaType = str(inline.mimeType) ?? "application/octet-stream";
+    return mediaType.startsWith("image/")
+      ? [{ kind: "image", mediaType, data: str(inline.data) as string }]
+      : [{ kind: "notice", text: `(an attached ${mediaType} file)` }];
   });
 }
 
@@ -197,7 +204,9 @@ function recordMessage(v: Record<string, unknown>, line: number): Omit<Message, 
   }
   if (type === "info" || type === "error" || type === "warning") {
     const text = partsText(v.content, false);
-    return text.trim() ? { ...base, role: "system", blocks: [{ kind: "notice", text }] } : null;
+    // Binary content the user attached (a PDF, an image) arrives as an `info` record of inline data.
+    const blocks: Block[] = [...(text.trim() ? [{ kind: "notice" as const, text }] : []), ...images(v.content)];
+    return blocks.length ? { ...base, role: "system", blocks } : null;
   }
   return { ...base, role: "system", blocks: [rawBlock(type ?? "unknown record", v)] };
 }

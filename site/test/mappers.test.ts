@@ -285,6 +285,7 @@ describe("Gemini CLI mapper, past and present shapes", () => {
       "Conversation compacted: summary (the messages before it are kept above)",
     ]);
     expect(c.notices.join(" ")).toMatch(/rewrote its context/);
+    expect(blocks(c.messages).some((b) => b.kind === "notice" && b.text === "(an attached application/pdf file)")).toBe(true);
   });
 
   it("shows what a sub-agent did, as the parent's file holds it, under the call that ran it", () => {
