@@ -76,8 +76,12 @@ function reviewBlocks(out: Record<string, unknown>): Block[] {
   return text.trim() ? [{ kind: "text", text }] : [];
 }
 
-/** Context the harness sends as a user message (environment, AGENTS.md, skills): not typed by the user. */
-const HARNESS_CONTEXT = /^\s*(<[a-z_ -]+>|# AGENTS\.md instructions)/i;
+/**
+ * Context the harness sends as a user message, wrapped whole in one tag (environment, skills, a shell command the
+ * user ran) or headed as AGENTS.md instructions: not typed as a prompt. A prompt that merely starts with a tag
+ * (`<div> is broken`) is not wrapped whole, and stays a prompt.
+ */
+const HARNESS_CONTEXT = /^\s*(?:<([a-z_ -]+)>[\s\S]*<\/\1>\s*$|# AGENTS\.md instructions)/i;
 
 /** A sub-agent's report to its parent, sent as a user message: `{agent_path, status: {completed: "…"}}`. */
 const SUBAGENT_NOTIFICATION = /^\s*<subagent_notification>([\s\S]*)<\/subagent_notification>\s*$/;

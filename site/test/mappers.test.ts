@@ -181,6 +181,12 @@ describe("Codex mapper, past and present shapes", () => {
     ).toEqual(["inter_agent_communication"]);
     expect(blocks(c.messages).some((b) => b.kind === "image")).toBe(true);
     expect(c.usage).toMatchObject({ input: 9000, output: 700, cacheRead: 4000 });
+    // A prompt that starts with a tag is still the user's prompt; harness context is wrapped whole in one.
+    const prompt = {
+      type: "response_item",
+      payload: { type: "message", role: "user", content: [{ type: "input_text", text: "<div> is not centred" }] },
+    };
+    expect(texts(mapCodex(JSON.stringify(prompt)).messages)).toEqual(["<div> is not centred"]);
   });
 
   it("shows what a /review found, and undo and review notices", () => {
