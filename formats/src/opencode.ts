@@ -33,20 +33,40 @@ function entries(text: string): { list: Entry[]; notices: string[] } {
   return { list, notices: badLineNotices(parsed) };
 }
 
-function toolBlock(p: Record<string, unknown>, fallbackId: string): Block {
+/**
+ * A `task` call runs a sub-agent in an OpenCode session of its own. The parent keeps what it said last (in the
+ * output, `<task …><task_result>…</task_result></task>`; older versions put the text first) and, in older
+ * versions, the sub-agent's tool calls (`metadata.summary`): shown as the conversation under the call.
+ */
+function taskChildren(output: string, metadata: Record<string, unknown>, line: number): Message[] | undefined {
+  const blocks: Block[] = arr(metadata.summary).flatMap((t): Block[] => {
+    const part = obj(t);
+    const state = obj(part?.state) ?? {};
+    if (!part) return [];
+    return [{ kind: "tool_call", id: str(part.id) ?? "", name: str(part.tool) ?? "tool", input: { description: state.title } }];
+  });
+  const said = /<task_(?:result|error)>\n?([\s\S]*?)\n?<\/task_(?:result|error)>/.exec(output)?.[1] ?? output.split("<task_metadata>")[0];
+  if (said?.trim()) blocks.push({ kind: "text", text: said.trim() });
+  return blocks.length ? [{ index: 0, role: "assistant", blocks, timestamp: null, line }] : undefined;
+}
+
+function toolBlock(p: Record<string, unknown>, fallbackId: string, line: number): Block {
   const state = obj(p.state) ?? {};
   const status = str(state.status);
   const output =
     status === "error"
       ? (str(state.error) ?? "")
       : str(state.output) || (obj(state.time)?.compacted ? "(output cleared by compaction)" : "");
-  return {
+  const call: Block = {
     kind: "tool_call",
     id: str(p.callID) ?? fallbackId,
     name: str(p.tool) ?? "tool",
     input: state.input,
     result: status === "completed" || status === "error" ? { output, isError: status === "error" } : undefined,
   };
+  const children = p.tool === "task" && status === "completed" ? taskChildren(output, obj(state.metadata) ?? {}, line) : undefined;
+  if (children) call.children = children;
+  return call;
 }
 
 /** The AI-SDK tool invocation of OpenCode's first message format: {state: call | partial-call | result, …}. */
@@ -63,7 +83,7 @@ function invocationBlock(p: Record<string, unknown>, fallbackId: string): Block 
   };
 }
 
-function partBlocks(p: Record<string, unknown>, id: string): Block[] {
+function partBlocks(p: Record<string, unknown>, id: string, line: number): Block[] {
   switch (p.type) {
     case "text": {
       const text = str(p.text) ?? "";
@@ -74,7 +94,7 @@ function partBlocks(p: Record<string, unknown>, id: string): Block[] {
     case "reasoning":
       return str(p.text)?.trim() ? [{ kind: "thinking", text: str(p.text) as string }] : [];
     case "tool":
-      return [toolBlock(p, id)];
+      return [toolBlock(p, id, line)];
     case "tool-invocation":
       return [invocationBlock(p, id)];
     case "file": {
@@ -116,7 +136,9 @@ export function mapOpenCode(text: string): Conversation {
     const info = obj(e.info) ?? e;
     const meta = obj(info.metadata);
     const role = str(info.role) === "user" ? "user" : "assistant";
-    let blocks = arr(e.parts).flatMap((part, j) => (obj(part) ? partBlocks(obj(part) as Record<string, unknown>, `tool-${i}-${j}`) : []));
+    let blocks = arr(e.parts).flatMap((part, j) =>
+      obj(part) ? partBlocks(obj(part) as Record<string, unknown>, `tool-${i}-${j}`, line) : [],
+    );
     // The summary a compaction writes: what the model is told about the messages before it.
     if (role === "assistant" && info.summary === true) {
       const summary = blocks.flatMap((b) => (b.kind === "text" ? [b.text] : [])).join("\n\n");

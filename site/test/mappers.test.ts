@@ -375,6 +375,12 @@ describe("OpenCode mapper, past and present shapes", () => {
     expect(blocks(c.messages).some((b) => b.kind === "summary" && /^Conversation compacted: summary/.test(b.label))).toBe(true);
     expect(calls(c.messages).find((t) => t.name === "bash")?.result?.output).toBe("(output cleared by compaction)");
     expect(calls(c.messages).some((t) => t.name === "subtask (reviewer)")).toBe(true);
+    // A task's sub-agent: its last words (and, in older versions, its tool calls) under the call.
+    const tasks = calls(c.messages).filter((t) => t.name === "task");
+    expect(tasks.map((t) => t.children?.flatMap((m) => m.blocks).map((b) => (b.kind === "text" ? b.text : b.kind)))).toEqual([
+      ["test/clock.test.ts also formats the current date."],
+      ["tool_call", "tool_call", "No fixture uses Date."],
+    ]);
     expect(c.messages.at(-1)?.blocks).toEqual([{ kind: "notice", text: "API key expired" }]);
   });
 });
