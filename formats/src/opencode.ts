@@ -140,7 +140,7 @@ export function mapOpenCode(text: string): Conversation {
       obj(part) ? partBlocks(obj(part) as Record<string, unknown>, `tool-${i}-${j}`, line) : [],
     );
     // The summary a compaction writes: what the model is told about the messages before it.
-    if (role === "assistant" && info.summary === true) {
+    if (role === "assistant" && (info.summary === true || obj(meta?.assistant)?.summary === true)) {
       const summary = blocks.flatMap((b) => (b.kind === "text" ? [b.text] : [])).join("\n\n");
       blocks = [
         ...(summary ? [{ kind: "summary" as const, label: COMPACTED, text: summary }] : []),
