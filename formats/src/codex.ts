@@ -1,13 +1,116 @@
-// Codex CLI rollout JSONL (~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl) → Conversation.
-// `response_item` lines are the conversation; `event_msg` lines duplicate them and are skipped, except the
-// cumulative token count. Encrypted reasoning is never rendered, only its summary.
+// Codex CLI rollouts → Conversation. Three generations of file:
+// - since Sept 2025 (openai/codex#3380): JSONL `{timestamp, type, payload}` lines (~/.codex/sessions/YYYY/MM/DD/);
+// - the Rust CLI before that: JSONL of bare items, a bare session header first, `record_type: "state"` lines;
+// - the TypeScript CLI (spring 2025): one JSON document `{session, items}` (~/.codex/sessions/rollout-*.json).
+// Response items are the conversation; event messages repeat them (and, since ~0.147, `item_completed` echoes
+// them again), so events are the conversation only in a rollout that has no response items. Encrypted reasoning
+// is never rendered, only its summary.
 
 import { promptText, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
-import { arr, badLineNotices, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
+import { arr, badLineNotices, COMPACTED, jsonDocument, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
 import type { Block, Conversation, Message, Role, Usage } from "./model.ts";
 import { zeroUsage } from "./model.ts";
 
-function parseArguments(raw: unknown): unknown {
+type ToolCall = Extract<Block, { kind: "tool_call" }>;
+
+interface Rec {
+  line: Line;
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+// Top-level lines that carry no conversation, each safe to hide because:
+const HIDDEN = new Set([
+  "session_meta", // ids, cwd, git state and the harness's own instructions
+  "turn_context", // per-turn settings; its model is kept on the replies that follow
+  "world_state", // the harness's snapshot of the environment (0.148+)
+  "token_usage_record", // per-response usage; the cumulative `token_count` event gives the totals
+  "state", // pre-envelope rollouts' `record_type: "state"` lines (resume bookkeeping)
+]);
+
+// Event messages that are bookkeeping or repeat what response items hold, each safe to hide because:
+const HIDDEN_EVENTS = new Set([
+  "token_count", // cumulative usage: read into the conversation's usage
+  "task_started", // turn boundaries; `task_complete` repeats the last reply
+  "task_complete",
+  "turn_started",
+  "turn_complete",
+  "thread_settings_applied", // an echo of settings (model, cwd, approvals)
+  "session_configured",
+  "exec_command_begin", // progress of calls whose response items hold call and output
+  "exec_command_end",
+  "patch_apply_begin",
+  "patch_apply_end",
+  "mcp_tool_call_begin",
+  "mcp_tool_call_end",
+  "web_search_begin",
+  "web_search_end",
+  "turn_diff", // the diff of what the turn's patches changed; the patches are shown
+  "context_compacted", // a marker; the `compacted` line carries the summary
+  "item_started", // the start of an item that `item_completed` (or a response item) holds whole
+  "agent_reasoning_section_break",
+]);
+
+// Events that repeat response items: hidden when the rollout has those, the conversation when it has none.
+const ECHOES = new Set(["user_message", "agent_message", "agent_reasoning", "agent_reasoning_raw_content", "item_completed"]);
+
+// Events that say something the response items do not, shown as a notice.
+const NOTICE_EVENTS: Record<string, (p: Record<string, unknown>) => string> = {
+  turn_aborted: (p) => `The turn was interrupted${str(p.reason) ? ` (${p.reason})` : ""}.`,
+  thread_rolled_back: (p) => `The user rolled back ${num(p.num_turns) ?? "some"} turn(s); they are kept above.`,
+  error: (p) => str(p.message) ?? "Error.",
+  stream_error: (p) => str(p.message) ?? "Stream error.",
+  warning: (p) => str(p.message) ?? "Warning.",
+  background_event: (p) => str(p.message) ?? "",
+  entered_review_mode: (p) => `Review started${str(p.user_facing_hint) ? `: ${p.user_facing_hint}` : ""}.`,
+  undo_completed: (p) => str(p.message) ?? `Undo ${p.success === false ? "failed" : "done"}.`,
+};
+
+/** What a /review concluded (`exited_review_mode`): written by the reviewing model in a thread of its own. */
+function reviewBlocks(out: Record<string, unknown>): Block[] {
+  const findings = arr(out.findings).map((f) => {
+    const finding = obj(f) ?? {};
+    return [str(finding.title) && `**${finding.title}**`, str(finding.body)].filter(Boolean).join("\n");
+  });
+  const text = [str(out.overall_explanation), ...findings].filter(Boolean).join("\n\n");
+  return text.trim() ? [{ kind: "text", text }] : [];
+}
+
+/**
+ * Context the harness sends as a user message, wrapped whole in one tag (environment, skills, a shell command the
+ * user ran) or headed as AGENTS.md instructions: not typed as a prompt. A prompt that merely starts with a tag
+ * (`<div> is broken`) is not wrapped whole, and stays a prompt.
+ */
+const HARNESS_CONTEXT = /^\s*(?:<([a-z_ -]+)>[\s\S]*<\/\1>\s*$|# AGENTS\.md instructions)/i;
+
+/** A sub-agent's report to its parent, sent as a user message: `{agent_path, status: {completed: "…"}}`. */
+const SUBAGENT_NOTIFICATION = /^\s*<subagent_notification>([\s\S]*)<\/subagent_notification>\s*$/;
+
+function records(text: string): { recs: Rec[]; notices: string[] } {
+  const doc = obj(jsonDocument(text));
+  if (doc && Array.isArray(doc.items)) {
+    const timestamp = obj(doc.session)?.timestamp;
+    const recs = doc.items.flatMap((item, i) =>
+      obj(item) ? [{ line: { n: i + 1, value: { timestamp } }, type: "response_item", payload: obj(item) as Record<string, unknown> }] : [],
+    );
+    return { recs, notices: [] };
+  }
+  const parsed = parseJsonl(text);
+  const recs = parsed.lines.map((line): Rec => {
+    const v = line.value;
+    const payload = obj(v.payload);
+    const type = str(v.type);
+    if (payload && type) return { line, type, payload };
+    if (str(v.record_type)) return { line, type: "state", payload: v };
+    // Before the envelope, items were written bare and the first line was a bare session header.
+    if (type) return { line, type: "response_item", payload: v };
+    if (str(v.id)) return { line, type: "session_meta", payload: v };
+    return { line, type: "unknown", payload: v };
+  });
+  return { recs, notices: badLineNotices(parsed) };
+}
+
+function parseJson(raw: unknown): unknown {
   if (typeof raw !== "string") return raw;
   try {
     return JSON.parse(raw);
@@ -17,19 +120,50 @@ function parseArguments(raw: unknown): unknown {
 }
 
 function outputOf(raw: unknown): { output: string; isError: boolean } {
-  const parsed = parseArguments(raw);
-  const o = obj(parsed);
+  if (Array.isArray(raw)) return { output: textOf(raw), isError: false };
+  const o = obj(parseJson(raw));
+  // Older shell outputs: a JSON string {output, metadata: {exit_code}}.
   if (o && typeof o.output === "string") {
     const exit = num(obj(o.metadata)?.exit_code);
     return { output: o.output, isError: exit !== undefined && exit !== 0 };
   }
-  return { output: typeof raw === "string" ? raw : JSON.stringify(raw), isError: false };
+  if (o && (typeof o.content === "string" || Array.isArray(o.content)))
+    return { output: typeof o.content === "string" ? o.content : textOf(o.content), isError: o.success === false };
+  return { output: typeof raw === "string" ? raw : (JSON.stringify(raw) ?? ""), isError: false };
 }
 
+const plain = (blocks: Block[]) => blocks.flatMap((b) => (b.kind === "text" ? [b.text] : [])).join("\n");
+
+/** Content parts of a message; newer events name their types in PascalCase (`Text`), items in snake case. */
+function contentBlocks(content: unknown): Block[] {
+  if (typeof content === "string") return content.trim() ? [{ kind: "text", text: content }] : [];
+  return arr(content).flatMap((part): Block[] => {
+    const p = obj(part) ?? {};
+    const type = str(p.type)?.toLowerCase();
+    if (type === "input_text" || type === "output_text" || type === "text")
+      return str(p.text)?.trim() ? [{ kind: "text", text: str(p.text) as string }] : [];
+    if (type === "refusal") return [{ kind: "notice", text: `Refused: ${str(p.refusal) ?? ""}` }];
+    if (type === "input_image") {
+      const m = /^data:([^;,]+);base64,(.*)$/s.exec(str(p.image_url) ?? "");
+      return m ? [{ kind: "image", mediaType: m[1] as string, data: m[2] as string }] : [{ kind: "notice", text: "(an image)" }];
+    }
+    return [rawBlock(`content part ${String(p.type)}`, p)];
+  });
+}
+
+const reasoningText = (...lists: unknown[]) =>
+  lists
+    .flatMap((l) => arr(l))
+    .map((s) => (typeof s === "string" ? s : (str(obj(s)?.text) ?? "")))
+    .filter((t) => t.trim())
+    .join("\n");
+
 export function mapCodex(text: string): Conversation {
-  const parsed = parseJsonl(text);
+  const { recs, notices } = records(text);
+  const fromItems = recs.some((r) => r.type === "response_item");
   const messages: Message[] = [];
-  const calls = new Map<string, Extract<Block, { kind: "tool_call" }>>();
+  const calls = new Map<string, ToolCall>();
+  const spawned = new Map<string, ToolCall>();
   let usage: Usage = zeroUsage();
   let model: string | undefined;
 
@@ -42,77 +176,131 @@ export function mapCodex(text: string): Conversation {
       last.line = line.n;
       return;
     }
-    messages.push({
-      index: messages.length,
-      role,
-      blocks,
-      timestamp: time(line.value.timestamp),
-      line: line.n,
-      model: role === "assistant" ? model : undefined,
-    });
+    const m: Message = { index: messages.length, role, blocks, timestamp: time(line.value.timestamp), line: line.n };
+    if (role === "assistant" && model) m.model = model;
+    messages.push(m);
   };
 
-  for (const line of parsed.lines) {
-    const type = str(line.value.type);
-    const p = obj(line.value.payload) ?? {};
+  const userText = (text: string, line: Line) => {
+    if (!text.trim()) return;
+    if (HARNESS_CONTEXT.test(text)) push("system", [{ kind: "summary", label: "Context Codex sent with the prompt", text }], line);
+    else push("user", [{ kind: "text", text }], line);
+  };
+
+  // The sub-agent's own messages are in its own rollout; what the parent's holds of it is its final report,
+  // shown as the conversation under the spawn_agent call that started it.
+  const subagentReport = (json: string, text: string, line: Line) => {
+    const report = obj(parseJson(json.trim())) ?? {};
+    const status = obj(report.status) ?? {};
+    const [state, said] = Object.entries(status).find(([, v]) => typeof v === "string") ?? [];
+    const call = spawned.get(str(report.agent_path) ?? "");
+    if (!call || typeof said !== "string") return userText(text, line);
+    const block: Block = state === "completed" ? { kind: "text", text: said } : { kind: "notice", text: `${state}: ${said}` };
+    const children = call.children ?? [];
+    children.push({ index: children.length, role: "assistant", blocks: [block], timestamp: time(line.value.timestamp), line: line.n });
+    call.children = children;
+  };
+
+  const item = (p: Record<string, unknown>, line: Line) => {
+    const type = str(p.type) ?? "";
+    if (type === "message") {
+      const role = str(p.role);
+      // Codex's own instructions (permissions, skills, collaboration mode): not said by the user or the model.
+      if (role === "developer" || role === "system") return;
+      const blocks = contentBlocks(p.content);
+      if (role !== "user") return push("assistant", blocks, line);
+      const text = plain(blocks);
+      const report = SUBAGENT_NOTIFICATION.exec(text);
+      if (report) return subagentReport(report[1] as string, text, line);
+      if (HARNESS_CONTEXT.test(text)) return userText(text, line);
+      return push("user", blocks, line);
+    }
+    if (type === "reasoning") {
+      const thought = reasoningText(p.summary, p.content);
+      return push("assistant", thought ? [{ kind: "thinking", text: thought }] : [], line);
+    }
+    // Snapshots of the work tree for /undo: no conversation.
+    if (type === "ghost_snapshot") return;
+    if (type === "compaction" || type === "compaction_summary")
+      return push("system", [{ kind: "notice", text: "Conversation compacted here (its summary is encrypted)." }], line);
+    if (type === "image_generation_call" && str(p.result))
+      return push("assistant", [{ kind: "image", mediaType: "image/png", data: str(p.result) as string }], line);
+    if (type.endsWith("_call")) {
+      const call: ToolCall = {
+        kind: "tool_call",
+        id: str(p.call_id) ?? str(p.id) ?? `call-${line.n}`,
+        name: str(p.name) ?? (type === "local_shell_call" ? "shell" : type.slice(0, -"_call".length)),
+        input: p.arguments !== undefined ? parseJson(p.arguments) : (p.input ?? p.action),
+      };
+      calls.set(call.id, call);
+      return push("assistant", [call], line);
+    }
+    if (type.endsWith("_output")) {
+      const call = calls.get(str(p.call_id) ?? "");
+      const result = outputOf(p.output ?? p.result);
+      if (call) call.result = result;
+      else push("system", [{ kind: "notice", text: `Output of an unknown call: ${result.output.slice(0, 500)}` }], line);
+      const agent = str(obj(parseJson(result.output))?.agent_id);
+      if (call?.name === "spawn_agent" && agent) spawned.set(agent, call);
+      return;
+    }
+    push("system", [rawBlock(`response_item ${type}`, p)], line);
+  };
+
+  // The conversation as events tell it, for rollouts without response items.
+  const echo = (p: Record<string, unknown>, line: Line) => {
+    const type = str(p.type);
+    if (type === "user_message") return userText(str(p.message) ?? "", line);
+    if (type === "agent_message") return push("assistant", contentBlocks(str(p.message) ?? ""), line);
+    if (type === "agent_reasoning" || type === "agent_reasoning_raw_content") {
+      const thought = str(p.text) ?? "";
+      return push("assistant", thought.trim() ? [{ kind: "thinking", text: thought }] : [], line);
+    }
+    const it = obj(p.item) ?? {};
+    if (it.type === "UserMessage") return userText(plain(contentBlocks(it.content)), line);
+    if (it.type === "AgentMessage") return push("assistant", contentBlocks(it.content), line);
+    if (it.type === "Reasoning") {
+      const thought = reasoningText(it.summary_text, it.raw_content);
+      return push("assistant", thought ? [{ kind: "thinking", text: thought }] : [], line);
+    }
+    push("system", [rawBlock(`item_completed ${String(it.type)}`, p)], line);
+  };
+
+  for (const { line, type, payload: p } of recs) {
     if (type === "turn_context") model = str(p.model) ?? model;
-    if (type === "event_msg" && p.type === "token_count") {
-      const total = obj(obj(p.info)?.total_token_usage);
-      if (total)
-        usage = {
-          input: num(total.input_tokens) ?? 0,
-          output: num(total.output_tokens) ?? 0,
-          cacheRead: num(total.cached_input_tokens) ?? 0,
-          cacheWrite: 0,
-        };
-    }
-    if (type === "compacted") {
-      push("system", [{ kind: "summary", label: "Conversation compacted: summary", text: str(p.message) ?? "" }], line);
-      continue;
-    }
-    if (type !== "response_item") continue;
-    switch (p.type) {
-      case "message": {
-        const role = str(p.role);
-        const text = textOf(p.content);
-        // Environment context and instructions arrive as tagged user items: not something the user typed.
-        if (role === "user" && /^\s*<(environment_context|user_instructions|INSTRUCTIONS)/.test(text)) break;
-        if (role === "developer" || role === "system") break;
-        if (text.trim()) push(role === "user" ? "user" : "assistant", [{ kind: "text", text }], line);
-        break;
-      }
-      case "reasoning": {
-        const summary = arr(p.summary)
-          .map((s) => str(obj(s)?.text) ?? "")
-          .filter(Boolean)
-          .join("\n");
-        if (summary) push("assistant", [{ kind: "thinking", text: summary }], line);
-        break;
-      }
-      case "function_call":
-      case "custom_tool_call":
-      case "local_shell_call": {
-        const call: Extract<Block, { kind: "tool_call" }> = {
-          kind: "tool_call",
-          id: str(p.call_id) ?? `call-${line.n}`,
-          name: str(p.name) ?? "shell",
-          input: p.type === "function_call" ? parseArguments(p.arguments) : (p.input ?? p.action),
-        };
-        calls.set(call.id, call);
-        push("assistant", [call], line);
-        break;
-      }
-      case "function_call_output":
-      case "custom_tool_call_output": {
-        const call = calls.get(str(p.call_id) ?? "");
-        if (call) call.result = outputOf(p.output);
-        break;
-      }
-      default:
-        push("system", [rawBlock(`response_item ${String(p.type)}`, p)], line);
-    }
+    if (HIDDEN.has(type)) continue;
+    if (type === "response_item") item(p, line);
+    else if (type === "compacted") {
+      const summary = str(p.message) ?? "";
+      push(
+        "system",
+        [summary.trim() ? { kind: "summary", label: COMPACTED, text: summary } : { kind: "notice", text: "Conversation compacted." }],
+        line,
+      );
+    } else if (type === "event_msg") {
+      const kind = str(p.type) ?? "";
+      if (kind === "token_count") {
+        const total = obj(obj(p.info)?.total_token_usage);
+        if (total)
+          usage = {
+            input: num(total.input_tokens) ?? 0,
+            output: num(total.output_tokens) ?? 0,
+            cacheRead: num(total.cached_input_tokens) ?? 0,
+            cacheWrite: num(total.cache_write_input_tokens) ?? 0,
+          };
+      } else if (ECHOES.has(kind)) {
+        if (!fromItems) echo(p, line);
+      } else if (kind === "exited_review_mode") {
+        const out = obj(p.review_output);
+        if (out) push("assistant", reviewBlocks(out), line);
+        else push("system", [{ kind: "notice", text: "The review ended without a result." }], line);
+      } else if (NOTICE_EVENTS[kind]) {
+        const notice = NOTICE_EVENTS[kind](p);
+        if (notice) push("system", [{ kind: "notice", text: notice }], line);
+      } else if (!HIDDEN_EVENTS.has(kind)) push("system", [rawBlock(`event_msg ${kind}`, p)], line);
+    } else push("system", [rawBlock(type, p)], line);
   }
-  return { agent: "codex", messages, notices: badLineNotices(parsed), usage };
+  return { agent: "codex", messages, notices, usage };
 }
 
 /** A file header of apply_patch's envelope, which takes the patch itself as the tool input. */
@@ -121,13 +309,16 @@ export const PATCH_FILE = /^\*\*\* (?:Update|Add|Delete) File: (.+)$/;
 export const codexFormat: TranscriptFormat = {
   map: mapCodex,
   prompt(record) {
-    // Older rollouts echo the prompt as an event; newer ones only as a user message item.
-    const payload = record.payload as { type?: string; message?: string; role?: string; content?: unknown } | undefined;
-    if (record.type === "event_msg" && payload?.type === "user_message") return titleLine(payload.message ?? "");
-    if (record.type === "response_item" && payload?.type === "message" && payload.role === "user")
-      return titleLine(promptText(payload.content));
-    return null;
+    // Older rollouts echo the prompt as an event; newer ones only as a user message item; the oldest wrote items bare.
+    const payload = (record.payload ?? record) as { type?: string; message?: string; role?: string; content?: unknown };
+    const text =
+      payload.type === "user_message"
+        ? (payload.message ?? "")
+        : payload.type === "message" && payload.role === "user"
+          ? promptText(payload.content)
+          : null;
+    return text === null || HARNESS_CONTEXT.test(text) ? null : titleLine(text);
   },
-  isMessageLine: typedLine("response_item"),
+  isMessageLine: typedLine("response_item", "message"),
   filesTouched: (input) => (typeof input === "string" ? input.split("\n").flatMap((line) => PATCH_FILE.exec(line)?.[1] ?? []) : []),
 };

@@ -1,4 +1,5 @@
 // Reading JSONL leniently: each line parsed on its own; a bad line becomes a notice, never an exception.
+import type { Block, Message } from "./model.ts";
 export interface Line {
   /** 1-based line number in the file. */
   n: number;
@@ -77,4 +78,58 @@ export function rawBlock(label: string, value: unknown) {
   // Never ship megabytes of one unknown record to a page.
   if (json.length > 20_000) json = `${json.slice(0, 20_000)}\n… (${json.length - 20_000} more characters)`;
   return { kind: "raw" as const, label, json };
+}
+
+/**
+ * The whole text as one JSON document, for formats that are (or once were) a single document rather than
+ * JSONL. Undefined when it is not one: JSONL of more than one record fails to parse as a whole.
+ */
+export function jsonDocument(text: string): unknown {
+  const start = text.trimStart()[0];
+  if (start !== "{" && start !== "[") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The label of a compaction's summary. The history before it stays where it was: nothing is replaced by it. */
+export const COMPACTED = "Conversation compacted: summary (the messages before it are kept above)";
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+function blockText(block: Block): string {
+  switch (block.kind) {
+    case "text":
+    case "notice":
+      return block.text;
+    case "thinking":
+      return `_Thinking:_ ${block.text}`;
+    case "summary":
+      return `${block.label}: ${block.text}`;
+    case "tool_call":
+      return `\`${block.name}\` ${clip(JSON.stringify(block.input) ?? "", 300)}${block.result ? `\n→ ${clip(block.result.output, 500)}` : ""}`;
+    case "image":
+      return "(image)";
+    case "raw":
+      return "";
+  }
+}
+
+const SPEAKER: Record<Message["role"], string> = { user: "User", assistant: "Assistant", system: "Note" };
+
+/**
+ * Messages the conversation moved away from (turns the user rewound, a branch left behind), kept as one
+ * folded, labelled block: the reader can open it, search finds its words, and nothing said is lost.
+ */
+export function foldBlock(label: string, messages: Message[]): Block {
+  const text = messages
+    .map((m) => {
+      const body = m.blocks.map(blockText).filter(Boolean).join("\n\n");
+      return body ? `**${SPEAKER[m.role]}:** ${body}` : "";
+    })
+    .filter(Boolean)
+    .join("\n\n");
+  return { kind: "summary", label, text };
 }

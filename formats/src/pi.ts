@@ -1,35 +1,65 @@
-// pi session v3 JSONL (~/.pi/agent/sessions/--<cwd>--/<ts>_<uuid>.jsonl) → Conversation.
-// Entries form a tree by id/parentId; the leaf is the last entry (possibly a label), and only the path from
-// the root to it is the conversation that happened. Compactions and abandoned branches appear as summaries.
+// pi session JSONL (~/.pi/agent/sessions/--<cwd>--/<ts>_<uuid>.jsonl) → Conversation.
+// v2+ entries form a tree by id/parentId; the leaf is the last entry (possibly a label), and the path from the
+// root to it is the conversation that happened. Branches the user left stay, folded where they left off.
+// v1 files (before the tree) have no parent links and read in file order; v2 called `custom` `hookMessage`.
 
 import { fileKeys, promptText, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
-import { arr, badLineNotices, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
-import { addUsage, type Block, type Conversation, type Message, type Role, zeroUsage } from "./model.ts";
+import { arr, badLineNotices, COMPACTED, foldBlock, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
+import { addUsage, type Block, type Conversation, type Message, type Role, type Usage, zeroUsage } from "./model.ts";
 
-const SILENT = new Set(["session", "thinking_level_change", "custom", "session_info", "label", "model_change"]);
+type ToolCall = Extract<Block, { kind: "tool_call" }>;
 
-function activePath(lines: Line[]): { path: Line[]; abandoned: number } {
-  const entries = lines.filter((l) => str(l.value.id));
-  const byId = new Map(entries.map((l) => [str(l.value.id) as string, l]));
-  const leaf = entries.at(-1);
-  if (!leaf) return { path: lines, abandoned: 0 };
-  const onPath = new Set<Line>();
-  let at: Line | undefined = leaf;
-  while (at && !onPath.has(at)) {
-    onPath.add(at);
-    const parent = str(at.value.parentId);
-    at = parent ? byId.get(parent) : undefined;
-  }
-  const abandoned = entries.filter((l) => !onPath.has(l) && l.value.type === "message").length;
-  return { path: lines.filter((l) => !str(l.value.id) || onPath.has(l)), abandoned };
+// Entries that carry no conversation, each safe to hide because:
+const HIDDEN = new Set([
+  "session", // the file header: id, cwd, format version, the file it was forked from
+  "model_change", // a setting; its model id is kept on the replies that follow
+  "thinking_level_change", // a setting
+  "custom", // extension state; pi's session-format doc: "does NOT participate in LLM context"
+  "session_info", // the session's display name
+  "label", // a bookmark on another entry
+]);
+
+const BRANCH_SUMMARY = "An abandoned branch, summarized";
+
+interface Layout {
+  /** The entries of the conversation, in reading order. */
+  path: Line[];
+  /** Entries on branches the user left, keyed by the path entry they branched off (null: before the first). */
+  left: Map<Line | null, Line[]>;
 }
 
-export function mapPi(text: string): Conversation {
-  const parsed = parseJsonl(text);
-  const { path, abandoned } = activePath(parsed.lines);
+function layout(lines: Line[]): Layout {
+  const entries = lines.filter((l) => l.value.type !== "session");
+  // Only a file whose entries link to parents is a tree; v1 files are a plain sequence.
+  if (!entries.some((l) => "parentId" in l.value)) return { path: lines, left: new Map() };
+  const byId = new Map(entries.flatMap((l) => (str(l.value.id) ? [[str(l.value.id) as string, l] as const] : [])));
+  const parent = (l: Line) => byId.get(str(l.value.parentId) ?? "");
+  const onPath = new Set<Line>();
+  // The leaf is the last entry that has a place in the tree.
+  const leaf = entries.findLast((l) => str(l.value.id));
+  for (let at = leaf; at && !onPath.has(at); at = parent(at)) onPath.add(at);
+  const left = new Map<Line | null, Line[]>();
+  // An entry without an id cannot be placed in the tree: it is read where it stands.
+  const placed = (l: Line) => l.value.type === "session" || !str(l.value.id) || onPath.has(l);
+  for (const l of entries) {
+    if (placed(l)) continue;
+    const seen = new Set<Line>();
+    let at = parent(l);
+    while (at && !onPath.has(at) && !seen.has(at)) {
+      seen.add(at);
+      at = parent(at);
+    }
+    const key = at && onPath.has(at) ? at : null;
+    left.set(key, [...(left.get(key) ?? []), l]);
+  }
+  return { path: lines.filter(placed), left };
+}
+
+/** Maps entries one at a time into messages; tool results find their calls among the entries seen. */
+function mapper() {
   const messages: Message[] = [];
   const usage = zeroUsage();
-  const calls = new Map<string, Extract<Block, { kind: "tool_call" }>>();
+  const calls = new Map<string, ToolCall>();
   let model: string | undefined;
 
   const push = (role: Role, blocks: Block[], line: Line, extra: Partial<Message> = {}) => {
@@ -37,60 +67,45 @@ export function mapPi(text: string): Conversation {
       messages.push({ index: messages.length, role, blocks, timestamp: time(line.value.timestamp), line: line.n, ...extra });
   };
 
-  for (const line of path) {
-    const v = line.value;
-    const type = str(v.type) ?? "";
-    if (type === "model_change") model = str(v.modelId) ?? model;
-    if (SILENT.has(type)) continue;
-    if (type === "compaction") {
-      push("system", [{ kind: "summary", label: "Conversation compacted: summary", text: str(v.summary) ?? "" }], line);
-      continue;
-    }
-    if (type === "branch_summary") {
-      push("system", [{ kind: "summary", label: "An abandoned branch, summarized", text: str(v.summary) ?? "" }], line);
-      continue;
-    }
-    if (type === "custom_message") {
-      if (v.display !== false) push("system", [{ kind: "notice", text: textOf(v.content) }], line);
-      continue;
-    }
-    if (type !== "message") {
-      push("system", [rawBlock(type || "unknown entry", v)], line);
-      continue;
-    }
-    const m = obj(v.message) ?? {};
+  const extensionMessage = (v: Record<string, unknown>, line: Line) => {
+    const text = textOf(v.content);
+    if (!text.trim()) return;
+    // Hidden in pi's UI but sent to the model: kept, folded.
+    if (v.display === false)
+      push("system", [{ kind: "summary", label: `Extension message (${str(v.customType) ?? "custom"}), hidden in pi`, text }], line);
+    else push("system", [{ kind: "notice", text }], line);
+  };
+
+  const contentBlocks = (content: unknown): Block[] => {
+    const parts = typeof content === "string" ? [{ type: "text", text: content }] : arr(content);
+    return parts.flatMap((part): Block[] => {
+      const p = obj(part) ?? {};
+      if (p.type === "text") return str(p.text)?.trim() ? [{ kind: "text", text: str(p.text) as string }] : [];
+      if (p.type === "thinking") {
+        if (str(p.thinking)?.trim()) return [{ kind: "thinking", text: str(p.thinking) as string }];
+        // Redacted by the provider's safety filters: the opaque payload in the signature is not for people.
+        return p.redacted === true ? [{ kind: "notice", text: "(thinking redacted by the provider)" }] : [];
+      }
+      if (p.type === "image" && str(p.data))
+        return [{ kind: "image", mediaType: str(p.mimeType) ?? "image/png", data: str(p.data) as string }];
+      if (p.type === "toolCall") {
+        const call: ToolCall = { kind: "tool_call", id: str(p.id) ?? "", name: str(p.name) ?? "tool", input: p.arguments };
+        calls.set(call.id, call);
+        return [call];
+      }
+      return [rawBlock(`content part ${String(p.type)}`, p)];
+    });
+  };
+
+  const message = (m: Record<string, unknown>, line: Line) => {
     const role = str(m.role);
-    if (role === "user") {
-      const blocks: Block[] = [];
-      const parts = typeof m.content === "string" ? [{ type: "text", text: m.content }] : arr(m.content);
-      for (const part of parts) {
-        const p = obj(part);
-        if (p?.type === "text" && str(p.text)?.trim()) blocks.push({ kind: "text", text: str(p.text) as string });
-        else if (p?.type === "image" && str(p.data))
-          blocks.push({ kind: "image", mediaType: str(p.mimeType) ?? "image/png", data: str(p.data) as string });
-      }
-      push("user", blocks, line);
-    } else if (role === "assistant") {
-      const blocks: Block[] = [];
-      for (const part of arr(m.content)) {
-        const p = obj(part);
-        if (p?.type === "text" && str(p.text)?.trim()) blocks.push({ kind: "text", text: str(p.text) as string });
-        else if (p?.type === "thinking" && str(p.thinking)?.trim()) blocks.push({ kind: "thinking", text: str(p.thinking) as string });
-        else if (p?.type === "toolCall") {
-          const call: Extract<Block, { kind: "tool_call" }> = {
-            kind: "tool_call",
-            id: str(p.id) ?? "",
-            name: str(p.name) ?? "tool",
-            input: p.arguments,
-          };
-          calls.set(call.id, call);
-          blocks.push(call);
-        }
-      }
+    if (role === "user") push("user", contentBlocks(m.content), line);
+    else if (role === "assistant") {
+      const blocks = contentBlocks(m.content);
       if (str(m.stopReason) === "aborted") blocks.push({ kind: "notice", text: "The reply was aborted." });
-      if (str(m.errorMessage) && str(m.stopReason) !== "aborted") blocks.push({ kind: "notice", text: str(m.errorMessage) as string });
+      else if (str(m.errorMessage)) blocks.push({ kind: "notice", text: str(m.errorMessage) as string });
       const u = obj(m.usage);
-      const msgUsage = u
+      const msgUsage: Usage | undefined = u
         ? { input: num(u.input) ?? 0, output: num(u.output) ?? 0, cacheRead: num(u.cacheRead) ?? 0, cacheWrite: num(u.cacheWrite) ?? 0 }
         : undefined;
       addUsage(usage, msgUsage);
@@ -101,39 +116,59 @@ export function mapPi(text: string): Conversation {
       if (call) call.result = result;
       else push("system", [{ kind: "notice", text: `Result of an unknown tool call: ${result.output.slice(0, 500)}` }], line);
     } else if (role === "bashExecution") {
-      const output = `${str(m.output) ?? ""}${num(m.exitCode) ? `\n(exit code ${m.exitCode})` : ""}`;
-      push(
-        "user",
-        [
-          {
-            kind: "tool_call",
-            id: `bash-${line.n}`,
-            name: "bash (run by the user)",
-            input: { command: m.command },
-            result: { output, isError: (num(m.exitCode) ?? 0) !== 0 },
-          },
-        ],
-        line,
-      );
+      const exit = num(m.exitCode);
+      const output = `${str(m.output) ?? ""}${exit ? `\n(exit code ${exit})` : ""}${m.cancelled === true ? "\n(cancelled)" : ""}`;
+      const input = { command: m.command };
+      const result = { output, isError: (exit ?? 0) !== 0 };
+      push("user", [{ kind: "tool_call", id: `bash-${line.n}`, name: "bash (run by the user)", input, result }], line);
     } else if (role === "branchSummary" || role === "compactionSummary") {
-      push(
-        "system",
-        [
-          {
-            kind: "summary",
-            label: role === "branchSummary" ? "An abandoned branch, summarized" : "Conversation compacted: summary",
-            text: str(m.summary) ?? textOf(m.content),
-          },
-        ],
-        line,
-      );
-    } else if (role === "custom") {
-      if (m.display !== false) push("system", [{ kind: "notice", text: textOf(m.content) }], line);
-    } else push("system", [rawBlock(`message ${role ?? "?"}`, m)], line);
+      const label = role === "branchSummary" ? BRANCH_SUMMARY : COMPACTED;
+      push("system", [{ kind: "summary", label, text: str(m.summary) ?? textOf(m.content) }], line);
+    } else if (role === "custom" || role === "hookMessage") extensionMessage(m, line);
+    else push("system", [rawBlock(`message ${role ?? "?"}`, m)], line);
+  };
+
+  const add = (line: Line) => {
+    const v = line.value;
+    const type = str(v.type) ?? "";
+    if (type === "model_change") model = str(v.modelId) ?? model;
+    if (HIDDEN.has(type)) return;
+    if (type === "message") message(obj(v.message) ?? {}, line);
+    else if (type === "compaction") push("system", [{ kind: "summary", label: COMPACTED, text: str(v.summary) ?? "" }], line);
+    else if (type === "branch_summary") push("system", [{ kind: "summary", label: BRANCH_SUMMARY, text: str(v.summary) ?? "" }], line);
+    else if (type === "custom_message") extensionMessage(v, line);
+    else push("system", [rawBlock(type || "unknown entry", v)], line);
+  };
+
+  return { messages, usage, add, push };
+}
+
+export function mapPi(text: string): Conversation {
+  const parsed = parseJsonl(text);
+  const { path, left } = layout(parsed.lines);
+  const main = mapper();
+  let folded = 0;
+  const fold = (key: Line | null, at: Line) => {
+    const branch = mapper();
+    for (const l of left.get(key) ?? []) branch.add(l);
+    addUsage(main.usage, branch.usage);
+    if (!branch.messages.length) return;
+    folded += branch.messages.length;
+    main.push("system", [foldBlock(`A branch the user left (${branch.messages.length} message(s))`, branch.messages)], at);
+  };
+  let started = false;
+  for (const line of path) {
+    // A branch off the very start (the first prompt edited) folds before the first message.
+    if (!started && line.value.type !== "session") {
+      started = true;
+      fold(null, line);
+    }
+    main.add(line);
+    if (left.has(line)) fold(line, line);
   }
   const notices = badLineNotices(parsed);
-  if (abandoned) notices.push(`${abandoned} message(s) on abandoned branches are not shown.`);
-  return { agent: "pi", messages, notices, usage };
+  if (folded) notices.push(`${folded} message(s) on abandoned branches are folded where each branch left off.`);
+  return { agent: "pi", messages: main.messages, notices, usage: main.usage };
 }
 
 export const piFormat: TranscriptFormat = {

@@ -90,15 +90,18 @@ describe("Claude Code mapper", () => {
 });
 
 describe("pi mapper", () => {
-  it("follows the tree to the leaf, keeps summaries of compaction and abandoned branches", () => {
+  it("follows the tree to the leaf, folds the branch the user left, keeps summaries of compaction and branches", () => {
     const c = mapPi(read("pi/sessions/--home-dev-acme-widgets--/2026-03-04T16-20-00-000Z_7e3b9d51-0a2c-4f6e-b8d4-19c7a5e3f2b0.jsonl"));
-    const summaries = blocks(c.messages).filter((b) => b.kind === "summary");
-    expect(summaries.map((s) => (s as { label: string }).label)).toEqual([
+    const summaries = blocks(c.messages).filter((b): b is Extract<Block, { kind: "summary" }> => b.kind === "summary");
+    expect(summaries.map((s) => s.label)).toEqual([
+      "A branch the user left (2 message(s))",
       "An abandoned branch, summarized",
-      "Conversation compacted: summary",
+      "Conversation compacted: summary (the messages before it are kept above)",
     ]);
-    expect(texts(c.messages)).not.toContain("I'll add a `baseDelayMs` option.");
-    expect(c.notices.join()).toMatch(/abandoned branches/);
+    // The abandoned reply is folded, not a message of its own, and not lost.
+    expect(texts(c.messages)).not.toContain("I'll add a `baseDelayMs` option with default 100.");
+    expect(summaries[0]?.text).toContain("I'll add a `baseDelayMs` option with default 100.");
+    expect(c.notices.join()).toMatch(/abandoned branches are folded/);
     expect(blocks(c.messages).some((b) => b.kind === "image")).toBe(true);
     expect(blocks(c.messages).some((b) => b.kind === "notice" && /aborted/.test(b.text))).toBe(true);
   });
@@ -113,6 +116,32 @@ describe("pi mapper", () => {
   });
 });
 
+describe("pi mapper, past and present shapes", () => {
+  it("reads a v1 file (no parent links) in file order, and v2 extension messages under their old role", () => {
+    const v1 = mapPi(read("pi/versions/v1-linear.jsonl"));
+    expect(v1.messages.map((m) => m.line)).toEqual([2, 3, 5, 6, 7, 8]);
+    expect(texts(v1.messages)).toEqual([
+      "List the TODO comments in src/.",
+      "One TODO: src/a.ts line 3 asks for a retry.",
+      "Add the retry then.",
+      "Added a retry loop around fetch in src/a.ts.",
+    ]);
+    const v2 = mapPi(read("pi/versions/v2-hook-message.jsonl"));
+    expect(blocks(v2.messages).map((b) => b.kind)).toEqual(["text", "notice", "summary", "text"]);
+  });
+
+  it("hides bookkeeping entries and leaves an unknown one raw", () => {
+    const c = mapPi(read("pi/versions/v3-every-entry.jsonl"));
+    expect(
+      blocks(c.messages)
+        .filter((b) => b.kind === "raw")
+        .map((b) => (b as { label: string }).label),
+    ).toEqual(["time_travel"]);
+    expect(c.messages.at(-1)?.blocks[0]?.kind).toBe("raw");
+    expect(blocks(c.messages).some((b) => b.kind === "notice" && b.text === "Connection reset")).toBe(true);
+  });
+});
+
 describe("Codex mapper", () => {
   it("reads response items, skips duplicate events, never renders encrypted reasoning", () => {
     const text = read("codex/rollout-2026-11-22T10-00-00-6a1f0c9e-2b7d-4c8e-9f10-3a4b5c6d7e8f.jsonl");
@@ -123,6 +152,69 @@ describe("Codex mapper", () => {
     expect(calls(c.messages).map((t) => t.name)).toEqual(["shell", "apply_patch"]);
     expect(calls(c.messages)[0]?.input).toEqual({ command: ["bash", "-lc", "cat .github/workflows/ci.yml"] });
     expect(c.usage).toMatchObject({ input: 5200, output: 410 });
+  });
+});
+
+describe("Codex mapper, past and present shapes", () => {
+  it("reads the TypeScript CLI's JSON document and the Rust CLI's rollouts from before the envelope", () => {
+    const ts = mapCodex(read("codex/versions/ts-cli-2025-04.json"));
+    expect(ts.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(calls(ts.messages)[0]?.result?.output).toBe("export function retry() {}\n");
+    const bare = mapCodex(read("codex/versions/rs-pre-envelope.jsonl"));
+    expect(bare.messages.map((m) => m.role)).toEqual(["system", "user", "assistant"]);
+    expect(calls(bare.messages).map((t) => [t.name, t.result?.isError])).toEqual([
+      ["shell", true],
+      ["shell", false],
+    ]);
+  });
+
+  it("reads every response item kind once, hides bookkeeping, never shows Codex's own instructions", () => {
+    const text = read("codex/versions/rs-every-item.jsonl");
+    const c = mapCodex(text);
+    expect(calls(c.messages).map((t) => t.name)).toEqual(["web_search", "shell_command", "apply_patch", "mcp__docs__lookup"]);
+    expect(texts(c.messages).filter((t) => /keep-alive on the HTTP agent/.test(t))).toHaveLength(1);
+    expect(JSON.stringify(c)).not.toMatch(/gAAAAA|permissions instructions/);
+    expect(
+      blocks(c.messages)
+        .filter((b) => b.kind === "raw")
+        .map((b) => (b as { label: string }).label),
+    ).toEqual(["inter_agent_communication"]);
+    expect(blocks(c.messages).some((b) => b.kind === "image")).toBe(true);
+    expect(c.usage).toMatchObject({ input: 9000, output: 700, cacheRead: 4000 });
+    // A prompt that starts with a tag is still the user's prompt; harness context is wrapped whole in one.
+    const prompt = {
+      type: "response_item",
+      payload: { type: "message", role: "user", content: [{ type: "input_text", text: "<div> is not centred" }] },
+    };
+    expect(texts(mapCodex(JSON.stringify(prompt)).messages)).toEqual(["<div> is not centred"]);
+  });
+
+  it("shows what a /review found, and undo and review notices", () => {
+    const c = mapCodex(read("codex/versions/rs-review-undo.jsonl"));
+    expect(texts(c.messages).at(-1)).toMatch(/^The size reaches the cache as a string\.\n\n\*\*\[P1\] CACHE_SIZE is never parsed/);
+    expect(blocks(c.messages).flatMap((b) => (b.kind === "notice" ? [b.text] : []))).toEqual([
+      "Review started: current changes.",
+      "Restored the snapshot from before the last turn.",
+      "Review started: current changes.",
+      "The review ended without a result.",
+    ]);
+  });
+
+  it("reads the conversation from events when a rollout has no response items", () => {
+    const c = mapCodex(read("codex/versions/events-only.jsonl"));
+    expect(texts(c.messages)).toEqual([
+      "Summarise the README.",
+      "It documents install, usage and the config file.",
+      "And the license?",
+      "MIT.",
+    ]);
+  });
+
+  it("shows a sub-agent's report under the spawn_agent call that started it", () => {
+    const c = mapCodex(read("codex/versions/real-0.169.0-subagent-parent.jsonl"));
+    const spawn = calls(c.messages).find((t) => t.name === "spawn_agent");
+    expect(spawn?.children?.flatMap((m) => m.blocks)).toEqual([{ kind: "text", text: "Sub-agent says: hello.txt has one line." }]);
+    expect(texts(c.messages).some((t) => t.includes("subagent_notification"))).toBe(false);
   });
 });
 
@@ -149,12 +241,68 @@ describe("Gemini CLI mapper", () => {
         ],
       }),
       l({ id: "3", type: "user", timestamp: "2026-11-01T00:00:04Z", content: "oops" }),
-      l({ $rewindTo: "2" }),
+      // Gemini CLI drops the named message and every one after it.
+      l({ $rewindTo: "3" }),
       l({ $set: { summary: "x" } }),
     ].join("\n");
     const c = mapGemini(text);
     expect(texts(c.messages)).toEqual(["Refactor the parser", "Done refactoring."]);
+    expect(blocks(c.messages).at(-1)).toMatchObject({
+      kind: "summary",
+      label: "Rewound by the user (1 message(s))",
+      text: "**User:** oops",
+    });
     expect(calls(c.messages)[0]).toMatchObject({ name: "read_file", result: { output: "code", isError: false } });
+  });
+});
+
+describe("Gemini CLI mapper, past and present shapes", () => {
+  it("reads the single-document chats, saved chats in both forms, and the prompt log", () => {
+    const doc = mapGemini(read("gemini/versions/json-document-0.20.json"));
+    expect(calls(doc.messages).map((t) => [t.name, t.result?.isError])).toEqual([
+      ["ReadFile", false],
+      ["Edit", true],
+    ]);
+    expect(doc.usage).toMatchObject({ input: 1700, output: 90, cacheRead: 200 });
+    const saved = mapGemini(read("gemini/versions/checkpoint-array.json"));
+    expect(calls(saved.messages)[0]?.result?.output).toBe("src/a.ts:1: const cfg = load()");
+    expect(blocks(saved.messages).map((b) => b.kind)).toEqual(["text", "thinking", "text", "tool_call", "text"]);
+    expect(texts(mapGemini(read("gemini/versions/checkpoint-history.json")).messages)).toEqual([
+      "Is the build green?",
+      "Yes, the last run passed.",
+    ]);
+    expect(mapGemini(read("gemini/versions/logs.json")).notices[0]).toMatch(/prompt log/);
+  });
+
+  it("keeps what a history rewrite dropped, reads its snapshot as a compaction summary, shows what the user typed", () => {
+    const c = mapGemini(read("gemini/versions/jsonl-rewind-rewrite.jsonl"));
+    expect(texts(c.messages)).toEqual([
+      "Summarise @README.md",
+      "A widget library (README).",
+      "Now translate it to German.",
+      "Eine Widget-Bibliothek.",
+      "Thanks!",
+    ]);
+    const labels = blocks(c.messages).flatMap((b) => (b.kind === "summary" ? [b.label] : []));
+    expect(labels).toEqual([
+      "Context Gemini CLI sent with the prompt",
+      "As sent to the model",
+      "Rewound by the user (2 message(s))",
+      "Conversation compacted: summary (the messages before it are kept above)",
+    ]);
+    expect(c.notices.join(" ")).toMatch(/rewrote its context/);
+    expect(blocks(c.messages).some((b) => b.kind === "notice" && b.text === "(an attached application/pdf file)")).toBe(true);
+  });
+
+  it("shows what a sub-agent did, as the parent's file holds it, under the call that ran it", () => {
+    const c = mapGemini(read("gemini/versions/jsonl-subagent-0.61.jsonl"));
+    const agent = calls(c.messages)[0];
+    expect(agent?.name).toBe("Codebase Investigator Agent");
+    expect(agent?.children?.flatMap((m) => m.blocks).map((b) => b.kind)).toEqual(["thinking", "tool_call", "tool_call", "notice", "text"]);
+    expect(calls(agent?.children ?? []).map((t) => [t.name, t.input, t.result?.isError])).toEqual([
+      ["SearchText", { pattern: "RETRY_POLICY" }, false],
+      ["ReadFile", { file_path: "src/config/retry.ts" }, true],
+    ]);
   });
 });
 
@@ -201,6 +349,39 @@ describe("OpenCode mapper", () => {
       ["user", 2],
       ["assistant", 3],
     ]);
+  });
+});
+
+describe("OpenCode mapper, past and present shapes", () => {
+  it("reads the pretty-printed export opencode writes, and the first message format", () => {
+    const real = mapOpenCode(read("opencode/versions/real-export-1.18.33.json"));
+    expect(real.messages.map((m) => m.role)).toEqual(["user", "assistant", "assistant"]);
+    expect(calls(real.messages)[0]).toMatchObject({ name: "bash", result: { output: "hello residue\n", isError: false } });
+    const v1 = mapOpenCode(read("opencode/versions/message-v1-2025-06.json"));
+    expect(calls(v1.messages).map((t) => [t.name, t.result?.output])).toEqual([
+      ["grep", "src/cli/cmd/run.ts"],
+      ["read", undefined],
+    ]);
+    expect(v1.usage).toMatchObject({ input: 500, output: 60 });
+  });
+
+  it("reads every part type: compaction summaries, sub-tasks, retries; bookkeeping parts hidden", () => {
+    const c = mapOpenCode(read("opencode/versions/plugin-every-part.jsonl"));
+    expect(
+      blocks(c.messages)
+        .filter((b) => b.kind === "raw")
+        .map((b) => (b as { label: string }).label),
+    ).toEqual(["part hologram"]);
+    expect(blocks(c.messages).some((b) => b.kind === "summary" && /^Conversation compacted: summary/.test(b.label))).toBe(true);
+    expect(calls(c.messages).find((t) => t.name === "bash")?.result?.output).toBe("(output cleared by compaction)");
+    expect(calls(c.messages).some((t) => t.name === "subtask (reviewer)")).toBe(true);
+    // A task's sub-agent: its last words (and, in older versions, its tool calls) under the call.
+    const tasks = calls(c.messages).filter((t) => t.name === "task");
+    expect(tasks.map((t) => t.children?.flatMap((m) => m.blocks).map((b) => (b.kind === "text" ? b.text : b.kind)))).toEqual([
+      ["test/clock.test.ts also formats the current date."],
+      ["tool_call", "tool_call", "No fixture uses Date."],
+    ]);
+    expect(c.messages.at(-1)?.blocks).toEqual([{ kind: "notice", text: "API key expired" }]);
   });
 });
 
