@@ -130,4 +130,7 @@ export const codexFormat: TranscriptFormat = {
   },
   isMessageLine: typedLine("response_item"),
   filesTouched: (input) => (typeof input === "string" ? input.split("\n").flatMap((line) => PATCH_FILE.exec(line)?.[1] ?? []) : []),
+  // What mapCodex skips: session and turn settings, and events that echo response items (token counts
+  // are read for usage only).
+  kinds: { hidden: new Set(["session_meta", "turn_context", "event_msg"]) },
 };

@@ -138,4 +138,9 @@ export const geminiFormat: TranscriptFormat = {
   },
   isMessageLine: typedLine("user", "gemini"),
   filesTouched: fileKeys("file_path"),
+  // The session header and `$set` metadata updates hold no message; `$rewindTo` changes what is shown.
+  kinds: {
+    of: (r) => ("$rewindTo" in r ? "$rewindTo" : "$set" in r ? "$set" : typeof r.type === "string" ? r.type : "session header"),
+    hidden: new Set(["$set", "session header"]),
+  },
 };

@@ -144,4 +144,5 @@ export const piFormat: TranscriptFormat = {
   },
   isMessageLine: typedLine("message"),
   filesTouched: fileKeys("path"),
+  kinds: { hidden: SILENT },
 };
