@@ -394,5 +394,5 @@ export const claudeCodeFormat: TranscriptFormat = {
   },
   isMessageLine: typedLine("user", "assistant"),
   filesTouched: fileKeys("file_path", "notebook_path"),
-  kinds: { of: kindOf, hidden: HIDDEN },
+  kinds: { of: kindOf, known: new Set([...CHAIN_TYPES, "continued-in", "attachment queued_command"]), hidden: HIDDEN },
 };

@@ -19,8 +19,10 @@ export interface TranscriptFormat {
 }
 
 export interface KindRules {
-  /** A raw record's kind; a mapper labels the unknown block of a record it does not know with this kind. */
+  /** A raw record's kind (default: its `type`). */
   of?(record: Record<string, unknown>): string;
+  /** Kinds the mapper reads into the conversation. */
+  known: ReadonlySet<string>;
   /** Kinds the mapper hides on purpose: checked to carry nothing a reader of the conversation needs. */
   hidden: ReadonlySet<string>;
 }

@@ -141,6 +141,7 @@ export const geminiFormat: TranscriptFormat = {
   // The session header and `$set` metadata updates hold no message; `$rewindTo` changes what is shown.
   kinds: {
     of: (r) => ("$rewindTo" in r ? "$rewindTo" : "$set" in r ? "$set" : typeof r.type === "string" ? r.type : "session header"),
+    known: new Set(["user", "gemini", "model", "info", "error", "warning", "$rewindTo"]),
     hidden: new Set(["$set", "session header"]),
   },
 };

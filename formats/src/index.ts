@@ -80,24 +80,23 @@ export interface RecordKinds {
 }
 
 /**
- * Counts a transcript's records by what its agent's mapper makes of them. Unknown counts what the reader
- * is shown as unknown (whole records and unknown parts of known ones); a record shown as unknown is not
- * counted as recognised.
+ * Counts a transcript's records by their kind: read by the mapper, hidden on purpose, or unknown. Unknown
+ * also counts the parts of known records the reader is shown as unknown (labelled by the mapper), whether
+ * or not a mapper shows or silently drops a whole record it does not know.
  */
 export function classifyRecords(agent: Agent, text: string): RecordKinds {
   const { kinds } = FORMATS[agent];
   const counts: RecordKinds = { recognised: {}, hidden: {}, unknown: {} };
-  const bump = (into: Record<string, number>, kind: string, by = 1) => {
-    into[kind] = (into[kind] ?? 0) + by;
-    if (into[kind] === 0) delete into[kind];
+  const bump = (into: Record<string, number>, kind: string) => {
+    into[kind] = (into[kind] ?? 0) + 1;
   };
+  const seen = new Set<string>();
   for (const { value } of parseJsonl(text).lines) {
     const kind = (kinds.of ?? typeKind)(value);
-    bump(kinds.hidden.has(kind) ? counts.hidden : counts.recognised, kind);
+    seen.add(kind);
+    bump(kinds.known.has(kind) ? counts.recognised : kinds.hidden.has(kind) ? counts.hidden : counts.unknown, kind);
   }
-  for (const label of unknownRecords(mapSession(agent, text).messages)) {
-    bump(counts.unknown, label);
-    if (counts.recognised[label]) bump(counts.recognised, label, -1);
-  }
+  // Unknown whole records are counted above, under the kind their unknown block is labelled with.
+  for (const label of unknownRecords(mapSession(agent, text).messages)) if (!seen.has(label)) bump(counts.unknown, label);
   return counts;
 }

@@ -115,5 +115,5 @@ export const openCodeFormat: TranscriptFormat = {
   isMessageLine: typedLine("message"),
   filesTouched: fileKeys("filePath"),
   // The plugin's first line describes the session (title, times); messages follow it.
-  kinds: { hidden: new Set(["session"]) },
+  kinds: { known: new Set(["message"]), hidden: new Set(["session"]) },
 };

@@ -144,5 +144,5 @@ export const piFormat: TranscriptFormat = {
   },
   isMessageLine: typedLine("message"),
   filesTouched: fileKeys("path"),
-  kinds: { hidden: SILENT },
+  kinds: { known: new Set(["message", "compaction", "branch_summary", "custom_message"]), hidden: SILENT },
 };
