@@ -90,16 +90,17 @@ describe("real agents", { timeout: 120_000 }, () => {
       ],
       "Claude Code is done.",
     );
-    const run = await runAgent("claude", ["-p", PROMPT, "--allowedTools", "Read,Edit,Bash"], sb.repo, {
-      ...sb.env,
-      ANTHROPIC_BASE_URL: server.url,
-      ANTHROPIC_API_KEY: "scripted",
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    });
+    const env = { ...sb.env, ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: "scripted", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1" };
+    const run = await runAgent("claude", ["-p", PROMPT, "--allowedTools", "Read,Edit,Bash"], sb.repo, env);
     expect(run.code, run.stderr).toBe(0);
     expect(readFileSync(join(sb.repo, "hello.txt"), "utf8")).toBe("hello residue\n");
-    const [transcript] = findFiles(join(sb.home, ".claude/projects"), ".jsonl");
+    // Resumed, it appends to the same transcript, with records a first run does not write (e.g. `mode`).
+    const thanks = "Now thank the reader in one line";
+    const resumed = await runAgent("claude", ["-p", "--continue", thanks, "--allowedTools", "Read,Edit,Bash"], sb.repo, env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const [transcript, ...others] = findFiles(join(sb.home, ".claude/projects"), ".jsonl");
     expect(transcript).toBeDefined();
+    expect(others).toEqual([]);
 
     const queued = JSON.parse(sb.residue(["status", "--json"]).stdout).sessions;
     expect(queued).toMatchObject([{ agent: "claude-code", status: "ended", data_path: transcript }]);
@@ -110,7 +111,7 @@ describe("real agents", { timeout: 120_000 }, () => {
     expect(commit.sessions).toMatchObject([{ agent: "claude-code", title: PROMPT }]);
     const raw = await rawSession(sb, commit.sessions[0].id);
     expect(raw).toBe(readFileSync(transcript as string, "utf8"));
-    await expectRendered(sb, commit.sha, "claude-code", raw, [PROMPT, ...server.replies]);
+    await expectRendered(sb, commit.sha, "claude-code", raw, [PROMPT, thanks, ...server.replies]);
   });
 
   it("pi (@mariozechner/pi-coding-agent): the extension fires, the session file is linked to the commit", async () => {
