@@ -155,22 +155,35 @@ function activeBranch(lines: Line[]): Branch {
 function inlineSubagents(lines: Line[]): Line[][] {
   const side = new Map<string, Line>();
   for (const line of lines) if (line.value.isSidechain === true && str(line.value.uuid)) side.set(str(line.value.uuid) as string, line);
+  // Each line's root, remembered for every line on the way up: long sub-agents stay linear.
+  const roots = new Map<string, string>();
   const rootOf = (line: Line): string => {
-    const seen = new Set<Line>();
+    const path = new Set<string>();
     let at = line;
-    while (!seen.has(at)) {
-      seen.add(at);
+    let root = str(at.value.uuid) as string;
+    for (;;) {
+      const uuid = str(at.value.uuid) as string;
+      const known = roots.get(uuid);
+      if (known) {
+        root = known;
+        break;
+      }
+      path.add(uuid);
+      root = uuid;
       const parent = side.get(str(at.value.parentUuid) ?? "");
-      if (!parent) break;
+      if (!parent || path.has(str(parent.value.uuid) as string)) break;
       at = parent;
     }
-    return str(at.value.uuid) as string;
+    for (const uuid of path) roots.set(uuid, root);
+    return root;
   };
   const groups = new Map<string, Line[]>();
   for (const line of lines) {
     if (line.value.isSidechain !== true) continue;
     const root = str(line.value.uuid) ? rootOf(line) : "";
-    groups.set(root, [...(groups.get(root) ?? []), line]);
+    const group = groups.get(root);
+    if (group) group.push(line);
+    else groups.set(root, [line]);
   }
   return [...groups.values()];
 }

@@ -29,6 +29,7 @@ export type Block =
 export interface UnknownRecord {
   /** The record's kind as the agent named it. */
   label: string;
+  /** The record itself; empty past the first records of a long run (unknown-runs.ts). */
   json: string;
 }
 

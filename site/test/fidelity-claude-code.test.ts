@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { classifyRecords, mapSession } from "@residue/formats";
 import type { Block, Message } from "@residue/formats/model";
+import { SHOWN_PER_RUN } from "@residue/formats/unknown-runs";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../../cli/test/support/harness.ts";
 
@@ -142,6 +143,13 @@ describe("Claude Code shapes", () => {
       ["assistant server_widget", "assistant server_gadget"],
     ]);
     expect(c.messages.map((m) => m.index)).toEqual(c.messages.map((_, i) => i));
+    // A long run keeps every kind, and the records themselves only for the first few.
+    const run = Array.from({ length: 25 }, (_, i) => JSON.stringify({ type: `future-${i % 2}`, n: i })).join("\n");
+    const [long] = mapSession("claude-code", run).messages.flatMap((m) => m.blocks);
+    expect(long?.kind === "unknown" && long.records.map((r) => r.json !== "")).toEqual([
+      ...Array(SHOWN_PER_RUN).fill(true),
+      ...Array(25 - SHOWN_PER_RUN).fill(false),
+    ]);
     for (const file of ["real-2.1.331.jsonl", "bookkeeping-2.0.jsonl"])
       expect(
         map(file)
