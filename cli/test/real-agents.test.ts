@@ -1,18 +1,59 @@
 // The real agents, run non-interactively in a repo wired with `residue setup`, against a scripted model
 // server on loopback: their own hooks fire, they write transcripts in their current format, and
-// capture → commit → push must link those to the commit on the backend.
+// capture → commit → push must link those to the commit on the backend, whose page in a real browser
+// shows every prompt sent and every reply given, and no record left unexplained.
 import { execFile } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { type Agent, classifyRecords, type RecordKinds } from "@residue/formats";
+import type { Browser, BrowserContext } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { launch } from "../../e2e/support/browser.ts";
 import { ROOT, Sandbox } from "./support/harness.ts";
 import { type ModelServer, startGeminiServer, startModelServer, startResponsesServer } from "./support/model-server.ts";
+
+const PROMPT = "Make hello.txt greet residue";
 
 let server: ModelServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
+
+let browser: Browser;
+let context: BrowserContext;
+/** What each agent's mapper made of the record kinds its real transcript holds: the figures in FIDELITY.md. */
+const figures = new Map<Agent, RecordKinds>();
+
+beforeAll(async () => {
+  browser = await launch();
+  // Signed in as the e2e suites are: credentials on every request.
+  const basic = btoa(`${inject("adminUser")}:${inject("adminPassword")}`);
+  context = await browser.newContext({ extraHTTPHeaders: { authorization: `Basic ${basic}` } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  const count = (r: Record<string, number>) => `${Object.keys(r).length} (${Object.keys(r).sort().join(", ") || "none"})`;
+  const rows = [...figures].map(([agent, k]) => `| ${agent} | ${count(k.recognised)} | ${count(k.hidden)} | ${count(k.unknown)} |`);
+  console.log(["| agent | kinds recognised | kinds hidden | kinds unknown |", "| --- | --- | --- | --- |", ...rows].join("\n"));
+});
+
+/** The commit's page in the browser shows every prompt and reply, and no unknown record; its kinds are counted. */
+async function expectRendered(sb: Sandbox, sha: string, agent: Agent, raw: string, said: string[]) {
+  const page = await context.newPage();
+  const res = await page.goto(`${inject("baseUrl")}/app/${sb.owner}/widgets/${sha}`);
+  expect(res?.status()).toBe(200);
+  await page.waitForLoadState("load");
+  const text = await page.locator("main").innerText();
+  expect(said.length).toBeGreaterThan(1);
+  for (const s of said) expect(text, `${agent}: "${s}" on the commit page`).toContain(s);
+  expect(await page.locator("details.raw").count(), `${agent}: records of unknown kinds`).toBe(0);
+  await page.close();
+  const kinds = classifyRecords(agent, raw);
+  figures.set(agent, kinds);
+  expect(kinds.unknown, agent).toEqual({});
+}
 
 function runAgent(bin: string, args: string[], cwd: string, env: Record<string, string>) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -40,21 +81,26 @@ describe("real agents", { timeout: 120_000 }, () => {
     sb.git("commit", "-qm", "hello");
     expect(sb.residue(["init"]).status).toBe(0);
     expect(sb.residue(["setup", "claude-code"]).status).toBe(0);
-    server = await startModelServer([
-      { tool: "Read", input: { file_path: join(sb.repo, "hello.txt") } },
-      { tool: "Edit", input: { file_path: join(sb.repo, "hello.txt"), old_string: "hello world", new_string: "hello residue" } },
-      { tool: "Bash", input: { command: "cat hello.txt", description: "Show the file" } },
-    ]);
-    const run = await runAgent("claude", ["-p", "Make hello.txt greet residue", "--allowedTools", "Read,Edit,Bash"], sb.repo, {
-      ...sb.env,
-      ANTHROPIC_BASE_URL: server.url,
-      ANTHROPIC_API_KEY: "scripted",
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    });
+    server = await startModelServer(
+      [
+        { tool: "Read", input: { file_path: join(sb.repo, "hello.txt") } },
+        { tool: "Edit", input: { file_path: join(sb.repo, "hello.txt"), old_string: "hello world", new_string: "hello residue" } },
+        { tool: "Bash", input: { command: "cat hello.txt", description: "Show the file" } },
+        { text: "hello.txt now greets residue." },
+      ],
+      "Claude Code is done.",
+    );
+    const env = { ...sb.env, ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: "scripted", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1" };
+    const run = await runAgent("claude", ["-p", PROMPT, "--allowedTools", "Read,Edit,Bash"], sb.repo, env);
     expect(run.code, run.stderr).toBe(0);
     expect(readFileSync(join(sb.repo, "hello.txt"), "utf8")).toBe("hello residue\n");
-    const [transcript] = findFiles(join(sb.home, ".claude/projects"), ".jsonl");
+    // Resumed, it appends to the same transcript, with records a first run does not write (e.g. `mode`).
+    const thanks = "Now thank the reader in one line";
+    const resumed = await runAgent("claude", ["-p", "--continue", thanks, "--allowedTools", "Read,Edit,Bash"], sb.repo, env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const [transcript, ...others] = findFiles(join(sb.home, ".claude/projects"), ".jsonl");
     expect(transcript).toBeDefined();
+    expect(others).toEqual([]);
 
     const queued = JSON.parse(sb.residue(["status", "--json"]).stdout).sessions;
     expect(queued).toMatchObject([{ agent: "claude-code", status: "ended", data_path: transcript }]);
@@ -62,8 +108,10 @@ describe("real agents", { timeout: 120_000 }, () => {
     sb.git("push", "-q", "origin", "main");
     const page = await sb.api(`/repos/${sb.owner}/widgets`);
     const commit = page.body.commits.find((c: { message: string }) => c.message === "Greet residue");
-    expect(commit.sessions).toMatchObject([{ agent: "claude-code", title: "Make hello.txt greet residue" }]);
-    expect(await rawSession(sb, commit.sessions[0].id)).toBe(readFileSync(transcript as string, "utf8"));
+    expect(commit.sessions).toMatchObject([{ agent: "claude-code", title: PROMPT }]);
+    const raw = await rawSession(sb, commit.sessions[0].id);
+    expect(raw).toBe(readFileSync(transcript as string, "utf8"));
+    await expectRendered(sb, commit.sha, "claude-code", raw, [PROMPT, thanks, ...server.replies]);
   });
 
   it("pi (@mariozechner/pi-coding-agent): the extension fires, the session file is linked to the commit", async () => {
@@ -73,11 +121,14 @@ describe("real agents", { timeout: 120_000 }, () => {
     sb.git("commit", "-qm", "hello");
     sb.residue(["init"]);
     expect(sb.residue(["setup", "pi"]).status).toBe(0);
-    server = await startModelServer([
-      { tool: "read", input: { path: "hello.txt" } },
-      { tool: "edit", input: { path: "hello.txt", edits: [{ oldText: "hello world", newText: "hello residue" }] } },
-      { tool: "bash", input: { command: "cat hello.txt" } },
-    ]);
+    server = await startModelServer(
+      [
+        { tool: "read", input: { path: "hello.txt" } },
+        { tool: "edit", input: { path: "hello.txt", edits: [{ oldText: "hello world", newText: "hello residue" }] } },
+        { tool: "bash", input: { command: "cat hello.txt" } },
+      ],
+      "pi is done.",
+    );
     mkdirSync(join(sb.home, ".pi/agent"), { recursive: true });
     writeFileSync(
       join(sb.home, ".pi/agent/models.json"),
@@ -87,7 +138,7 @@ describe("real agents", { timeout: 120_000 }, () => {
     );
     const run = await runAgent(
       "pi",
-      ["--print", "--offline", "--provider", "scripted", "--model", "scripted-model", "Make hello.txt greet residue"],
+      ["--print", "--offline", "--provider", "scripted", "--model", "scripted-model", PROMPT],
       sb.repo,
       sb.env,
     );
@@ -103,8 +154,10 @@ describe("real agents", { timeout: 120_000 }, () => {
     sb.git("push", "-q", "origin", "main");
     const page = await sb.api(`/repos/${sb.owner}/widgets`);
     const commit = page.body.commits.find((c: { message: string }) => c.message === "Greet residue from pi");
-    expect(commit.sessions).toMatchObject([{ agent: "pi", title: "Make hello.txt greet residue" }]);
-    expect(await rawSession(sb, commit.sessions[0].id)).toBe(readFileSync(sessionFile as string, "utf8"));
+    expect(commit.sessions).toMatchObject([{ agent: "pi", title: PROMPT }]);
+    const raw = await rawSession(sb, commit.sessions[0].id);
+    expect(raw).toBe(readFileSync(sessionFile as string, "utf8"));
+    await expectRendered(sb, commit.sha, "pi", raw, [PROMPT, ...server.replies]);
   });
 
   it("Codex CLI (@openai/codex): no hook needed, capture finds the rollout by its cwd and links it", async () => {
@@ -113,14 +166,17 @@ describe("real agents", { timeout: 120_000 }, () => {
     sb.git("add", "hello.txt");
     sb.git("commit", "-qm", "hello");
     sb.residue(["init"]);
-    server = await startResponsesServer([{ tool: "exec_command", input: { cmd: "sed -i s/world/residue/ hello.txt && cat hello.txt" } }]);
+    server = await startResponsesServer(
+      [{ tool: "exec_command", input: { cmd: "sed -i s/world/residue/ hello.txt && cat hello.txt" } }],
+      "Codex is done.",
+    );
     const codexHome = join(sb.home, ".codex");
     mkdirSync(codexHome, { recursive: true });
     writeFileSync(
       join(codexHome, "config.toml"),
       `model = "scripted"\nmodel_provider = "scripted"\n[model_providers.scripted]\nname = "scripted"\nbase_url = "${server.url}/v1"\nwire_api = "responses"\nenv_key = "SCRIPTED_API_KEY"\n`,
     );
-    const run = await runAgent("codex", ["exec", "--dangerously-bypass-approvals-and-sandbox", "Make hello.txt greet residue"], sb.repo, {
+    const run = await runAgent("codex", ["exec", "--dangerously-bypass-approvals-and-sandbox", PROMPT], sb.repo, {
       ...sb.env,
       CODEX_HOME: codexHome,
       SCRIPTED_API_KEY: "scripted",
@@ -134,8 +190,10 @@ describe("real agents", { timeout: 120_000 }, () => {
     sb.git("push", "-q", "origin", "main");
     const page = await sb.api(`/repos/${sb.owner}/widgets`);
     const commit = page.body.commits.find((c: { message: string }) => c.message === "Greet residue from codex");
-    expect(commit.sessions).toMatchObject([{ agent: "codex", title: "Make hello.txt greet residue" }]);
-    expect(await rawSession(sb, commit.sessions[0].id)).toBe(readFileSync(rollout as string, "utf8"));
+    expect(commit.sessions).toMatchObject([{ agent: "codex", title: PROMPT }]);
+    const raw = await rawSession(sb, commit.sessions[0].id);
+    expect(raw).toBe(readFileSync(rollout as string, "utf8"));
+    await expectRendered(sb, commit.sha, "codex", raw, [PROMPT, ...server.replies]);
   });
 
   it("Gemini CLI (@google/gemini-cli): its hooks fire, the chat file is linked to the commit", async () => {
@@ -145,9 +203,10 @@ describe("real agents", { timeout: 120_000 }, () => {
     sb.git("commit", "-qm", "hello");
     sb.residue(["init"]);
     expect(sb.residue(["setup", "gemini"]).status).toBe(0);
-    server = await startGeminiServer([
-      { tool: "run_shell_command", input: { command: "sed -i s/world/residue/ hello.txt && cat hello.txt" } },
-    ]);
+    server = await startGeminiServer(
+      [{ tool: "run_shell_command", input: { command: "sed -i s/world/residue/ hello.txt && cat hello.txt" } }],
+      "Gemini is done.",
+    );
     mkdirSync(join(sb.home, ".gemini"), { recursive: true });
     writeFileSync(
       join(sb.home, ".gemini/settings.json"),
@@ -157,7 +216,7 @@ describe("real agents", { timeout: 120_000 }, () => {
         general: { disableAutoUpdate: true, disableUpdateNag: true },
       }),
     );
-    const run = await runAgent("gemini", ["-p", "Make hello.txt greet residue", "--yolo", "-m", "gemini-2.5-flash"], sb.repo, {
+    const run = await runAgent("gemini", ["-p", PROMPT, "--yolo", "-m", "gemini-2.5-flash"], sb.repo, {
       ...sb.env,
       GEMINI_API_KEY: "scripted",
       GOOGLE_GEMINI_BASE_URL: server.url,
@@ -174,8 +233,10 @@ describe("real agents", { timeout: 120_000 }, () => {
     sb.git("push", "-q", "origin", "main");
     const page = await sb.api(`/repos/${sb.owner}/widgets`);
     const commit = page.body.commits.find((c: { message: string }) => c.message === "Greet residue from gemini");
-    expect(commit.sessions).toMatchObject([{ agent: "gemini", title: "Make hello.txt greet residue" }]);
-    expect(await rawSession(sb, commit.sessions[0].id)).toBe(readFileSync(chat as string, "utf8"));
+    expect(commit.sessions).toMatchObject([{ agent: "gemini", title: PROMPT }]);
+    const raw = await rawSession(sb, commit.sessions[0].id);
+    expect(raw).toBe(readFileSync(chat as string, "utf8"));
+    await expectRendered(sb, commit.sha, "gemini", raw, [PROMPT, ...server.replies]);
   });
 
   it("OpenCode (opencode-ai): the plugin writes the session on idle, and it is linked to the commit", async () => {
@@ -185,9 +246,10 @@ describe("real agents", { timeout: 120_000 }, () => {
     sb.git("commit", "-qm", "hello");
     sb.residue(["init"]);
     expect(sb.residue(["setup", "opencode"]).status).toBe(0);
-    server = await startModelServer([
-      { tool: "bash", input: { command: "sed -i s/world/residue/ hello.txt && cat hello.txt", description: "Edit the file" } },
-    ]);
+    server = await startModelServer(
+      [{ tool: "bash", input: { command: "sed -i s/world/residue/ hello.txt && cat hello.txt", description: "Edit the file" } }],
+      "OpenCode is done.",
+    );
     writeFileSync(
       join(sb.repo, "opencode.json"),
       JSON.stringify({
@@ -197,7 +259,7 @@ describe("real agents", { timeout: 120_000 }, () => {
         share: "disabled",
       }),
     );
-    const run = await runAgent("opencode", ["run", "Make hello.txt greet residue"], sb.repo, {
+    const run = await runAgent("opencode", ["run", PROMPT], sb.repo, {
       ...sb.env,
       OPENCODE_DISABLE_AUTOUPDATE: "1",
     });
@@ -213,7 +275,9 @@ describe("real agents", { timeout: 120_000 }, () => {
     const page = await sb.api(`/repos/${sb.owner}/widgets`);
     const commit = page.body.commits.find((c: { message: string }) => c.message === "Greet residue from opencode");
     // opencode run stores the prompt as it was passed, quotes included.
-    expect(commit.sessions).toMatchObject([{ agent: "opencode", title: expect.stringContaining("Make hello.txt greet residue") }]);
-    expect(await rawSession(sb, commit.sessions[0].id)).toBe(readFileSync(file as string, "utf8"));
+    expect(commit.sessions).toMatchObject([{ agent: "opencode", title: expect.stringContaining(PROMPT) }]);
+    const raw = await rawSession(sb, commit.sessions[0].id);
+    expect(raw).toBe(readFileSync(file as string, "utf8"));
+    await expectRendered(sb, commit.sha, "opencode", raw, [PROMPT, ...server.replies]);
   });
 });

@@ -27,7 +27,7 @@ function stamps(path: string): number[] {
 }
 
 /** Registers a transcript, commits at the given fractions of its timeline, ends it. */
-function sessionWithCommits(sb: Sandbox, agent: string, path: string, name: string, fractions: number[]): SeededSession {
+export function sessionWithCommits(sb: Sandbox, agent: string, path: string, name: string, fractions: number[]): SeededSession {
   const start = sb.residue(["session", "start", "--agent", agent, "--data", path]);
   if (start.status !== 0) throw new Error(start.stderr);
   const id = start.stdout.trim();

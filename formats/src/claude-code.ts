@@ -1,22 +1,82 @@
 // Claude Code JSONL (~/.claude/projects/<slug>/<session>.jsonl) → Conversation.
-// The transcript is a tree (parentUuid): rewinds leave abandoned branches, compaction restarts the chain
-// (logicalParentUuid). Only the active branch, walked back from the last message, is shown.
+// The transcript is a tree (parentUuid): rewinds leave abandoned branches, and only the active branch,
+// walked back from the last message, is shown. A compaction restarts the chain (parentUuid null) and links
+// the history before it through logicalParentUuid: that history is kept, folded. Older versions wrote no
+// parentUuid at all (file order is the conversation) and kept sub-agents inline (isSidechain) instead of
+// in subagents/ files.
 
 import { fileKeys, promptText, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
 import { arr, badLineNotices, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
 import { type Block, type Conversation, type Message, type Role, type Usage, zeroUsage } from "./model.ts";
 
 const CHAIN_TYPES = new Set(["user", "assistant", "system"]);
-/** Bookkeeping lines with nothing for a reader. */
-const SILENT_TYPES = new Set([
-  "summary",
-  "file-history-snapshot",
-  "progress",
-  "queue-operation",
+
+/**
+ * Records with nothing for a reader of the conversation. Claude Code 2.1.331's own reader counts only
+ * user, assistant, system, attachment and progress lines as the conversation and every other kind below as
+ * session metadata (its transcript loader's table of entry kinds); each was also checked in a real run or
+ * its writer's code. Attachments are context given to the model (reminders, file and tool listings, the
+ * environment), except queued prompts, which are read apart; progress lines are live updates of hooks,
+ * tools and sub-agents whose messages are in the sub-agent's own file.
+ */
+const HIDDEN = new Set([
   "attachment",
-  "last-prompt",
+  "progress",
+  // Titles and labels of the session, and where the input box was (`summary` is an older title line).
+  "summary",
   "custom-title",
+  "ai-title",
+  "tag",
+  "agent-name",
+  "agent-color",
+  "agent-setting",
+  "pr-link",
+  "frame-link",
+  "last-prompt",
+  // Files backed up for rewinds.
+  "file-history-snapshot",
+  "file-history-delta",
+  "attribution-snapshot",
+  // The input queue: every prompt it held reaches the transcript as a user line or a queued prompt.
+  "queue-operation",
+  // Request replay: copies of what the user and assistant lines already hold.
+  "api-request",
+  "api-request-blob",
+  "api-request-shape",
+  "api-request-resumed",
+  "content-replacement",
+  "resume-head-vouch",
+  "fork-context-ref",
+  "observer-ref",
+  // Settings and bookkeeping of the running session.
+  "mode",
+  "permission-mode",
+  "atis-latch",
+  "tools-used",
+  "cost-state",
+  "worktree-state",
+  "relocated",
+  "isolation-latch",
+  "session-owner",
+  "dev-mods",
+  "memory-mode",
+  "bridge-session",
+  "history-suppression",
+  "ended-by-model",
+  "derived-from",
+  "data-flow-records",
+  "data-flow-incomplete",
+  "artifact-comment-monitor",
+  "artifact-autoreact-ledger",
 ]);
+
+/** A prompt the user typed while Claude was busy: an attachment, not a user line. */
+const isQueuedPrompt = (v: Record<string, unknown>) =>
+  v.type === "attachment" && obj(v.attachment)?.type === "queued_command" && typeof obj(v.attachment)?.prompt === "string";
+
+const kindOf = (v: Record<string, unknown>) => (isQueuedPrompt(v) ? "attachment queued_command" : (str(v.type) ?? "untyped"));
+
+const BEFORE_COMPACTION = "Earlier conversation, before compaction";
 
 interface FileLines {
   name: string;
@@ -37,29 +97,95 @@ function splitFiles(lines: Line[]): { main: Line[]; subagents: FileLines[] } {
   return { main, subagents };
 }
 
-function activeBranch(lines: Line[]): { active: Set<string> | null; abandoned: number } {
+/** Lines in the tree: they have a parentUuid field (null for a root). Older versions wrote none. */
+const linked = (line: Line) => str(line.value.uuid) !== undefined && "parentUuid" in line.value;
+
+interface Branch {
+  /** Linked lines on the active branch; null when the transcript has no tree (show everything). */
+  active: Set<string> | null;
+  /** Lines on the active branch before a compaction. */
+  beforeCompaction: Set<string>;
+  abandoned: number;
+}
+
+function activeBranch(lines: Line[]): Branch {
   const byUuid = new Map<string, Line>();
   let leaf: Line | undefined;
+  let lastChain: string | undefined;
+  /** For a compaction boundary whose logical parent is not in this file: the chain line before it. */
+  const before = new Map<string, string | undefined>();
   for (const line of lines) {
-    const uuid = str(line.value.uuid);
-    if (!uuid) continue;
+    if (!linked(line)) continue;
+    const uuid = str(line.value.uuid) as string;
     byUuid.set(uuid, line);
-    if (CHAIN_TYPES.has(str(line.value.type) ?? "") && !line.value.isSidechain) leaf = line;
+    if (line.value.subtype === "compact_boundary") before.set(uuid, lastChain);
+    if (CHAIN_TYPES.has(str(line.value.type) ?? "")) {
+      leaf = line;
+      lastChain = uuid;
+    }
   }
-  if (!leaf) return { active: null, abandoned: 0 };
+  const beforeCompaction = new Set<string>();
+  if (!leaf) return { active: null, beforeCompaction, abandoned: 0 };
   const active = new Set<string>();
+  let compacted = false;
   let at: Line | undefined = leaf;
   while (at) {
     const uuid = str(at.value.uuid) as string;
     if (active.has(uuid)) break;
     active.add(uuid);
-    const parent: string | undefined = str(at.value.parentUuid) ?? str(at.value.logicalParentUuid);
+    if (compacted) beforeCompaction.add(uuid);
+    let parent = str(at.value.parentUuid);
+    if (!parent && at.value.subtype === "compact_boundary") {
+      const logical = str(at.value.logicalParentUuid);
+      parent = logical && byUuid.has(logical) ? logical : before.get(uuid);
+      compacted ||= parent !== undefined;
+    }
     at = parent ? byUuid.get(parent) : undefined;
   }
   const abandoned = [...byUuid.values()].filter(
     (l) => !active.has(str(l.value.uuid) as string) && CHAIN_TYPES.has(str(l.value.type) ?? "") && !l.value.isMeta,
   ).length;
-  return { active, abandoned };
+  return { active, beforeCompaction, abandoned };
+}
+
+/**
+ * Sub-agent conversations kept inline (isSidechain), one per root: each chain of sidechain lines from a
+ * line whose parent is not a sidechain line (null, in the versions that wrote them).
+ */
+function inlineSubagents(lines: Line[]): Line[][] {
+  const side = new Map<string, Line>();
+  for (const line of lines) if (line.value.isSidechain === true && str(line.value.uuid)) side.set(str(line.value.uuid) as string, line);
+  // Each line's root, remembered for every line on the way up: long sub-agents stay linear.
+  const roots = new Map<string, string>();
+  const rootOf = (line: Line): string => {
+    const path = new Set<string>();
+    let at = line;
+    let root = str(at.value.uuid) as string;
+    for (;;) {
+      const uuid = str(at.value.uuid) as string;
+      const known = roots.get(uuid);
+      if (known) {
+        root = known;
+        break;
+      }
+      path.add(uuid);
+      root = uuid;
+      const parent = side.get(str(at.value.parentUuid) ?? "");
+      if (!parent || path.has(str(parent.value.uuid) as string)) break;
+      at = parent;
+    }
+    for (const uuid of path) roots.set(uuid, root);
+    return root;
+  };
+  const groups = new Map<string, Line[]>();
+  for (const line of lines) {
+    if (line.value.isSidechain !== true) continue;
+    const root = str(line.value.uuid) ? rootOf(line) : "";
+    const group = groups.get(root);
+    if (group) group.push(line);
+    else groups.set(root, [line]);
+  }
+  return [...groups.values()];
 }
 
 function usageOf(u: unknown): Partial<Usage> | undefined {
@@ -86,7 +212,7 @@ function resultText(content: unknown): string {
 }
 
 function mapLines(lines: Line[], subagents: FileLines[]): { messages: Message[]; usage: Usage; notices: string[] } {
-  const { active, abandoned } = activeBranch(lines);
+  const { active, beforeCompaction, abandoned } = activeBranch(lines);
   const messages: Message[] = [];
   const notices: string[] = [];
   const usage = zeroUsage();
@@ -96,16 +222,28 @@ function mapLines(lines: Line[], subagents: FileLines[]): { messages: Message[];
 
   const push = (role: Role, blocks: Block[], line: Line, extra: Partial<Message> = {}) => {
     if (blocks.length === 0) return;
-    messages.push({ index: messages.length, role, blocks, timestamp: time(line.value.timestamp), line: line.n, ...extra });
+    const fold = beforeCompaction.has(str(line.value.uuid) ?? "") ? { fold: BEFORE_COMPACTION } : {};
+    messages.push({ index: messages.length, role, blocks, timestamp: time(line.value.timestamp), line: line.n, ...extra, ...fold });
     lastAssistantId = undefined;
   };
 
   for (const line of lines) {
     const v = line.value;
     const type = str(v.type) ?? "";
-    const uuid = str(v.uuid);
-    if (active && uuid && CHAIN_TYPES.has(type) && !active.has(uuid)) continue;
-    if (SILENT_TYPES.has(type)) continue;
+    if (active && linked(line) && !active.has(str(v.uuid) as string)) continue;
+    if (isQueuedPrompt(v)) {
+      push("user", [{ kind: "text", text: str(obj(v.attachment)?.prompt) as string }], line);
+      continue;
+    }
+    if (HIDDEN.has(type)) continue;
+    if (type === "continued-in") {
+      push(
+        "system",
+        [{ kind: "notice", text: `This conversation continues in session ${str(v.continuedInSessionId) ?? "(unknown)"}.` }],
+        line,
+      );
+      continue;
+    }
     const message = obj(v.message);
 
     if (type === "assistant") {
@@ -208,19 +346,51 @@ function mapLines(lines: Line[], subagents: FileLines[]): { messages: Message[];
   return { messages, usage, notices };
 }
 
+type ToolCall = Extract<Block, { kind: "tool_call" }>;
+
+/** Calls that start a sub-agent (the tool was renamed from Task to Agent), with the line they were made on. */
+function spawningCalls(messages: Message[]): { call: ToolCall; line: number }[] {
+  return messages.flatMap((m) =>
+    m.blocks.flatMap((b) => (b.kind === "tool_call" && (b.name === "Task" || b.name === "Agent") ? [{ call: b, line: m.line }] : [])),
+  );
+}
+
+/**
+ * The Task call an inline sub-agent answered: the one whose prompt its first message repeats, else the
+ * earliest one before it that has no sub-agent yet.
+ */
+function spawnerOf(group: Line[], calls: { call: ToolCall; line: number }[]): ToolCall | undefined {
+  const firstUser = group.find((l) => l.value.type === "user");
+  const prompt = firstUser ? textOf(obj(firstUser.value.message)?.content).trim() : "";
+  const free = calls.filter((c) => !c.call.children && c.line <= (group[0] as Line).n);
+  const byPrompt = free.find((c) => prompt !== "" && str(obj(c.call.input)?.prompt)?.trim() === prompt);
+  return (byPrompt ?? free[0])?.call;
+}
+
 export function mapClaudeCode(text: string): Conversation {
   const parsed = parseJsonl(text);
   const { main, subagents } = splitFiles(parsed.lines);
-  const { messages, usage, notices } = mapLines(main, subagents);
-  // Sub-agent transcripts no Task call claimed are still shown, at the end.
-  for (const sub of subagents.filter((s) => s.name)) {
-    const children = mapLines(sub.lines, []).messages;
-    const first = sub.lines[0];
+  const { messages, usage, notices } = mapLines(
+    main.filter((l) => l.value.isSidechain !== true),
+    subagents,
+  );
+  const leftovers: { name: string; lines: Line[]; children: Message[] }[] = [];
+  const calls = spawningCalls(messages);
+  for (const group of inlineSubagents(main)) {
+    const children = mapLines(group, []).messages;
+    const call = spawnerOf(group, calls);
+    if (call) call.children = children;
+    else leftovers.push({ name: "inline sub-agent", lines: group, children });
+  }
+  for (const sub of subagents.filter((s) => s.name)) leftovers.push({ ...sub, children: mapLines(sub.lines, []).messages });
+  // Sub-agent conversations no Task call claimed are still shown, at the end.
+  for (const { name, lines, children } of leftovers) {
+    const first = lines[0];
     if (first && children.length) {
       messages.push({
         index: messages.length,
         role: "system",
-        blocks: [{ kind: "tool_call", id: sub.name, name: "Sub-agent", input: { file: sub.name }, children }],
+        blocks: [{ kind: "tool_call", id: name, name: "Sub-agent", input: { file: name }, children }],
         timestamp: time(first.value.timestamp),
         line: first.n,
       });
@@ -237,4 +407,5 @@ export const claudeCodeFormat: TranscriptFormat = {
   },
   isMessageLine: typedLine("user", "assistant"),
   filesTouched: fileKeys("file_path", "notebook_path"),
+  kinds: { of: kindOf, known: new Set([...CHAIN_TYPES, "continued-in", "attachment queued_command"]), hidden: HIDDEN },
 };

@@ -321,4 +321,11 @@ export const codexFormat: TranscriptFormat = {
   },
   isMessageLine: typedLine("response_item", "message"),
   filesTouched: (input) => (typeof input === "string" ? input.split("\n").flatMap((line) => PATCH_FILE.exec(line)?.[1] ?? []) : []),
+  // What mapCodex skips: session and turn settings, the model's environment (world_state), events that
+  // echo response items, per-response token usage (token counts are read for usage only). world_state and
+  // token_usage_record were checked in a real run of 0.169.0.
+  kinds: {
+    known: new Set(["response_item", "compacted"]),
+    hidden: new Set(["session_meta", "turn_context", "world_state", "event_msg", "token_usage_record"]),
+  },
 };

@@ -14,7 +14,21 @@ export interface TranscriptFormat {
   isMessageLine(line: string): boolean;
   /** The files a tool call's input names, in this agent's tool conventions. */
   filesTouched(input: unknown): string[];
+  /** How this agent's records are told apart, for counting what a mapper recognised, hid or did not know. */
+  kinds: KindRules;
 }
+
+export interface KindRules {
+  /** A raw record's kind (default: its `type`). */
+  of?(record: Record<string, unknown>): string;
+  /** Kinds the mapper reads into the conversation. */
+  known: ReadonlySet<string>;
+  /** Kinds the mapper hides on purpose: checked to carry nothing a reader of the conversation needs. */
+  hidden: ReadonlySet<string>;
+}
+
+/** The kind of a record that names it in `type`: every agent's, unless its rules say otherwise. */
+export const typeKind = (record: Record<string, unknown>) => (typeof record.type === "string" ? record.type : "untyped");
 
 const MAX_TITLE = 200;
 

@@ -322,4 +322,10 @@ export const geminiFormat: TranscriptFormat = {
   },
   isMessageLine: typedLine("user", "gemini"),
   filesTouched: fileKeys("file_path"),
+  // The session header and `$set` metadata updates hold no message; `$rewindTo` changes what is shown.
+  kinds: {
+    of: (r) => ("$rewindTo" in r ? "$rewindTo" : "$set" in r ? "$set" : typeof r.type === "string" ? r.type : "session header"),
+    known: new Set(["user", "gemini", "model", "info", "error", "warning", "$rewindTo"]),
+    hidden: new Set(["$set", "session header"]),
+  },
 };

@@ -3,13 +3,15 @@
 
 import { claudeCodeFormat } from "./claude-code.ts";
 import { codexFormat } from "./codex.ts";
-import type { Agent, TranscriptFormat } from "./format.ts";
+import { type Agent, type TranscriptFormat, typeKind } from "./format.ts";
 import { geminiFormat } from "./gemini.ts";
+import { parseJsonl } from "./lines.ts";
 import type { Conversation } from "./model.ts";
 import { openCodeFormat } from "./opencode.ts";
 import { piFormat } from "./pi.ts";
+import { collapseUnknownRuns, unknownRecords } from "./unknown-runs.ts";
 
-export type { Agent, TranscriptFormat } from "./format.ts";
+export type { Agent, KindRules, TranscriptFormat } from "./format.ts";
 export type { Block, Conversation, Message, ToolResult, Usage } from "./model.ts";
 
 export const FORMATS = {
@@ -35,7 +37,8 @@ export function mapSession(agent: string, text: string): Conversation {
       usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
     };
   try {
-    return format.map(text);
+    const conversation = format.map(text);
+    return { ...conversation, messages: collapseUnknownRuns(conversation.messages) };
   } catch (error) {
     // A mapper bug must not take the page down.
     return {
@@ -67,4 +70,33 @@ export function firstUserPrompt(agent: Agent, line: string): string | null {
  */
 export function filesTouched(input: unknown): string[] {
   return [...new Set(Object.values(FORMATS).flatMap((f) => f.filesTouched(input)))];
+}
+
+/** How many records of each kind a mapper shows, hides on purpose, or does not know. */
+export interface RecordKinds {
+  recognised: Record<string, number>;
+  hidden: Record<string, number>;
+  unknown: Record<string, number>;
+}
+
+/**
+ * Counts a transcript's records by their kind: read by the mapper, hidden on purpose, or unknown. Unknown
+ * also counts the parts of known records the reader is shown as unknown (labelled by the mapper), whether
+ * or not a mapper shows or silently drops a whole record it does not know.
+ */
+export function classifyRecords(agent: Agent, text: string): RecordKinds {
+  const { kinds } = FORMATS[agent];
+  const counts: RecordKinds = { recognised: {}, hidden: {}, unknown: {} };
+  const bump = (into: Record<string, number>, kind: string) => {
+    into[kind] = (into[kind] ?? 0) + 1;
+  };
+  const seen = new Set<string>();
+  for (const { value } of parseJsonl(text).lines) {
+    const kind = (kinds.of ?? typeKind)(value);
+    seen.add(kind);
+    bump(kinds.known.has(kind) ? counts.recognised : kinds.hidden.has(kind) ? counts.hidden : counts.unknown, kind);
+  }
+  // Unknown whole records are counted above, under the kind their unknown block is labelled with.
+  for (const label of unknownRecords(mapSession(agent, text).messages)) if (!seen.has(label)) bump(counts.unknown, label);
+  return counts;
 }

@@ -68,6 +68,7 @@ export function textOf(content: unknown): string {
     .join("\n");
 }
 
+/** A record (or part of one) the mapper does not know, as one unknown block; see unknown-runs.ts. */
 export function rawBlock(label: string, value: unknown) {
   let json: string;
   try {
@@ -77,7 +78,7 @@ export function rawBlock(label: string, value: unknown) {
   }
   // Never ship megabytes of one unknown record to a page.
   if (json.length > 20_000) json = `${json.slice(0, 20_000)}\n… (${json.length - 20_000} more characters)`;
-  return { kind: "raw" as const, label, json };
+  return { kind: "unknown" as const, records: [{ label, json }] };
 }
 
 /**

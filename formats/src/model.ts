@@ -23,7 +23,15 @@ export type Block =
   | { kind: "image"; mediaType: string; data: string }
   | { kind: "summary"; text: string; label: string }
   | { kind: "notice"; text: string }
-  | { kind: "raw"; label: string; json: string };
+  /** Records the mapper did not know, kept for the curious: consecutive ones travel as one block. */
+  | { kind: "unknown"; records: UnknownRecord[] };
+
+export interface UnknownRecord {
+  /** The record's kind as the agent named it. */
+  label: string;
+  /** The record itself; empty past the first records of a long run (unknown-runs.ts). */
+  json: string;
+}
 
 export type Role = "user" | "assistant" | "system";
 
@@ -44,6 +52,8 @@ export interface Message {
   usage?: Usage;
   /** 1-based line of the raw transcript this message ends on: compared with commit positions. */
   line: number;
+  /** Shown folded under this label (e.g. the conversation before a compaction): kept, but out of the way. */
+  fold?: string;
 }
 
 export interface Conversation {

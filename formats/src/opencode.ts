@@ -184,4 +184,6 @@ export const openCodeFormat: TranscriptFormat = {
   },
   isMessageLine: typedLine("message"),
   filesTouched: fileKeys("filePath"),
+  // The plugin's first line describes the session (title, times); messages follow it.
+  kinds: { known: new Set(["message"]), hidden: new Set(["session"]) },
 };

@@ -20,6 +20,9 @@ export function segment(messages: Message[], previousLine: number | null, thisLi
   };
 }
 
+/** What a run of records no mapper knows is called, wherever it is shown. */
+export const unknownLine = (count: number) => (count === 1 ? "1 record of an unknown kind" : `${count} records of unknown kinds`);
+
 /** One line that says what a tool call did: the command, the file, the pattern. */
 export function toolSummary(name: string, input: unknown): string {
   const o = input && typeof input === "object" ? (input as Record<string, unknown>) : {};

@@ -76,12 +76,12 @@ describe("Claude Code mapper", () => {
     expect(c.notices.join()).toMatch(/2 message\(s\) on abandoned branches/);
   });
 
-  it("never throws: unknown records become raw blocks, bad lines a notice, a cut-off tail a notice", () => {
+  it("never throws: unknown records become unknown blocks, bad lines a notice, a cut-off tail a notice", () => {
     const good = read("claude-code/basic.jsonl");
     const c = mapClaudeCode(
       `${good}{"type":"brand-new-thing","uuid":"zz","foo":1}\nnot json at all\n{"type":"user","message":{"content":"half`,
     );
-    expect(blocks(c.messages).some((b) => b.kind === "raw" && b.label === "brand-new-thing")).toBe(true);
+    expect(blocks(c.messages).some((b) => b.kind === "unknown" && b.records[0]?.label === "brand-new-thing")).toBe(true);
     expect(c.notices.some((n) => /could not be read/.test(n))).toBe(true);
     expect(c.notices.some((n) => /middle of a line/.test(n))).toBe(true);
     expect(mapClaudeCode("").messages).toEqual([]);
@@ -337,7 +337,7 @@ describe("OpenCode mapper", () => {
       ["bash", false],
       ["edit", true],
     ]);
-    expect(blocks(c.messages).map((b) => b.kind)).toEqual(["text", "thinking", "tool_call", "tool_call", "text", "raw"]);
+    expect(blocks(c.messages).map((b) => b.kind)).toEqual(["text", "thinking", "tool_call", "tool_call", "text", "unknown"]);
     expect(c.usage).toEqual({ input: 10, output: 5, cacheRead: 100, cacheWrite: 0 });
     expect(mapOpenCode("{cut").notices[0]).toMatch(/not valid JSON/);
     // The plugin's JSONL: a session line, then one message a line; lines give commit positions.

@@ -15,7 +15,14 @@ export type Step = { tool: string; input: Record<string, unknown> } | { text: st
 export interface ModelServer {
   url: string;
   requests: { path: string; body: RequestBody }[];
+  /** Every text the agent's conversation got as a reply (side requests such as titles are not in it). */
+  replies: string[];
   close(): Promise<void>;
+}
+
+/** Notes a text step answered to the conversation itself. */
+function noteReply(replies: string[], step: Step, main: boolean) {
+  if (main && "text" in step && !replies.includes(step.text)) replies.push(step.text);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -77,6 +84,7 @@ function sse(step: Step, id: string, model: string): string {
 /** Step n answers the request that already holds n assistant turns; side requests (titles, etc.) get text. */
 export async function startModelServer(script: Step[], finalText = "Done."): Promise<ModelServer> {
   const requests: ModelServer["requests"] = [];
+  const replies: string[] = [];
   let counter = 0;
   const server: Server = createServer(async (req, res) => {
     if (req.method !== "POST") {
@@ -99,6 +107,7 @@ export async function startModelServer(script: Step[], finalText = "Done."): Pro
     const main = Array.isArray(body.tools) && body.tools.length > 0;
     const turns = messages.filter((m) => m.role === "assistant").length;
     const step: Step = main && turns < script.length ? (script[turns] as Step) : { text: main ? finalText : "Scripted title" };
+    noteReply(replies, step, main);
     const id = `toolu_${String(++counter).padStart(4, "0")}`;
     const model = typeof body.model === "string" ? body.model : "scripted";
     if (body.stream) {
@@ -126,6 +135,7 @@ export async function startModelServer(script: Step[], finalText = "Done."): Pro
   return {
     url: `http://127.0.0.1:${address.port}`,
     requests,
+    replies,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -136,6 +146,7 @@ export async function startModelServer(script: Step[], finalText = "Done."): Pro
  */
 export async function startResponsesServer(script: Step[], finalText = "Done."): Promise<ModelServer> {
   const requests: ModelServer["requests"] = [];
+  const replies: string[] = [];
   let counter = 0;
   const server: Server = createServer(async (req, res) => {
     const raw = await readBody(req);
@@ -153,6 +164,7 @@ export async function startResponsesServer(script: Step[], finalText = "Done."):
     // Step n answers the request whose input already holds n function-call outputs.
     const done = (body.input ?? []).filter((i) => i.type === "function_call_output").length;
     const step: Step = done < script.length ? (script[done] as Step) : { text: finalText };
+    noteReply(replies, step, true);
     const id = `${++counter}`;
     const item =
       "tool" in step
@@ -169,12 +181,13 @@ export async function startResponsesServer(script: Step[], finalText = "Done."):
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const address = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}`, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${address.port}`, requests, replies, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 /** And for the Gemini API (Gemini CLI): `:streamGenerateContent?alt=sse` answers the next step. */
 export async function startGeminiServer(script: Step[], finalText = "Done."): Promise<ModelServer> {
   const requests: ModelServer["requests"] = [];
+  const replies: string[] = [];
   const server: Server = createServer(async (req, res) => {
     const raw = await readBody(req);
     let body: { contents?: { parts?: { functionResponse?: unknown }[] }[]; tools?: unknown[] } = {};
@@ -192,6 +205,7 @@ export async function startGeminiServer(script: Step[], finalText = "Done."): Pr
     const done = (body.contents ?? []).flatMap((c) => c.parts ?? []).filter((p) => p.functionResponse).length;
     const main = Array.isArray(body.tools) && body.tools.length > 0;
     const step: Step = main && done < script.length ? (script[done] as Step) : { text: main ? finalText : "Scripted." };
+    noteReply(replies, step, main);
     const part = "tool" in step ? { functionCall: { name: step.tool, args: step.input } } : { text: step.text };
     const payload = {
       candidates: [{ content: { role: "model", parts: [part] }, finishReason: "STOP", index: 0 }],
@@ -204,5 +218,5 @@ export async function startGeminiServer(script: Step[], finalText = "Done."): Pr
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const address = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}`, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${address.port}`, requests, replies, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

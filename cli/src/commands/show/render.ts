@@ -1,7 +1,7 @@
 // Conversations in the terminal, from the same mapper the UI uses.
 
 import type { Block, Message } from "@residue/formats/model";
-import { toolSummary } from "@residue/formats/view";
+import { toolSummary, unknownLine } from "@residue/formats/view";
 
 function indent(text: string, by = "  ") {
   return text
@@ -22,8 +22,8 @@ function block(b: Block): string {
       return `[${b.text}]`;
     case "image":
       return "[image]";
-    case "raw":
-      return `[unrecognized record: ${b.label}]`;
+    case "unknown":
+      return `[${unknownLine(b.records.length)}: ${[...new Set(b.records.map((r) => r.label))].join(", ")}]`;
     case "tool_call": {
       const status = b.result ? (b.result.isError ? " ✗" : " ✓") : "";
       const children = b.children?.length ? `\n${indent(b.children.map(renderMessage).join("\n"), "  │ ")}` : "";
