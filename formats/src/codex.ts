@@ -99,15 +99,19 @@ function records(text: string): { recs: Rec[]; notices: string[] } {
   const recs = parsed.lines.map((line): Rec => {
     const v = line.value;
     const payload = obj(v.payload);
-    const type = str(v.type);
-    if (payload && type) return { line, type, payload };
-    if (str(v.record_type)) return { line, type: "state", payload: v };
-    // Before the envelope, items were written bare and the first line was a bare session header.
-    if (type) return { line, type: "response_item", payload: v };
-    if (str(v.id)) return { line, type: "session_meta", payload: v };
-    return { line, type: "unknown", payload: v };
+    return { line, type: lineKind(v), payload: payload && str(v.type) ? payload : v };
   });
   return { recs, notices: badLineNotices(parsed) };
+}
+
+/** A line's kind: an enveloped line names it; before the envelope, items were written bare and the first
+ * line was a bare session header. */
+function lineKind(v: Record<string, unknown>): string {
+  const type = str(v.type);
+  if (obj(v.payload) && type) return type;
+  if (str(v.record_type)) return "state";
+  if (type) return "response_item";
+  return str(v.id) ? "session_meta" : "unknown";
 }
 
 function parseJson(raw: unknown): unknown {
@@ -321,11 +325,7 @@ export const codexFormat: TranscriptFormat = {
   },
   isMessageLine: typedLine("response_item", "message"),
   filesTouched: (input) => (typeof input === "string" ? input.split("\n").flatMap((line) => PATCH_FILE.exec(line)?.[1] ?? []) : []),
-  // What mapCodex skips: session and turn settings, the model's environment (world_state), events that
-  // echo response items, per-response token usage (token counts are read for usage only). world_state and
-  // token_usage_record were checked in a real run of 0.169.0.
-  kinds: {
-    known: new Set(["response_item", "compacted"]),
-    hidden: new Set(["session_meta", "turn_context", "world_state", "event_msg", "token_usage_record"]),
-  },
+  // Events are read one by one (shown, used for usage, or hidden in HIDDEN_EVENTS); an unknown one shows as
+  // an unknown record and is counted under its own label.
+  kinds: { of: lineKind, known: new Set(["response_item", "compacted", "event_msg"]), hidden: HIDDEN },
 };

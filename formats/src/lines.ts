@@ -113,7 +113,7 @@ function blockText(block: Block): string {
       return `\`${block.name}\` ${clip(JSON.stringify(block.input) ?? "", 300)}${block.result ? `\n→ ${clip(block.result.output, 500)}` : ""}`;
     case "image":
       return "(image)";
-    case "raw":
+    case "unknown":
       return "";
   }
 }

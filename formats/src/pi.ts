@@ -179,5 +179,5 @@ export const piFormat: TranscriptFormat = {
   },
   isMessageLine: typedLine("message"),
   filesTouched: fileKeys("path"),
-  kinds: { known: new Set(["message", "compaction", "branch_summary", "custom_message"]), hidden: SILENT },
+  kinds: { known: new Set(["message", "compaction", "branch_summary", "custom_message"]), hidden: HIDDEN },
 };

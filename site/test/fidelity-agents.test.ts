@@ -152,7 +152,7 @@ describe("every text said in a pi, Codex, Gemini CLI or OpenCode session survive
     const lost = said.filter((t) => whereShown(c, t) === "lost");
     expect(lost).toEqual([]);
     // Bookkeeping is hidden and known records are read: only the planted future kinds stay raw.
-    const raws = blocksOf(c.messages).flatMap((b) => (b.kind === "raw" ? [b.label] : []));
+    const raws = blocksOf(c.messages).flatMap((b) => (b.kind === "unknown" ? b.records.map((r) => r.label) : []));
     expect(raws.filter((l) => !FUTURE.test(l))).toEqual([]);
     // Folding what the conversation left behind is said in a notice.
     const rewound = blocksOf(c.messages).some((b) => b.kind === "summary" && /rewound|branch the user left/i.test(b.label));

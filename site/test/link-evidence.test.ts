@@ -169,7 +169,8 @@ describe("the permalink's link and unlink forms", () => {
     // The conversation no commit links is offered to the link form.
     expect(shown).toMatch(new RegExp(`<datalist id="link-candidates"><option value="${two}">`));
 
-    for (const headers of [{ origin: "https://evil.example" }, {}, { "sec-fetch-site": "cross-site" }]) {
+    const foreign: Record<string, string>[] = [{ origin: "https://evil.example" }, {}, { "sec-fetch-site": "cross-site" }];
+    for (const headers of foreign) {
       const res = await post(page(sha), { action: "unlink", session: one }, headers);
       expect(res.status, JSON.stringify(headers)).toBe(403);
     }

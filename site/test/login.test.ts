@@ -1,10 +1,12 @@
 // The UI's sign-in: a signed session cookie instead of basic auth on every visit, in the real runtime.
 import { randomBytes } from "node:crypto";
+import type { Env } from "@residue/api/env";
 import { describe, expect, inject, it } from "vitest";
 import { baseUrl } from "../../api/test/support/client.ts";
 import { SESSION_COOKIE, signSession } from "../src/server/ui-session.ts";
 
-const env = () => ({ ADMIN_PASSWORD: inject("adminPassword"), AUTH_TOKEN: inject("authToken") }) as never;
+// The two secrets signing reads; the rest of the Worker's environment plays no part.
+const env = () => ({ ADMIN_PASSWORD: inject("adminPassword"), AUTH_TOKEN: inject("authToken") }) as unknown as Env;
 
 function login(user: string, password: string, next = "/app/some/where") {
   const body = new URLSearchParams({ username: user, password, next });

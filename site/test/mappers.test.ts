@@ -15,6 +15,7 @@ const F = join(ROOT, "e2e/fixtures");
 const read = (p: string) => readFileSync(join(F, p), "utf8");
 const CLAUDE = "claude-code/projects/-home-dev-acme-widgets";
 const blocks = (messages: Message[]) => messages.flatMap((m) => m.blocks);
+const unknownLabels = (list: Block[]) => list.flatMap((b) => (b.kind === "unknown" ? b.records.map((r) => r.label) : []));
 const calls = (messages: Message[]) => blocks(messages).filter((b): b is Extract<Block, { kind: "tool_call" }> => b.kind === "tool_call");
 const texts = (messages: Message[]) =>
   blocks(messages)
@@ -132,12 +133,8 @@ describe("pi mapper, past and present shapes", () => {
 
   it("hides bookkeeping entries and leaves an unknown one raw", () => {
     const c = mapPi(read("pi/versions/v3-every-entry.jsonl"));
-    expect(
-      blocks(c.messages)
-        .filter((b) => b.kind === "raw")
-        .map((b) => (b as { label: string }).label),
-    ).toEqual(["time_travel"]);
-    expect(c.messages.at(-1)?.blocks[0]?.kind).toBe("raw");
+    expect(unknownLabels(blocks(c.messages))).toEqual(["time_travel"]);
+    expect(c.messages.at(-1)?.blocks[0]?.kind).toBe("unknown");
     expect(blocks(c.messages).some((b) => b.kind === "notice" && b.text === "Connection reset")).toBe(true);
   });
 });
@@ -174,11 +171,7 @@ describe("Codex mapper, past and present shapes", () => {
     expect(calls(c.messages).map((t) => t.name)).toEqual(["web_search", "shell_command", "apply_patch", "mcp__docs__lookup"]);
     expect(texts(c.messages).filter((t) => /keep-alive on the HTTP agent/.test(t))).toHaveLength(1);
     expect(JSON.stringify(c)).not.toMatch(/gAAAAA|permissions instructions/);
-    expect(
-      blocks(c.messages)
-        .filter((b) => b.kind === "raw")
-        .map((b) => (b as { label: string }).label),
-    ).toEqual(["inter_agent_communication"]);
+    expect(unknownLabels(blocks(c.messages))).toEqual(["inter_agent_communication"]);
     expect(blocks(c.messages).some((b) => b.kind === "image")).toBe(true);
     expect(c.usage).toMatchObject({ input: 9000, output: 700, cacheRead: 4000 });
     // A prompt that starts with a tag is still the user's prompt; harness context is wrapped whole in one.
@@ -367,11 +360,7 @@ describe("OpenCode mapper, past and present shapes", () => {
 
   it("reads every part type: compaction summaries, sub-tasks, retries; bookkeeping parts hidden", () => {
     const c = mapOpenCode(read("opencode/versions/plugin-every-part.jsonl"));
-    expect(
-      blocks(c.messages)
-        .filter((b) => b.kind === "raw")
-        .map((b) => (b as { label: string }).label),
-    ).toEqual(["part hologram"]);
+    expect(unknownLabels(blocks(c.messages))).toEqual(["part hologram"]);
     expect(blocks(c.messages).some((b) => b.kind === "summary" && /^Conversation compacted: summary/.test(b.label))).toBe(true);
     expect(calls(c.messages).find((t) => t.name === "bash")?.result?.output).toBe("(output cleared by compaction)");
     expect(calls(c.messages).some((t) => t.name === "subtask (reviewer)")).toBe(true);
