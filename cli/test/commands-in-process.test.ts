@@ -123,6 +123,7 @@ describe("commands in-process", () => {
     expect(link.status, link.stderr).toBe(0);
     const on = await sb.api(`/repos/${sb.owner}/widgets/${sha}`);
     expect(on.body.commit.sessions).toMatchObject([{ id: sessionId, reason: { kind: "manual" } }]);
+    expect((await residueInProcess(sb, ["show", "HEAD"])).stdout).toContain("   linked: linked by hand\n");
   });
 
   it("doctor checks hooks, login and backend through the factory", async () => {

@@ -1,4 +1,5 @@
 // How a conversation is shown, wherever it is shown (the UI's pages, `residue show` in a terminal).
+import type { LinkReason } from "@residue/protocol";
 import { filesTouched } from "./index.ts";
 import type { Message } from "./model.ts";
 
@@ -32,4 +33,17 @@ export function toolSummary(name: string, input: unknown): string {
   const text = Array.isArray(v) ? v.join(" ") : typeof v === "string" ? v : typeof input === "string" ? input : "";
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > 120 ? `${line.slice(0, 119)}…` : line || name;
+}
+
+/** Files named before "and N more": a reason may carry 50. */
+const NAMED_FILES = 3;
+
+/** Why a session is linked to a commit, in a few words; null when the CLI that made the link did not say. */
+export function reasonText(reason: LinkReason | null | undefined): string | null {
+  if (!reason) return null;
+  if (reason.kind === "manual") return "linked by hand";
+  if (reason.kind === "messages") return reason.since_sha ? `new turns since ${reason.since_sha.slice(0, 7)}` : "new turns in this session";
+  const named = reason.files.slice(0, NAMED_FILES).join(", ");
+  const more = reason.files.length - NAMED_FILES;
+  return `edited ${named}${more > 0 ? ` and ${more} more file${more === 1 ? "" : "s"}` : ""}, changed here`;
 }

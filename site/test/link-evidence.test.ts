@@ -2,10 +2,10 @@
 // order, not the clock), where a part starts, what an empty part shows, and the link/unlink forms.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { reasonText } from "@residue/formats/view";
 import { describe, expect, inject, it } from "vitest";
 import { ROOT } from "../../api/local/server.ts";
 import { api, baseUrl, commitMapping, fakeSha, postJson, sessionMeta, uniqueRepo, uploadData } from "../../api/test/support/client.ts";
-import { reasonText } from "../src/lib/link-reason.ts";
 
 const transcript = readFileSync(join(ROOT, "e2e/fixtures/claude-code/basic.jsonl"), "utf8");
 const auth = () => ({ authorization: `Basic ${btoa(`${inject("adminUser")}:${inject("adminPassword")}`)}` });

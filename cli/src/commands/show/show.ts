@@ -1,7 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { mapSession } from "@residue/formats";
 import type { Message } from "@residue/formats/model";
-import { segment } from "@residue/formats/view";
+import { reasonText, segment } from "@residue/formats/view";
 import { type CommitDetail, CommitDetailResponse } from "@residue/protocol";
 import type { Deps } from "../../deps.ts";
 import type { ApiClient } from "../../upload/api-client.ts";
@@ -52,8 +52,16 @@ export async function runShow(rev: string, opts: ShowOptions, deps: Deps) {
   if (conversations.length === 0) deps.out("No conversation is linked to this commit.\n");
   for (const c of conversations) {
     deps.out(`━━ ${c.session.agent} session ${c.session.id}: ${c.session.title ?? "untitled"}\n`);
+    const why = reasonText(c.session.reason);
+    if (why) deps.out(`   linked: ${why}\n`);
     for (const n of c.notices) deps.out(`[${n}]\n`);
-    for (const m of c.messages) deps.out(renderMessage(m));
+    let fold: string | undefined;
+    for (const m of c.messages) {
+      // Kept but out of the way on the page (e.g. the conversation before a compaction): labelled here.
+      if (m.fold !== fold) deps.out(m.fold ? `┈┈ ${m.fold} ┈┈\n` : "┈┈ end of folded section ┈┈\n");
+      fold = m.fold;
+      deps.out(renderMessage(m));
+    }
     deps.out("\n");
   }
 }
