@@ -126,13 +126,34 @@ function launchDetached(command: string, args: string[]): Promise<boolean> {
   });
 }
 
+/**
+ * Writes to a terminal or pipe. A reader that goes away (`residue --help | head`) closes the pipe: the rest
+ * of the output is dropped and the command still finishes its work, as git does, instead of dying of EPIPE.
+ */
+function writerTo(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    closed = true;
+  };
+  stream.on("error", onError);
+  return (text) => {
+    if (closed) return;
+    try {
+      stream.write(printable(text));
+    } catch (error) {
+      onError(error as NodeJS.ErrnoException);
+    }
+  };
+}
+
 export function processDeps(): Deps {
   return withServices({
     cwd: process.cwd(),
     env: process.env,
     home: process.env.HOME || homedir(),
-    out: (t) => process.stdout.write(printable(t)),
-    err: (t) => process.stderr.write(printable(t)),
+    out: writerTo(process.stdout),
+    err: writerTo(process.stderr),
     now: Date.now,
     readStdin: readAll,
     promptSecret,

@@ -186,21 +186,18 @@ both; \`residue show <commit>\` and \`residue status\` print session ids). The l
 Examples:
   $ residue ${verb} HEAD 0c4f7a2e
   $ residue ${verb} 4f1c2e0 0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44`;
-  program
-    .command("link")
-    .description('Link a conversation to a commit by hand, when the hooks missed it (the permalink says "linked by hand")')
-    .argument("<commit>", "a SHA or any git revision")
-    .argument("<session>", "a session id, or a unique prefix of one")
-    .addHelpText("after", linkHelp("link"))
-    .action((rev, session) => runLink(rev, session, deps));
-
-  program
-    .command("unlink")
-    .description("Remove a conversation from a commit; later pushes keep it off (`residue link` puts it back)")
-    .argument("<commit>", "a SHA or any git revision")
-    .argument("<session>", "a session id, or a unique prefix of one")
-    .addHelpText("after", linkHelp("unlink"))
-    .action((rev, session) => runUnlink(rev, session, deps));
+  const linkCommands = [
+    ["link", 'Link a conversation to a commit by hand, when the hooks missed it (the permalink says "linked by hand")', runLink],
+    ["unlink", "Remove a conversation from a commit; later pushes keep it off (`residue link` puts it back)", runUnlink],
+  ] as const;
+  for (const [verb, description, run] of linkCommands)
+    program
+      .command(verb)
+      .description(description)
+      .argument("<commit>", "a SHA or any git revision")
+      .argument("<session>", "a session id, or a unique prefix of one")
+      .addHelpText("after", linkHelp(verb))
+      .action((rev, session) => run(rev, session, deps));
 
   program
     .command("dismiss")
