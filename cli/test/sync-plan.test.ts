@@ -18,6 +18,10 @@ function session(id: string, over: Partial<LocalSession> = {}): LocalSession {
     uploaded_status: null,
     indexed_hash: null,
     data_seen: false,
+    resumed_at: null,
+    resumed_byte: 0,
+    last_link: null,
+    claimed: {},
     ...over,
   };
 }

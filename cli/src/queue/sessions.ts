@@ -1,6 +1,6 @@
 // Registering agent sessions in the queue: start (or reopen) and end.
 import { randomUUID } from "node:crypto";
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Agent } from "@residue/formats";
 import type { LocalSession, State } from "../state/model.ts";
@@ -9,6 +9,18 @@ import { firstTimestamp } from "../transcript/scan.ts";
 export type { Agent };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An open session whose transcript has not changed for this long is over: its agent was killed or left. */
+export const IDLE_MS = 6 * 3600 * 1000;
+
+function fileStat(path: string): { size: number; mtime: number } | null {
+  try {
+    const s = statSync(path);
+    return { size: s.size, mtime: s.mtimeMs };
+  } catch {
+    return null;
+  }
+}
 
 export function canonicalPath(path: string, cwd: string) {
   const absolute = resolve(cwd, path);
@@ -31,6 +43,8 @@ export interface StartInput {
   agentSessionId?: string;
   agentVersion?: string;
   now: number;
+  /** Found without a signal from the agent (discovery, an end with no start): all of it counts, not what follows. */
+  whole?: boolean;
 }
 
 /** The same transcript path (or agent session id) reopens its session instead of making a second one. */
@@ -39,7 +53,15 @@ export function startSession(state: State, input: StartInput): { session: LocalS
     (s) =>
       s.data_path === input.dataPath || (input.agentSessionId && s.agent_session_id === input.agentSessionId && s.agent === input.agent),
   );
+  const file = fileStat(input.dataPath);
   if (existing) {
+    // Agents register again each turn (Codex's Stop, Gemini's AfterAgent): only a start after an end or a
+    // long silence is a resume, from which on (and with what it says from here) it counts again.
+    const idle = file !== null && input.now - file.mtime > IDLE_MS;
+    if (!input.whole && (existing.status === "ended" || idle)) {
+      existing.resumed_at = input.now;
+      existing.resumed_byte = file?.size ?? 0;
+    }
     existing.status = "open";
     existing.ended_at = null;
     existing.data_path = input.dataPath;
@@ -48,8 +70,12 @@ export function startSession(state: State, input: StartInput): { session: LocalS
     return { session: existing, reopened: true };
   }
   const id = input.agentSessionId && UUID.test(input.agentSessionId) ? input.agentSessionId.toLowerCase() : randomUUID();
-  // A conversation resumed or registered late began at its first message, not when residue heard of it.
+  // A conversation registered late began at its first message, not when residue heard of it.
   const first = firstTimestamp(input.dataPath);
+  const started_at = first !== null && first < input.now ? first : input.now;
+  // A transcript last written long ago is an old conversation resumed now (its earlier part may be on the
+  // backend already): only what follows counts. A recent one is a live conversation registered late.
+  const resumedOld = !input.whole && file !== null && input.now - file.mtime > IDLE_MS;
   const session: LocalSession = {
     id,
     agent: input.agent,
@@ -58,12 +84,16 @@ export function startSession(state: State, input: StartInput): { session: LocalS
     data_path: input.dataPath,
     cwd: input.cwd,
     status: "open",
-    started_at: first !== null && first < input.now ? first : input.now,
+    started_at,
     ended_at: null,
     uploaded_hash: null,
     uploaded_status: null,
     indexed_hash: null,
-    data_seen: existsSync(input.dataPath),
+    data_seen: file !== null,
+    resumed_at: resumedOld ? input.now : started_at,
+    resumed_byte: resumedOld ? (file?.size ?? 0) : 0,
+    last_link: null,
+    claimed: {},
   };
   state.sessions[id] = session;
   return { session, reopened: false };
