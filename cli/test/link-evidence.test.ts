@@ -94,7 +94,9 @@ describe("shellWrites / editedFiles", () => {
     expect(touched("claude-code", "Read", { file_path: "/r/a.ts" })).toEqual([]);
     expect(touched("claude-code", "Bash", { command: "echo x > b.ts" })).toEqual(["b.ts"]);
     expect(touched("codex", "apply_patch", "*** Begin Patch\n*** Update File: src/c.ts\n@@\n*** End Patch")).toEqual(["src/c.ts"]);
-    expect(touched("codex", "shell", { command: ["apply_patch", "*** Begin Patch\n*** Add File: d.ts\n+x\n*** End Patch"] })).toEqual(["d.ts"]);
+    expect(touched("codex", "shell", { command: ["apply_patch", "*** Begin Patch\n*** Add File: d.ts\n+x\n*** End Patch"] })).toEqual([
+      "d.ts",
+    ]);
     expect(touched("codex", "shell", { command: ["bash", "-lc", "sed -i 's/a/b/' e.ts"] })).toEqual(["e.ts"]);
     expect(touched("gemini", "replace", { file_path: "/r/f.ts" })).toEqual(["/r/f.ts"]);
     expect(touched("gemini", "run_shell_command", { command: "tee g.ts" })).toEqual(["g.ts"]);
@@ -111,7 +113,11 @@ describe("shellWrites / editedFiles", () => {
         uuid: "2",
         parentUuid: "1",
         timestamp: "2026-01-01T00:00:02Z",
-        message: { id: "m1", role: "assistant", content: [{ type: "tool_use", id: "t1", name: "Write", input: { file_path: "/repo/a.ts" } }] },
+        message: {
+          id: "m1",
+          role: "assistant",
+          content: [{ type: "tool_use", id: "t1", name: "Write", input: { file_path: "/repo/a.ts" } }],
+        },
       },
       { type: "queue-operation", timestamp: "2026-01-01T00:00:03Z" },
       { type: "user", uuid: "3", parentUuid: "2", timestamp: "2026-01-01T00:00:04Z", message: { role: "user", content: "now b" } },
@@ -120,7 +126,11 @@ describe("shellWrites / editedFiles", () => {
         uuid: "4",
         parentUuid: "3",
         timestamp: "2026-01-01T00:00:05Z",
-        message: { id: "m2", role: "assistant", content: [{ type: "tool_use", id: "t2", name: "Bash", input: { command: "echo > b.ts" } }] },
+        message: {
+          id: "m2",
+          role: "assistant",
+          content: [{ type: "tool_use", id: "t2", name: "Bash", input: { command: "echo > b.ts" } }],
+        },
       },
     ].map((l) => `${JSON.stringify(l)}\n`);
     const collector = evidenceCollector("claude-code", (p) => (p.startsWith("/repo/") ? p.slice(6) : p), [lines[0]?.length ?? 0]);
