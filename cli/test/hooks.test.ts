@@ -6,7 +6,7 @@ import { BINARY, Sandbox, seconds, transcriptLines } from "./support/harness.ts"
 
 function startSession(sb: Sandbox, name = "s.jsonl", times?: Date[]) {
   const path = join(sb.dir, name);
-  const t0 = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000);
+  const t0 = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
   writeFileSync(path, transcriptLines(times ?? [seconds(t0, 1)]));
   const run = sb.residue(["session", "start", "--agent", "claude-code", "--data", path]);
   expect(run.status, run.stderr).toBe(0);
@@ -27,7 +27,7 @@ describe("git hooks", () => {
     sb.edit("x.ts", "x\n");
     sb.git("commit", "-qm", "x");
     expect(readFileSync(join(sb.dir, "user-hook.log"), "utf8")).toBe("user hook ran\n");
-    expect(readFileSync(join(sb.repo, ".residue/journal"), "utf8")).toMatch(/^commit [0-9a-f]{40}\n$/);
+    expect(readFileSync(join(sb.repo, ".residue/journal"), "utf8")).toMatch(/^commit [0-9a-f]{40} [0-9a-f]{40} t=\d{13}\n$/);
     expect(sb.residue(["uninstall"]).status).toBe(0);
     expect(readFileSync(hook, "utf8")).toBe(original);
     expect(existsSync(join(sb.repo, ".git/hooks/pre-push"))).toBe(false);

@@ -8,7 +8,7 @@ import { Sandbox, seconds, transcriptLines } from "./support/harness.ts";
 function setup(sessions: number) {
   const sb = new Sandbox();
   sb.residue(["init"]);
-  const t0 = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000);
+  const t0 = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
   const paths = Array.from({ length: sessions }, (_, i) => join(sb.dir, `s${i}.jsonl`));
   const ids = paths.map((p, i) => {
     writeFileSync(p, transcriptLines([seconds(t0, 1 + i), seconds(t0, 2 + i)]));

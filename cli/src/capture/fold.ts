@@ -245,7 +245,8 @@ export async function foldJournal(
   const facts = new Map<string, CommitFacts>();
   for (const e of ordered) {
     const info = e.kind === "commit" && !rebased.has(e.sha) ? infos.get(e.sha) : null;
-    if (e.kind === "commit" && info) facts.set(e.sha, { sha: e.sha, ...commitTime(e, info), files: info.files.map((f) => f.path) });
+    if (e.kind === "commit" && info && !facts.has(e.sha))
+      facts.set(e.sha, { sha: e.sha, ...commitTime(e, info), files: info.files.map((f) => f.path) });
   }
   const known = new Set(Object.keys(state.sessions));
   const times = [...facts.values()].map((f) => f.to);
@@ -257,7 +258,8 @@ export async function foldJournal(
     const info = infos.get(e.kind === "commit" ? e.sha : e.to) ?? null;
     const f = e.kind === "commit" ? facts.get(e.sha) : undefined;
     if (e.kind === "rewrite") applyRewrite(state, e, info, branch);
-    else if (f && info) {
+    else if (f && info && !plan.has(e.sha) && !state.commits[e.sha] && !state.uploaded_commits[e.sha]) {
+      // Decided once, at its first entry: `residue capture` journals HEAD again after the hook did.
       plan.set(e.sha, decide(state, readings, f));
       applyCommit(state, info, branch, plan.get(e.sha) ?? []);
     }

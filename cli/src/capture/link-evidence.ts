@@ -74,8 +74,8 @@ export function decideLink(session: SessionView, evidence: TranscriptEvidence, c
   const matched = unclaimed.filter((e) => changed.has(e.file));
   const first = matched[0];
   if (first) {
-    // The part starts at the turn that made the first of these edits, when that lies before the previous commit.
-    const since = later(session.resumed, earlier(base, first.turn));
+    // An edit the previous commit's part already showed (the user split the work) reaches back to its turn.
+    const since = first.line > base.line ? base : later(session.resumed, earlier(base, first.turn));
     const files = [...new Set(matched.map((e) => e.file))];
     return { position, since, reason: { kind: "files", files: files.slice(0, MAX_REASON_FILES) }, claims: files };
   }

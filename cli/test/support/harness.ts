@@ -141,3 +141,12 @@ export function transcriptLines(times: Date[], from = 0): string {
 }
 
 export const seconds = (base: Date, s: number) => new Date(base.getTime() + s * 1000);
+
+/**
+ * Now, a few milliseconds on: the post-commit hook records each commit's wall time in milliseconds, so a
+ * line stamped with this after a commit is surely after it (and one stamped before, before it).
+ */
+export function stamp(): Date {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3);
+  return new Date();
+}
