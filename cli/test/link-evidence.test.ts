@@ -9,10 +9,9 @@ import { evidenceCollector } from "../src/transcript/evidence.ts";
 import { scanTranscript } from "../src/transcript/scan.ts";
 
 const pos = (line: number) => ({ line, byte: line * 100, last_message_at: null });
+const span = (from: number, to: number | null = null, at = pos(0)) => ({ from, to, at });
 const session = (over: Partial<SessionView> = {}): SessionView => ({
-  resumed_at: 1000,
-  resumed: pos(0),
-  ended_at: null,
+  spans: [span(1000)],
   last_link: null,
   claimed: {},
   ...over,
@@ -36,16 +35,20 @@ describe("decideLink", () => {
     });
   });
 
-  it("never links a commit made before the session was registered or resumed, or after it ended", () => {
-    expect(decideLink(session({ resumed_at: 5000 }), chat, commit("a", 4999, []), pos(4))).toBeNull();
-    expect(decideLink(session({ ended_at: 5000 }), chat, commit("a", 5001, []), pos(4))).toBeNull();
+  it("links only commits made while it was registered: not before, not after it ended, again once resumed", () => {
+    const resumed = session({ spans: [span(1000, 2000), span(5000, null, pos(3))] });
+    const more: TranscriptEvidence = { messageLines: [1, 2, 3, 4, 5], edits: [] };
+    expect(decideLink(session({ spans: [span(5000)] }), chat, commit("a", 4999, []), pos(4))).toBeNull();
+    expect(decideLink(resumed, more, commit("a", 1500, []), pos(2))).toMatchObject({ since: pos(0) });
+    expect(decideLink(resumed, more, commit("b", 3000, []), pos(4))).toBeNull();
+    expect(decideLink(resumed, more, commit("c", 6000, []), pos(5))).toMatchObject({ since: pos(3) });
     // A whole second (no millisecond from the hook) overlapping the resume counts.
-    expect(decideLink(session({ resumed_at: 5500 }), chat, { sha: "a", from: 5000, to: 5999, files: [] }, pos(4))).not.toBeNull();
+    expect(decideLink(session({ spans: [span(5500)] }), chat, { sha: "a", from: 5000, to: 5999, files: [] }, pos(4))).not.toBeNull();
   });
 
   it("counts only what was said after the resume point", () => {
     const old: TranscriptEvidence = { messageLines: [1, 2, 3], edits: [edit(2, "x.ts")] };
-    expect(decideLink(session({ resumed: pos(3) }), old, commit("a", 2000, ["x.ts"]), pos(3))).toBeNull();
+    expect(decideLink(session({ spans: [span(1000, null, pos(3))] }), old, commit("a", 2000, ["x.ts"]), pos(3))).toBeNull();
   });
 
   it("does not link a session whose edits are all in other files, even with new messages", () => {
@@ -134,7 +137,14 @@ describe("shellWrites / editedFiles", () => {
       },
     ].map((l) => `${JSON.stringify(l)}\n`);
     const collector = evidenceCollector("claude-code", (p) => (p.startsWith("/repo/") ? p.slice(6) : p), [lines[0]?.length ?? 0]);
-    const scan = await scanTranscript([Buffer.from(lines.join(""))], "claude-code", [], collector.observe);
+    const scan = await scanTranscript(
+      (async function* () {
+        yield Buffer.from(lines.join(""));
+      })(),
+      "claude-code",
+      [],
+      collector.observe,
+    );
     const { evidence, atBytes } = collector.finish({ line: scan.message_count, byte: scan.byte_size, last_message_at: scan.last_at });
     expect(evidence.messageLines).toEqual([1, 2, 4, 5]);
     expect(evidence.edits.map((e) => [e.line, e.file, e.turn.line])).toEqual([

@@ -40,8 +40,7 @@ describe("salvageState", () => {
     uploaded_status: null,
     indexed_hash: null,
     data_seen: true,
-    resumed_at: null,
-    resumed_byte: 0,
+    spans: [],
     last_link: null,
     claimed: {},
   });

@@ -8,6 +8,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { createGunzip } from "node:zlib";
 import type { Discover } from "../agents/spec.ts";
 import type { CommitInfo, Git } from "../git/git.ts";
+import { spansOf } from "../queue/sessions.ts";
 import { readSnapshot, takeSnapshot } from "../queue/snapshot.ts";
 import { type CommitEntry, type JournalEntry, takeJournal } from "../state/journal.ts";
 import type { LocalCommit, LocalSession, Position, SessionLink, State } from "../state/model.ts";
@@ -97,7 +98,8 @@ function commitTime(entry: CommitEntry, info: CommitInfo): { from: number; to: n
 interface Reading {
   evidence: TranscriptEvidence;
   positionAt(time: number): Position;
-  resumed: Position;
+  /** Where the transcript stood at a byte offset (a span's start). */
+  positionAtByte(byte: number): Position;
 }
 
 /** Paths as an agent wrote them (absolute, or relative to its directory) → repo-relative, or null outside the repo. */
@@ -123,7 +125,11 @@ async function readTranscript(stateDir: string, top: string, s: LocalSession, ti
   const snapshot = existsSync(s.data_path) ? null : readSnapshot(stateDir, s.id);
   if (!existsSync(s.data_path) && !snapshot) return null;
   const source = snapshot ? createReadStream(snapshot.gzipPath).pipe(createGunzip()) : createReadStream(s.data_path);
-  const collector = evidenceCollector(s.agent, repoPaths(top, s.cwd), [s.resumed_byte]);
+  const collector = evidenceCollector(
+    s.agent,
+    repoPaths(top, s.cwd),
+    spansOf(s).map((span) => span.byte),
+  );
   const scan = await scanTranscript(source, s.agent, times, collector.observe);
   const end: Position = { line: scan.message_count, byte: scan.byte_size, last_message_at: scan.last_at };
   const { evidence, atBytes } = collector.finish(end);
@@ -131,15 +137,13 @@ async function readTranscript(stateDir: string, top: string, s: LocalSession, ti
     evidence,
     // A transcript with no timestamps at all: where it stands now is the best we know.
     positionAt: (time) => (scan.last_at === null ? end : (scan.positions.get(time) ?? end)),
-    resumed: atBytes.get(s.resumed_byte) ?? end,
+    positionAtByte: (byte) => atBytes.get(byte) ?? end,
   };
 }
 
 function sessionView(s: LocalSession, reading: Reading): SessionView {
   return {
-    resumed_at: s.resumed_at ?? s.started_at,
-    resumed: reading.resumed,
-    ended_at: s.ended_at,
+    spans: spansOf(s).map((span) => ({ from: span.from, to: span.to, at: reading.positionAtByte(span.byte) })),
     last_link: s.last_link,
     claimed: s.claimed,
   };

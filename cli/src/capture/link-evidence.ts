@@ -20,10 +20,8 @@ export interface TranscriptEvidence {
 }
 
 export interface SessionView {
-  resumed_at: number;
-  /** Where the transcript stood when it was registered or resumed. */
-  resumed: Position;
-  ended_at: number | null;
+  /** From its registration or each resume (and where the transcript stood then) to its end, if it ended. */
+  spans: { from: number; to: number | null; at: Position }[];
   last_link: { sha: string; position: Position } | null;
   /** Per file: the line up to which this session's edits of it went into a linked commit. */
   claimed: Record<string, number>;
@@ -64,18 +62,19 @@ function countBetween(sorted: number[], after: number, upTo: number): number {
  * previous commit (or its resume).
  */
 export function decideLink(session: SessionView, evidence: TranscriptEvidence, commit: CommitFacts, position: Position): Decision | null {
-  if (commit.to < session.resumed_at) return null;
-  if (session.ended_at !== null && commit.from > session.ended_at) return null;
-  const base = session.last_link ? later(session.resumed, session.last_link.position) : session.resumed;
+  const span = session.spans.findLast((s) => commit.to >= s.from && (s.to === null || commit.from <= s.to));
+  if (!span) return null;
+  const resumed = span.at;
+  const base = session.last_link ? later(resumed, session.last_link.position) : resumed;
   const unclaimed = evidence.edits.filter(
-    (e) => e.line > session.resumed.line && e.line <= position.line && (session.claimed[e.file] ?? 0) < e.line,
+    (e) => e.line > resumed.line && e.line <= position.line && (session.claimed[e.file] ?? 0) < e.line,
   );
   const changed = new Set(commit.files);
   const matched = unclaimed.filter((e) => changed.has(e.file));
   const first = matched[0];
   if (first) {
     // An edit the previous commit's part already showed (the user split the work) reaches back to its turn.
-    const since = first.line > base.line ? base : later(session.resumed, earlier(base, first.turn));
+    const since = first.line > base.line ? base : later(resumed, earlier(base, first.turn));
     const files = [...new Set(matched.map((e) => e.file))];
     return { position, since, reason: { kind: "files", files: files.slice(0, MAX_REASON_FILES) }, claims: files };
   }

@@ -22,6 +22,17 @@ function fileStat(path: string): { size: number; mtime: number } | null {
   }
 }
 
+const MAX_SPANS = 20;
+
+/** A session's spans; entries from before spans were kept had one, from its start to its end. */
+export function spansOf(s: LocalSession): LocalSession["spans"] {
+  return s.spans.length ? s.spans : [{ from: s.started_at, byte: 0, to: s.ended_at }];
+}
+
+function closeSpan(s: LocalSession, at: number) {
+  s.spans = spansOf(s).map((span, i, all) => (i === all.length - 1 && span.to === null ? { ...span, to: at } : span));
+}
+
 export function canonicalPath(path: string, cwd: string) {
   const absolute = resolve(cwd, path);
   try {
@@ -57,10 +68,10 @@ export function startSession(state: State, input: StartInput): { session: LocalS
   if (existing) {
     // Agents register again each turn (Codex's Stop, Gemini's AfterAgent): only a start after an end or a
     // long silence is a resume, from which on (and with what it says from here) it counts again.
-    const idle = file !== null && input.now - file.mtime > IDLE_MS;
+    const idle = existing.status === "open" && file !== null && input.now - file.mtime > IDLE_MS;
     if (!input.whole && (existing.status === "ended" || idle)) {
-      existing.resumed_at = input.now;
-      existing.resumed_byte = file?.size ?? 0;
+      if (idle) closeSpan(existing, Math.floor(file.mtime));
+      existing.spans = [...spansOf(existing), { from: input.now, byte: file?.size ?? 0, to: null }].slice(-MAX_SPANS);
     }
     existing.status = "open";
     existing.ended_at = null;
@@ -90,8 +101,7 @@ export function startSession(state: State, input: StartInput): { session: LocalS
     uploaded_status: null,
     indexed_hash: null,
     data_seen: file !== null,
-    resumed_at: resumedOld ? input.now : started_at,
-    resumed_byte: resumedOld ? (file?.size ?? 0) : 0,
+    spans: [resumedOld ? { from: input.now, byte: file?.size ?? 0, to: null } : { from: started_at, byte: 0, to: null }],
     last_link: null,
     claimed: {},
   };
@@ -104,6 +114,7 @@ export function endSession(state: State, key: string, now: number): LocalSession
   if (!session) return null;
   session.status = "ended";
   session.ended_at = now;
+  closeSpan(session, now);
   return session;
 }
 
@@ -119,6 +130,7 @@ export function sweepIdle(state: State, lastChange: (path: string) => number | n
     if (now - Math.max(changed, s.started_at) > idleMs) {
       s.status = "ended";
       s.ended_at = Math.max(changed, s.started_at);
+      closeSpan(s, s.ended_at);
       ended.push(s.id);
     }
   }

@@ -26,11 +26,11 @@ export const LocalSession = z.object({
   /** The transcript existed once: if it is gone with no copy kept, the session is lost, not still to come. */
   data_seen: z.boolean().default(false),
   /**
-   * When it was last registered or resumed, and the transcript's size then: it is linked only to commits
-   * made from then on, with what it said since. Null in entries from before: `started_at` and 0 stand in.
+   * When it was registered or resumed, the transcript's size then, and when it ended: it is linked only to
+   * commits made within one of these spans, with what it said from that span's start. Empty in entries from
+   * before: one span from `started_at` (byte 0) to `ended_at` stands in.
    */
-  resumed_at: z.number().nullable().default(null),
-  resumed_byte: z.number().default(0),
+  spans: z.array(z.object({ from: z.number(), byte: z.number(), to: z.number().nullable() })).default([]),
   /** The last commit linked to it and where the transcript stood then: the next commit's part starts there. */
   last_link: z.object({ sha: z.string(), position: Position }).nullable().default(null),
   /** Per file a linked commit changed: the line up to which the session's edits of it are in a commit. */
