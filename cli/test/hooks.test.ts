@@ -2,12 +2,13 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BINARY, Sandbox, seconds, transcriptLines } from "./support/harness.ts";
+import { BINARY, Sandbox, seconds, stamp, transcriptLines } from "./support/harness.ts";
 
 function startSession(sb: Sandbox, name = "s.jsonl", times?: Date[]) {
   const path = join(sb.dir, name);
   const t0 = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
-  writeFileSync(path, transcriptLines(times ?? [seconds(t0, 1)]));
+  // Stamped now by default: registered from its first message, the session counts from here on.
+  writeFileSync(path, transcriptLines(times ?? [stamp()]));
   const run = sb.residue(["session", "start", "--agent", "claude-code", "--data", path]);
   expect(run.status, run.stderr).toBe(0);
   return { id: run.stdout.trim(), path, t0 };

@@ -346,15 +346,18 @@ describe("link scenarios", () => {
     const precision = all.made ? all.hit / all.made : 1;
     const recall = all.expected ? all.hit / all.expected : 1;
     const cell = (pairs: string[]) => (pairs.length ? pairs.join(", ") : "none");
-    const table = [
-      "| scenario | expected links | actual links | precision | recall |",
-      "| --- | --- | --- | --- | --- |",
+    const body = [
+      ["scenario", "expected links", "actual links", "precision", "recall"],
       ...rows.map((r) => {
         const c = count(r);
-        return `| ${r.scenario} | ${cell(r.expected)} | ${cell(r.actual)} | ${c.precision.toFixed(2)} | ${c.recall.toFixed(2)} |`;
+        return [r.scenario, cell(r.expected), cell(r.actual), c.precision.toFixed(2), c.recall.toFixed(2)];
       }),
-      `| **all ${rows.length} scenarios** | ${all.expected} | ${all.made} (${all.hit} right) | **${precision.toFixed(2)}** | **${recall.toFixed(2)}** |`,
-    ].join("\n");
+      [`all ${rows.length} scenarios`, `${all.expected}`, `${all.made} (${all.hit} right)`, precision.toFixed(2), recall.toFixed(2)],
+    ];
+    // Padded as the formatter pads a markdown table, so the written file passes lint unchanged.
+    const widths = (body[0] as string[]).map((_, i) => Math.max(...body.map((r) => (r[i] as string).length)));
+    const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] as number)).join(" | ")} |`;
+    const table = [line(body[0] as string[]), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...body.slice(1).map(line)].join("\n");
     console.log(`\n${table}\n`);
     if (rows.length === 8) {
       writeFileSync(

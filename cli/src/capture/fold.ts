@@ -162,6 +162,17 @@ function decide(state: State, readings: Map<string, Reading | null>, facts: Comm
   });
 }
 
+/** A commit linked before: its links move the cursors on as deciding it did (the reason's files are what it took). */
+function replay(state: State, commit: LocalCommit) {
+  for (const link of commit.sessions) {
+    const s = state.sessions[link.session_id];
+    const { line, byte, last_message_at } = link.position;
+    if (!s || line === undefined || byte === undefined) continue;
+    const claims = link.reason?.kind === "files" ? link.reason.files : [];
+    advanceCursor(s, commit.sha, { position: { line, byte, last_message_at: last_message_at ?? null }, claims });
+  }
+}
+
 /** Links the commit with the planned links whose session is still queued; the cursors of those sessions move on. */
 function applyCommit(state: State, info: CommitInfo, branch: string | null, planned: Planned[]): boolean {
   if (state.commits[info.sha] || state.uploaded_commits[info.sha]) return false;
@@ -230,6 +241,9 @@ export async function foldJournal(
   if (recovered || journal.damaged) {
     journal.entries.unshift(...(await lostCommits(state, git)));
     log(`capture: ${recovered ? "state" : "journal"} was damaged; re-reading unpushed commits from git`);
+    // The sessions' cursors may stand past commits lost with the damage: they are walked again from the
+    // start, through the commits still held (replay) and those re-read from git (decided anew).
+    for (const session of Object.values(state.sessions)) Object.assign(session, { last_link: null, claimed: {} });
   }
   if (journal.entries.length === 0) {
     journal.done();
@@ -262,7 +276,8 @@ export async function foldJournal(
     const info = infos.get(e.kind === "commit" ? e.sha : e.to) ?? null;
     const f = e.kind === "commit" ? facts.get(e.sha) : undefined;
     if (e.kind === "rewrite") applyRewrite(state, e, info, branch);
-    else if (f && info && !plan.has(e.sha) && !state.commits[e.sha] && !state.uploaded_commits[e.sha]) {
+    else if (state.commits[e.sha] && !plan.has(e.sha)) replay(state, state.commits[e.sha] as LocalCommit);
+    else if (f && info && !plan.has(e.sha) && !state.uploaded_commits[e.sha]) {
       // Decided once, at its first entry: `residue capture` journals HEAD again after the hook did.
       plan.set(e.sha, decide(state, readings, f));
       applyCommit(state, info, branch, plan.get(e.sha) ?? []);
