@@ -233,7 +233,7 @@ export async function foldJournal(
   discover?: Discover,
 ): Promise<FoldResult> {
   const result: FoldResult = { commits: [], rewrites: 0 };
-  const { journal, state, recovered } = await store.update((s) => ({
+  const { journal, state, recovered } = await store.inspect((s) => ({
     journal: takeJournal(stateDir),
     state: structuredClone(s),
     recovered: store.recovered,
