@@ -88,10 +88,16 @@ export function topological(entries: JournalEntry[], parentsOf: (entry: CommitEn
   return order;
 }
 
-/** When a commit was made: the hook's millisecond, or the whole second it (or git) recorded. */
+/**
+ * When a commit was made: git's committer second, placed to the millisecond by the hook's wall time when
+ * that falls inside it. A committer date set apart from the clock (scripts, imports, replayed history)
+ * is what the commit claims, and wins.
+ */
 function commitTime(entry: CommitEntry, info: CommitInfo): { from: number; to: number } {
-  if (entry.at !== undefined && entry.precise) return { from: entry.at, to: entry.at };
-  const second = entry.at ?? info.committed_at;
+  const second = info.committed_at;
+  if (entry.precise && entry.at !== undefined && entry.at >= second && entry.at <= second + SAME_SECOND_MS) {
+    return { from: entry.at, to: entry.at };
+  }
   return { from: second, to: second + SAME_SECOND_MS };
 }
 
