@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BINARY, Sandbox, seconds, stamp, transcriptLines } from "./support/harness.ts";
@@ -134,6 +134,27 @@ describe("git hooks", () => {
     const commit = await sb.api(`/repos/${sb.owner}/widgets/${rebased}`);
     expect(commit.body.commit.sessions.map((s: { id: string }) => s.id)).toEqual([id]);
     expect(later.id).not.toBe(id);
+  });
+
+  it("records the commit's time in ms where date has no %N (BSD/macOS: perl stands in), else in seconds", () => {
+    const sb = new Sandbox();
+    sb.residue(["init"]);
+    // A PATH holding only git and a date that prints %N literally, as BSD's does; perl added in the second run.
+    const bin = join(sb.dir, "bin");
+    mkdirSync(bin);
+    symlinkSync(execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim(), join(bin, "git"));
+    const real = execFileSync("sh", ["-c", "command -v date"], { encoding: "utf8" }).trim();
+    writeFileSync(join(bin, "date"), `#!/bin/sh\ncase "$1" in +%s%3N) echo "$(${real} +%s)3N" ;; *) ${real} "$@" ;; esac\n`);
+    chmodSync(join(bin, "date"), 0o755);
+    const commit = (name: string) => {
+      sb.edit(name, `${name}\n`);
+      execFileSync("git", ["commit", "-qm", name], { cwd: sb.repo, env: { ...sb.env, PATH: bin } });
+      return readFileSync(join(sb.repo, ".residue/journal"), "utf8").trim().split("\n").at(-1);
+    };
+    expect(commit("seconds.ts")).toMatch(/^commit [0-9a-f]{40} [0-9a-f]{40} t=\d{10}$/);
+    symlinkSync(execFileSync("sh", ["-c", "command -v perl"], { encoding: "utf8" }).trim(), join(bin, "perl"));
+    expect(commit("millis.ts")).toMatch(/^commit [0-9a-f]{40} [0-9a-f]{40} t=\d{13}$/);
+    expect(sb.residue(["status"]).stdout).not.toContain("damaged");
   });
 
   it("exits 0 with one line when the binary behind a hook has vanished", () => {

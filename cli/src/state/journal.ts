@@ -4,9 +4,9 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:
 import { join } from "node:path";
 
 /**
- * A commit as the post-commit hook saw it: `at` is the wall time in ms (seconds × 1000 with `precise` false
- * where the shell's `date` has no %N, or for lines written before the hook recorded it), `parents` in git's
- * order (absent on old lines: then git is asked).
+ * A commit as the post-commit hook saw it: `at` is the wall time in ms (whole seconds, `precise` false, where
+ * the shell has neither date's %N nor perl; absent on lines written before the hook recorded it), `parents`
+ * in git's order (absent on old lines: then git is asked).
  */
 export type CommitEntry = { kind: "commit"; sha: string; at?: number; precise?: boolean; parents?: string[] };
 export type JournalEntry = CommitEntry | { kind: "rewrite"; from: string; to: string; by: "amend" | "rebase" };
