@@ -43,7 +43,8 @@ export function timed(cmd: string, args: string[], opts: RunOptions): Promise<Ti
 export class PushScenario {
   readonly sessions: { id: string; path: string }[] = [];
   readonly shas: string[] = [];
-  private t0 = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000);
+  // The scenario's clock runs in the past: commits and lines are stamped before the sessions end (now).
+  private t0 = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
   private clock = 0;
 
   private constructor(
