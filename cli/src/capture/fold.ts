@@ -276,7 +276,14 @@ export async function foldJournal(
   const times = [...facts.values()].map((f) => f.to);
   if (discover && times.length) discover(state, Math.min(...times) - DISCOVERY_LOOKBACK_MS);
   const readings = new Map<string, Reading | null>();
-  if (times.length) for (const s of Object.values(state.sessions)) readings.set(s.id, await readTranscript(stateDir, top, s, times));
+  for (const s of times.length ? Object.values(state.sessions) : []) {
+    // A transcript that cannot be read gives no evidence; the sync says what is wrong with it.
+    const reading = await readTranscript(stateDir, top, s, times).catch((error: Error) => {
+      log(`capture: ${s.id}: cannot read ${s.data_path} (${error.message}); not linked to these commits`);
+      return null;
+    });
+    readings.set(s.id, reading);
+  }
   const plan = new Map<string, Planned[]>();
   for (const e of ordered) {
     const info = infos.get(e.kind === "commit" ? e.sha : e.to) ?? null;
