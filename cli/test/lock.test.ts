@@ -103,7 +103,8 @@ it("never holds the lock while a fold reads a huge transcript: other residue com
   expect(during.length).toBeGreaterThanOrEqual(2);
   expect(during.every((r) => r.status === 0)).toBe(true);
   // The lock is held for the short steps around the read, never across it.
-  expect(longestHold).toBeLessThan(Math.min(500, foldMs / 4));
+  // (A bound relative to the fold: a loaded machine may stall the holder too, but not for most of the read.)
+  expect(longestHold).toBeLessThan(foldMs / 3);
   const state = JSON.parse(readFileSync(join(sb.repo, ".residue/state.json"), "utf8"));
   // No start was lost to the fold writing an older copy of the state over it.
   expect(Object.keys(state.sessions)).toHaveLength(1 + made);
