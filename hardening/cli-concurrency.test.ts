@@ -15,7 +15,8 @@ it("50 hook invocations at once in one repo: agent session starts, folds and pre
   await scenario.close();
   sb.env.RESIDUE_URL = inject("baseUrl");
   sb.env.RESIDUE_HOOK_TIMEOUT = "60";
-  const t0 = new Date(Date.now() - 60_000);
+  // Before the scenario's clock (an hour back): these conversations are under way when its commits are made.
+  const t0 = new Date(Date.now() - 7_200_000);
   const agentIds = Array.from({ length: 25 }, (_, i) => `agent-session-${i}`);
   const payloads = agentIds.map((id, i) => {
     const path = join(sb.dir, `agent-${i}.jsonl`);

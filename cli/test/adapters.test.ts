@@ -203,7 +203,9 @@ for (const fn of handlers[process.argv[2]] ?? []) await fn({ reason: "startup" }
     const node = join(ROOT, "node_modules/.bin/node");
     execFileSync(node, [driver, "session_start"], { env: sb.env });
     expect(queued(sb)).toMatchObject([{ status: "open", data_path: sessionFile }]);
-    sb.edit("pi.ts", "pi\n");
+    // The file the conversation's edit tool calls changed: the evidence that links the commit to it.
+    mkdirSync(join(sb.repo, "src"), { recursive: true });
+    sb.edit("src/http.ts", "pi\n");
     sb.git("commit", "-qm", "Work with pi");
     execFileSync(node, [driver, "agent_end"], { env: sb.env });
     execFileSync(node, [driver, "session_shutdown"], { env: sb.env });
@@ -257,7 +259,9 @@ describe("residue setup codex / gemini and their hooks", () => {
     fire("SessionStart", { source: "startup" });
     fire("Stop", { stop_hook_active: false });
     expect(queued(sb)).toMatchObject([{ status: "open", data_path: rollout }]);
-    sb.edit("codex.ts", "codex\n");
+    // The file the rollout's apply_patch changed: the evidence that links the commit to it.
+    mkdirSync(join(sb.repo, "test"), { recursive: true });
+    sb.edit("test/date.test.ts", "codex\n");
     sb.git("commit", "-qm", "Work with codex");
     sb.git("push", "-q", "origin", "main");
     const page = await sb.api(`/repos/${sb.owner}/widgets`);

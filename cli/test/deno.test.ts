@@ -10,7 +10,7 @@ it("runs the whole flow under deno, hooks included", async () => {
   const init = sb.residue(["init"]);
   expect(init.status, init.stderr).toBe(0);
   expect(readFileSync(join(sb.repo, ".git/hooks/pre-push"), "utf8")).toMatch(/deno' 'run' '-A' '.*main\.ts' sync --hook/);
-  const t0 = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000);
+  const t0 = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
   const transcript = join(sb.dir, "deno.jsonl");
   writeFileSync(transcript, transcriptLines([seconds(t0, 1), seconds(t0, 2)]));
   const id = sb.residue(["session", "start", "--agent", "claude-code", "--data", transcript]).stdout.trim();

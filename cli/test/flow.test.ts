@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Sandbox, seconds, transcriptLines } from "./support/harness.ts";
+import { Sandbox, seconds, stamp, transcriptLines } from "./support/harness.ts";
 
 const rawSession = async (sb: Sandbox, id: string) => (await sb.rawSession(id)).toString("utf8");
 
@@ -10,36 +10,37 @@ describe("capture → queue → sync, through the compiled binary and real git",
     const sb = new Sandbox();
     expect(sb.residue(["init"]).status).toBe(0);
     const transcript = join(sb.dir, "session.jsonl");
-    // Commit times are set ahead of the wall clock so the session (started now) is pending at both.
-    const t0 = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000);
-    writeFileSync(transcript, transcriptLines([seconds(t0, 1), seconds(t0, 2), seconds(t0, 3)]));
+    // Stamped as written, in real time: the hook places each commit among them by its millisecond.
+    const first = [stamp(), stamp(), stamp()];
+    writeFileSync(transcript, transcriptLines(first));
     const start = sb.residue(["session", "start", "--agent", "claude-code", "--data", transcript]);
     expect(start.status, start.stderr).toBe(0);
     const id = start.stdout.trim();
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
 
     sb.edit("parser.ts", "export const parse = 1;\n");
-    sb.gitAt(seconds(t0, 10), "commit", "-qm", "Add parser");
-    appendFileSync(transcript, transcriptLines([seconds(t0, 12), seconds(t0, 13)], 3));
+    sb.git("commit", "-qm", "Add parser");
+    const second = [stamp(), stamp()];
+    appendFileSync(transcript, transcriptLines(second, 3));
     sb.edit("parser.ts", "export const parse2 = 2;\n");
-    sb.gitAt(seconds(t0, 20), "commit", "-qm", "Extend parser");
-    appendFileSync(transcript, transcriptLines([seconds(t0, 25)], 5));
+    sb.git("commit", "-qm", "Extend parser");
+    appendFileSync(transcript, transcriptLines([stamp()], 5));
     expect(sb.residue(["session", "end", "--id", id]).status).toBe(0);
 
     // The hooks never ran residue during the commits: only the journal grew.
-    expect(readFileSync(join(sb.repo, ".residue/journal"), "utf8").match(/^commit [0-9a-f]{40}$/gm)).toHaveLength(2);
+    expect(readFileSync(join(sb.repo, ".residue/journal"), "utf8").match(/^commit [0-9a-f]{40} /gm)).toHaveLength(2);
 
     const push = sb.git("push", "-q", "origin", "main");
     expect(push).toBe("");
     const page = await sb.api(`/repos/${sb.owner}/widgets`);
     expect(page.status).toBe(200);
-    const [c2, c1] = page.body.commits;
-    expect(c1.message).toBe("Add parser");
-    expect(c2.message).toBe("Extend parser");
+    // Both commits may share one second: found by message, not by the page's order.
+    const byMessage = (m: string) => page.body.commits.find((c: { message: string }) => c.message === m);
+    const [c1, c2] = [byMessage("Add parser"), byMessage("Extend parser")];
     expect(c1.sessions.map((s: { id: string }) => s.id)).toEqual([id]);
     expect(c2.sessions.map((s: { id: string }) => s.id)).toEqual([id]);
-    expect(c1.sessions[0].position).toMatchObject({ line: 3, last_message_at: seconds(t0, 3).getTime() });
-    expect(c2.sessions[0].position).toMatchObject({ line: 5, last_message_at: seconds(t0, 13).getTime() });
+    expect(c1.sessions[0].position).toMatchObject({ line: 3, last_message_at: first[2]?.getTime() });
+    expect(c2.sessions[0].position).toMatchObject({ line: 5, last_message_at: second[1]?.getTime() });
     expect(c2.sessions[0].position.byte).toBeGreaterThan(c1.sessions[0].position.byte);
     expect(c1).toMatchObject({ branch: "main", files_changed: 1, additions: 1, deletions: 0, author_email: "dev@example.com" });
     expect(c1.sessions[0]).toMatchObject({ status: "ended", message_count: 6, title: "Fix the widget parser" });
@@ -55,7 +56,7 @@ describe("capture → queue → sync, through the compiled binary and real git",
     const sb = new Sandbox();
     sb.residue(["init"]);
     const transcript = join(sb.dir, "s.jsonl");
-    const t0 = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000);
+    const t0 = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
     writeFileSync(transcript, transcriptLines([seconds(t0, 1)]));
     const id = sb.residue(["session", "start", "--agent", "claude-code", "--data", transcript]).stdout.trim();
     sb.edit("a.ts", "a\n");
@@ -86,7 +87,7 @@ describe("capture → queue → sync, through the compiled binary and real git",
     const sb = new Sandbox();
     sb.residue(["init"]);
     const transcript = join(sb.dir, "gone.jsonl");
-    const t0 = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000);
+    const t0 = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
     const content = transcriptLines([seconds(t0, 1), seconds(t0, 2)]);
     writeFileSync(transcript, content);
     const id = sb.residue(["session", "start", "--agent", "claude-code", "--data", transcript]).stdout.trim();

@@ -1,16 +1,16 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BINARY, Sandbox, seconds, transcriptLines } from "./support/harness.ts";
+import { BINARY, Sandbox, stamp, transcriptLines } from "./support/harness.ts";
 
 function startSession(sb: Sandbox, name = "s.jsonl", times?: Date[]) {
   const path = join(sb.dir, name);
-  const t0 = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000);
-  writeFileSync(path, transcriptLines(times ?? [seconds(t0, 1)]));
+  // Stamped now by default: registered from its first message, the session counts from here on.
+  writeFileSync(path, transcriptLines(times ?? [stamp()]));
   const run = sb.residue(["session", "start", "--agent", "claude-code", "--data", path]);
   expect(run.status, run.stderr).toBe(0);
-  return { id: run.stdout.trim(), path, t0 };
+  return { id: run.stdout.trim(), path };
 }
 
 const shas = (page: { body: { commits?: { sha: string }[] } }) => page.body.commits?.map((c) => c.sha);
@@ -27,7 +27,7 @@ describe("git hooks", () => {
     sb.edit("x.ts", "x\n");
     sb.git("commit", "-qm", "x");
     expect(readFileSync(join(sb.dir, "user-hook.log"), "utf8")).toBe("user hook ran\n");
-    expect(readFileSync(join(sb.repo, ".residue/journal"), "utf8")).toMatch(/^commit [0-9a-f]{40}\n$/);
+    expect(readFileSync(join(sb.repo, ".residue/journal"), "utf8")).toMatch(/^commit [0-9a-f]{40} [0-9a-f]{40} t=\d{13}\n$/);
     expect(sb.residue(["uninstall"]).status).toBe(0);
     expect(readFileSync(hook, "utf8")).toBe(original);
     expect(existsSync(join(sb.repo, ".git/hooks/pre-push"))).toBe(false);
@@ -69,11 +69,11 @@ describe("git hooks", () => {
     expect(readFileSync(join(sb.repo, ".husky/pre-push"), "utf8")).toMatch(/# <<< residue\nnpm test/);
     expect(existsSync(join(sb.repo, ".git/hooks/post-commit"))).toBe(false);
 
-    const { id, t0 } = startSession(sb);
+    const { id } = startSession(sb);
     const wt = join(sb.dir, "wt");
     sb.git("worktree", "add", "-q", "-b", "feature", wt);
     writeFileSync(join(wt, "f.ts"), "f\n");
-    const env = { ...sb.env, GIT_COMMITTER_DATE: `${Math.floor(seconds(t0, 5).getTime() / 1000)} +0000` };
+    const env = sb.env;
     execFileSync("git", ["add", "f.ts"], { cwd: wt, env });
     execFileSync("git", ["commit", "-qm", "feature work"], { cwd: wt, env });
     const status = JSON.parse(sb.residue(["status", "--json"], { cwd: wt }).stdout);
@@ -90,11 +90,11 @@ describe("git hooks", () => {
   it("moves links to the new SHA on amend, before and after the commit was pushed", async () => {
     const sb = new Sandbox();
     sb.residue(["init"]);
-    const { id, t0 } = startSession(sb);
+    const { id } = startSession(sb);
     sb.edit("a.ts", "a\n");
-    sb.gitAt(seconds(t0, 5), "commit", "-qm", "first try");
+    sb.git("commit", "-qm", "first try");
     const original = sb.git("rev-parse", "HEAD").trim();
-    sb.gitAt(seconds(t0, 6), "commit", "-q", "--amend", "-m", "second try");
+    sb.git("commit", "-q", "--amend", "-m", "second try");
     const amended = sb.git("rev-parse", "HEAD").trim();
     sb.git("push", "-q", "origin", "main");
     expect(shas(await sb.api(`/repos/${sb.owner}/widgets`))).toEqual([amended]);
@@ -102,7 +102,7 @@ describe("git hooks", () => {
 
     // Amend again after the push: the backend's link follows, the old SHA disappears there.
     sb.residue(["session", "end", "--id", id]);
-    sb.gitAt(seconds(t0, 7), "commit", "-q", "--amend", "-m", "third try");
+    sb.git("commit", "-q", "--amend", "-m", "third try");
     const third = sb.git("rev-parse", "HEAD").trim();
     sb.git("push", "-q", "-f", "origin", "main");
     const page = await sb.api(`/repos/${sb.owner}/widgets`);
@@ -113,9 +113,9 @@ describe("git hooks", () => {
   it("carries links through a rebase without tagging rebased commits with unrelated sessions", async () => {
     const sb = new Sandbox();
     sb.residue(["init"]);
-    const { id, t0 } = startSession(sb);
+    const { id } = startSession(sb);
     sb.edit("r.ts", "r\n");
-    sb.gitAt(seconds(t0, 5), "commit", "-qm", "work");
+    sb.git("commit", "-qm", "work");
     expect(sb.residue(["capture"]).stdout).toContain("linked 1 session");
     const original = sb.git("rev-parse", "HEAD").trim();
     sb.residue(["session", "end", "--id", id]);
@@ -133,6 +133,27 @@ describe("git hooks", () => {
     const commit = await sb.api(`/repos/${sb.owner}/widgets/${rebased}`);
     expect(commit.body.commit.sessions.map((s: { id: string }) => s.id)).toEqual([id]);
     expect(later.id).not.toBe(id);
+  });
+
+  it("records the commit's time in ms where date has no %N (BSD/macOS: perl stands in), else in seconds", () => {
+    const sb = new Sandbox();
+    sb.residue(["init"]);
+    // A PATH holding only git and a date that prints %N literally, as BSD's does; perl added in the second run.
+    const bin = join(sb.dir, "bin");
+    mkdirSync(bin);
+    symlinkSync(execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim(), join(bin, "git"));
+    const real = execFileSync("sh", ["-c", "command -v date"], { encoding: "utf8" }).trim();
+    writeFileSync(join(bin, "date"), `#!/bin/sh\ncase "$1" in +%s%3N) echo "$(${real} +%s)3N" ;; *) ${real} "$@" ;; esac\n`);
+    chmodSync(join(bin, "date"), 0o755);
+    const commit = (name: string) => {
+      sb.edit(name, `${name}\n`);
+      execFileSync("git", ["commit", "-qm", name], { cwd: sb.repo, env: { ...sb.env, PATH: bin } });
+      return readFileSync(join(sb.repo, ".residue/journal"), "utf8").trim().split("\n").at(-1);
+    };
+    expect(commit("seconds.ts")).toMatch(/^commit [0-9a-f]{40} [0-9a-f]{40} t=\d{10}$/);
+    symlinkSync(execFileSync("sh", ["-c", "command -v perl"], { encoding: "utf8" }).trim(), join(bin, "perl"));
+    expect(commit("millis.ts")).toMatch(/^commit [0-9a-f]{40} [0-9a-f]{40} t=\d{13}$/);
+    expect(sb.residue(["status"]).stdout).not.toContain("damaged");
   });
 
   it("exits 0 with one line when the binary behind a hook has vanished", () => {

@@ -3,15 +3,17 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Sandbox, seconds, transcriptLines } from "./support/harness.ts";
+import { editLine, Sandbox, seconds, transcriptLines } from "./support/harness.ts";
 
 function setup(sessions: number) {
   const sb = new Sandbox();
   sb.residue(["init"]);
-  const t0 = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000);
+  const t0 = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
   const paths = Array.from({ length: sessions }, (_, i) => join(sb.dir, `s${i}.jsonl`));
   const ids = paths.map((p, i) => {
-    writeFileSync(p, transcriptLines([seconds(t0, 1 + i), seconds(t0, 2 + i)]));
+    // Each session edits both files the commits change: the evidence that links it to each of them.
+    const edits = [1, 2].map((n) => editLine(join(sb.repo, `f${n}.ts`), seconds(t0, 3 + i)));
+    writeFileSync(p, transcriptLines([seconds(t0, 1 + i), seconds(t0, 2 + i)]) + edits.join(""));
     return sb.residue(["session", "start", "--agent", "claude-code", "--data", p]).stdout.trim();
   });
   const commit = (n: number) => {
@@ -45,8 +47,8 @@ describe("a transcript deleted before its first push", () => {
     expect(page.body.commits[0].sessions.map((s: { id: string }) => s.id)).toEqual([kept]);
 
     // Later commits go up too; the warning stays (status, doctor, push) until dismissed.
-    sb.residue(["session", "end", "--id", kept]);
     const second = commit(2);
+    sb.residue(["session", "end", "--id", kept]);
     const manual = sb.residue(["push"]);
     expect(manual.status).toBe(1);
     expect(manual.stderr).toContain("was never uploaded");

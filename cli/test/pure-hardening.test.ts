@@ -40,6 +40,9 @@ describe("salvageState", () => {
     uploaded_status: null,
     indexed_hash: null,
     data_seen: true,
+    spans: [],
+    last_link: null,
+    claimed: {},
   });
 
   it("keeps every whole session and commit of a truncated file, and drops links to sessions lost with it", () => {

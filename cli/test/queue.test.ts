@@ -13,7 +13,7 @@ describe("the local queue", () => {
       writeFileSync(p, transcriptLines([seconds(t0, 1)]));
       return p;
     });
-    const starts = await Promise.all(paths.map((p) => sb.residueAsync(["session", "start", "--agent", "pi", "--data", p])));
+    const starts = await Promise.all(paths.map((p) => sb.residueAsync(["session", "start", "--agent", "claude-code", "--data", p])));
     expect(starts.map((r) => r.status)).toEqual(Array(50).fill(0));
     const ids = starts.map((r) => r.stdout.trim());
     expect(new Set(ids).size).toBe(50);

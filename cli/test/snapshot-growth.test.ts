@@ -9,7 +9,7 @@ it("uploads the bytes it measured while the transcript grows", async () => {
   const sb = new Sandbox();
   sb.residue(["init"]);
   const p = join(sb.dir, "growing.jsonl");
-  const t0 = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000);
+  const t0 = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
   // A few MB, so reading it takes long enough for the agent to append meanwhile.
   writeFileSync(p, transcriptLines(Array.from({ length: 20_000 }, (_, i) => seconds(t0, i / 1000))));
   const id = sb.residue(["session", "start", "--agent", "claude-code", "--data", p]).stdout.trim();

@@ -18,6 +18,9 @@ function session(id: string, over: Partial<LocalSession> = {}): LocalSession {
     uploaded_status: null,
     indexed_hash: null,
     data_seen: false,
+    spans: [],
+    last_link: null,
+    claimed: {},
     ...over,
   };
 }

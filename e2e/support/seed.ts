@@ -1,7 +1,10 @@
 // Puts realistic conversations on the backend the way a user would: real git repos, the compiled CLI,
 // commits whose times fall inside each transcript so each commit marks a part of its conversation.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
+import { type Agent, mapSession } from "@residue/formats";
+import { editedFiles } from "../../cli/src/agents/edits.ts";
+import { AGENT_SPECS } from "../../cli/src/agents/index.ts";
 import { lineTimestamp } from "../../cli/src/transcript/scan.ts";
 import { ROOT, Sandbox } from "../../cli/test/support/harness.ts";
 
@@ -26,16 +29,34 @@ function stamps(path: string): number[] {
     .filter((t): t is number => t !== null);
 }
 
+/**
+ * The repo-relative files the conversation's tool calls edited (absolute paths name the machine it was
+ * recorded on). Each seeded commit changes them too: a session that edited files is linked only to commits
+ * that change one of them.
+ */
+function editedInRepo(agent: Agent, path: string): string[] {
+  const spec = AGENT_SPECS[agent];
+  const calls = mapSession(agent, readFileSync(path, "utf8")).messages.flatMap((m) =>
+    m.blocks.flatMap((b) => (b.kind === "tool_call" ? [b] : [])),
+  );
+  const files = calls.flatMap((call) => editedFiles(spec.edits, call, spec.format.filesTouched));
+  return [...new Set(files.filter((f) => !isAbsolute(f) && !f.startsWith("..")))];
+}
+
 /** Registers a transcript, commits at the given fractions of its timeline, ends it. */
 export function sessionWithCommits(sb: Sandbox, agent: string, path: string, name: string, fractions: number[]): SeededSession {
   const start = sb.residue(["session", "start", "--agent", agent, "--data", path]);
   if (start.status !== 0) throw new Error(start.stderr);
   const id = start.stdout.trim();
   const times = stamps(path).sort((a, b) => a - b);
+  const edited = editedInRepo(agent as Agent, path);
   const shas: string[] = [];
   fractions.forEach((f, i) => {
     const at = times[Math.min(times.length - 1, Math.floor(f * (times.length - 1)))] as number;
-    sb.edit(`${name}.txt`, `${name} ${i}\n`);
+    for (const file of [...edited, `${name}.txt`]) {
+      mkdirSync(dirname(join(sb.repo, file)), { recursive: true });
+      sb.edit(file, `${name} ${i}\n`);
+    }
     sb.gitAt(new Date(at + 1000), "commit", "-qm", `${name}: step ${i + 1}\n\nMade with ${agent}.`);
     shas.push(sb.git("rev-parse", "HEAD").trim());
   });

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, inject } from "vitest";
-import { Sandbox, seconds, transcriptLines } from "../../cli/test/support/harness.ts";
+import { editLine, Sandbox, seconds, transcriptLines } from "../../cli/test/support/harness.ts";
 import { type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
 
 export const HOOK_TIMEOUT_S = 3;
@@ -43,7 +43,8 @@ export function timed(cmd: string, args: string[], opts: RunOptions): Promise<Ti
 export class PushScenario {
   readonly sessions: { id: string; path: string }[] = [];
   readonly shas: string[] = [];
-  private t0 = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000);
+  // The scenario's clock runs in the past: commits and lines are stamped before the sessions end (now).
+  private t0 = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
   private clock = 0;
 
   private constructor(
@@ -88,8 +89,11 @@ export class PushScenario {
     );
   }
 
+  /** Every session's agent edits the file first: the evidence that links each commit to each session. */
   commit() {
     const n = this.shas.length;
+    const at = this.tick();
+    for (const s of this.sessions) appendFileSync(s.path, editLine(join(this.sb.repo, `f${n}.ts`), at));
     this.sb.edit(`f${n}.ts`, `export const v${n} = ${n};\n`);
     this.sb.gitAt(this.tick(), "commit", "-qm", `change ${n}`);
     this.shas.push(this.sb.git("rev-parse", "HEAD").trim());
@@ -102,8 +106,9 @@ export class PushScenario {
   /** After the fault: one more commit and push, then every session and commit is on the backend exactly once. */
   async expectCompleteAfterRetry(expectedSessions = this.sessions.map((s) => s.id)) {
     this.proxy.setRule(() => "pass");
-    for (const s of this.sessions) this.sb.residue(["session", "end", "--id", s.id]);
+    // Committed before the sessions end: a session is never linked to a commit made after it ended.
     this.commit();
+    for (const s of this.sessions) this.sb.residue(["session", "end", "--id", s.id]);
     // The fault is gone: this push is about completeness, so a loaded machine gets all the time it needs.
     const push = await timed("git", ["push", "-q", "origin", "main"], {
       cwd: this.sb.repo,

@@ -69,7 +69,14 @@ async function onEnd(ctx: RepoContext, agent: Agent, p: HookPayload, now: () => 
     if (found) return endSession(state, found.id, now());
     if (!hasData) return null;
     // An end with no start (the hook was installed mid-session): record it whole.
-    const started = startSession(state, { agent, dataPath: p.transcript_path, cwd: p.cwd, agentSessionId: p.session_id, now: now() });
+    const started = startSession(state, {
+      agent,
+      dataPath: p.transcript_path,
+      cwd: p.cwd,
+      agentSessionId: p.session_id,
+      now: now(),
+      whole: true,
+    });
     return endSession(state, started.session.id, now());
   });
   if (session) await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent);

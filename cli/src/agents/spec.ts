@@ -41,6 +41,17 @@ export interface ExtraFile {
   name: string;
 }
 
+/**
+ * The tools with which an agent changes files, named as its transcript names them: what a session edited
+ * is weighed against what a commit changed when deciding whether it is linked.
+ */
+export interface EditTools {
+  /** Tools whose input names the file they write (as the format's `filesTouched` reads it) or holds a patch. */
+  write: string[];
+  /** Tools that run a shell command: its redirections (`> f`, `>> f`), `tee f` and `sed -i … f` write files. */
+  shell: string[];
+}
+
 export interface AgentSpec {
   format: TranscriptFormat;
   setup: Adapter;
@@ -49,6 +60,7 @@ export interface AgentSpec {
   /** Null for agents that always tell residue about their sessions. */
   discover: ((deps: Pick<Deps, "env" | "home" | "now">, repoTop: string) => Discover) | null;
   extraFiles(dataPath: string): ExtraFile[];
+  edits: EditTools;
 }
 
 /** Most agents keep a session in one file. */

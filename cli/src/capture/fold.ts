@@ -1,15 +1,23 @@
-// Folds the hooks' journal into the queue: each new commit is tagged with every session pending when it
-// was made, with how far each transcript had got by then; amend/rebase rewrites move the links along.
-import { existsSync } from "node:fs";
+// Folds the hooks' journal into the queue: each new commit, in the order its parents give, is linked to the
+// sessions the evidence points at (link-evidence.ts); amend/rebase rewrites move the links along. The state
+// lock is never held while transcripts are read or compressed: the journal and a copy of the state are
+// taken under it, transcripts are read and links decided without it, and the decisions are applied under
+// it to the state as it is by then (commits or sessions that changed meanwhile are checked again).
+import { createReadStream, existsSync, realpathSync } from "node:fs";
+import { isAbsolute, relative, resolve } from "node:path";
+import { createGunzip } from "node:zlib";
 import type { Discover } from "../agents/spec.ts";
 import type { CommitInfo, Git } from "../git/git.ts";
-import { takeSnapshot } from "../queue/snapshot.ts";
-import { type JournalEntry, takeJournal } from "../state/journal.ts";
-import type { LocalCommit, SessionLink, State } from "../state/model.ts";
+import { spansOf } from "../queue/sessions.ts";
+import { readSnapshot, takeSnapshot } from "../queue/snapshot.ts";
+import { type CommitEntry, type JournalEntry, takeJournal } from "../state/journal.ts";
+import type { LocalCommit, LocalSession, Position, SessionLink, State } from "../state/model.ts";
 import type { StateStore } from "../state/store.ts";
-import { scanFile, type TranscriptScan } from "../transcript/scan.ts";
+import { evidenceCollector } from "../transcript/evidence.ts";
+import { scanTranscript } from "../transcript/scan.ts";
+import { advanceCursor, type CommitFacts, type Decision, decideLink, type SessionView, type TranscriptEvidence } from "./link-evidence.ts";
 
-/** Committer time has second resolution: anything stamped within that second counts as before the commit. */
+/** Committer time has second resolution: anything stamped within that second may come before the commit. */
 const SAME_SECOND_MS = 999;
 const KEEP_UPLOADED_COMMITS = 500;
 
@@ -18,9 +26,22 @@ export interface FoldResult {
   rewrites: number;
 }
 
+const laterPosition = (a: Partial<Position>, b: Partial<Position>) => ((b.line ?? -1) > (a.line ?? -1) ? b : a);
+
+/** One session's links to one commit, made twice (amend, or a commit both queued and uploaded), as one: the wider part, every reason. */
+function combine(a: SessionLink, b: SessionLink): SessionLink {
+  const since = a.since && b.since ? (laterPosition(a.since, b.since) === a.since ? b.since : a.since) : (a.since ?? b.since);
+  const files = [a.reason, b.reason].flatMap((r) => (r?.kind === "files" ? r.files : []));
+  const reason = files.length ? { kind: "files" as const, files: [...new Set(files)].slice(0, 50) } : (a.reason ?? b.reason);
+  return { ...a, position: laterPosition(a.position, b.position), since, reason };
+}
+
 function mergeLinks(a: SessionLink[], b: SessionLink[]): SessionLink[] {
   const byId = new Map(a.map((l) => [l.session_id, l]));
-  for (const link of b) if (!byId.has(link.session_id)) byId.set(link.session_id, link);
+  for (const link of b) {
+    const existing = byId.get(link.session_id);
+    byId.set(link.session_id, existing ? combine(existing, link) : link);
+  }
   return [...byId.values()];
 }
 
@@ -40,70 +61,160 @@ function commitInfo(git: Git, sha: string, cache: InfoCache): Promise<CommitInfo
   return info;
 }
 
-/** Each transcript scanned once per fold, for every commit time in it: a rebase of twenty commits reads a
- * 15 MB transcript once, not twenty times. */
-type Scans = Map<string, TranscriptScan | null>;
-
-async function scanSessions(state: State, times: number[]): Promise<Scans> {
-  const stamps = times.map((t) => t + SAME_SECOND_MS);
-  const scans: Scans = new Map();
-  for (const s of Object.values(state.sessions)) {
-    const exists = existsSync(s.data_path);
-    s.data_seen ||= exists;
-    scans.set(s.id, exists ? await scanFile(s.data_path, s.agent, stamps) : null);
+/**
+ * Parents before children, whatever the journal's order or the commits' times (several commits may share
+ * one second); a rewrite after both its commits. Ties keep the journal's order.
+ */
+export function topological(entries: JournalEntry[], parentsOf: (entry: CommitEntry) => string[]): JournalEntry[] {
+  const commitAt = new Map<string, number>();
+  entries.forEach((e, i) => {
+    if (e.kind === "commit" && !commitAt.has(e.sha)) commitAt.set(e.sha, i);
+  });
+  const needs = entries.map((e) =>
+    (e.kind === "commit" ? parentsOf(e) : [e.from, e.to]).flatMap((sha) => {
+      const at = commitAt.get(sha);
+      return at === undefined || (e.kind === "commit" && e.sha === sha) ? [] : [at];
+    }),
+  );
+  const done = new Set<number>();
+  const order: JournalEntry[] = [];
+  while (order.length < entries.length) {
+    const ready = entries.findIndex((_, i) => !done.has(i) && (needs[i] ?? []).every((n) => done.has(n)));
+    // Only a journal naming a cycle (hand-edited) gets here: the rest keeps its order.
+    const next = ready === -1 ? entries.findIndex((_, i) => !done.has(i)) : ready;
+    done.add(next);
+    order.push(entries[next] as JournalEntry);
   }
-  return scans;
+  return order;
 }
 
-function linksAt(state: State, scans: Scans, time: number): SessionLink[] {
-  const pending = Object.values(state.sessions).filter((s) => s.started_at <= time + SAME_SECOND_MS);
-  return pending.map((s) => {
-    const scan = scans.get(s.id);
-    if (!scan) return { session_id: s.id, position: {} };
-    const at = scan.positions.get(time + SAME_SECOND_MS);
+/**
+ * When a commit was made: git's committer second, placed to the millisecond by the hook's wall time when
+ * that falls inside it. A committer date set apart from the clock (scripts, imports, replayed history)
+ * is what the commit claims, and wins.
+ */
+function commitTime(entry: CommitEntry, info: CommitInfo): { from: number; to: number } {
+  const second = info.committed_at;
+  if (entry.precise && entry.at !== undefined && entry.at >= second && entry.at <= second + SAME_SECOND_MS) {
+    return { from: entry.at, to: entry.at };
+  }
+  return { from: second, to: second + SAME_SECOND_MS };
+}
+
+interface Reading {
+  evidence: TranscriptEvidence;
+  positionAt(time: number): Position;
+  /** Where the transcript stood at a byte offset (a span's start). */
+  positionAtByte(byte: number): Position;
+}
+
+/** Paths as an agent wrote them (absolute, or relative to its directory) → repo-relative, or null outside the repo. */
+function repoPaths(top: string, cwd: string): (path: string) => string | null {
+  const tops = [top];
+  try {
+    tops.push(realpathSync(top));
+  } catch {
+    // the repo top always exists; a failure here only loses the symlink-resolved spelling
+  }
+  return (path) => {
+    const absolute = isAbsolute(path) ? path : resolve(cwd, path);
+    for (const t of tops) {
+      const rel = relative(t, absolute);
+      if (rel && !rel.startsWith("..") && !isAbsolute(rel)) return rel;
+    }
+    return null;
+  };
+}
+
+/** One pass over a transcript (or, once the agent deleted it, the snapshot kept of it) for every commit time in this fold. */
+async function readTranscript(stateDir: string, top: string, s: LocalSession, times: number[]): Promise<Reading | null> {
+  const snapshot = existsSync(s.data_path) ? null : readSnapshot(stateDir, s.id);
+  if (!existsSync(s.data_path) && !snapshot) return null;
+  const source = snapshot ? createReadStream(snapshot.gzipPath).pipe(createGunzip()) : createReadStream(s.data_path);
+  const collector = evidenceCollector(
+    s.agent,
+    repoPaths(top, s.cwd),
+    spansOf(s).map((span) => span.byte),
+  );
+  const scan = await scanTranscript(source, s.agent, times, collector.observe);
+  const end: Position = { line: scan.message_count, byte: scan.byte_size, last_message_at: scan.last_at };
+  const { evidence, atBytes } = collector.finish(end);
+  return {
+    evidence,
     // A transcript with no timestamps at all: where it stands now is the best we know.
-    const position = at && scan.last_at !== null ? at : { line: scan.message_count, byte: scan.byte_size, last_message_at: scan.last_at };
-    return { session_id: s.id, position };
+    positionAt: (time) => (scan.last_at === null ? end : (scan.positions.get(time) ?? end)),
+    positionAtByte: (byte) => atBytes.get(byte) ?? end,
+  };
+}
+
+function sessionView(s: LocalSession, reading: Reading): SessionView {
+  return {
+    spans: spansOf(s).map((span) => ({ from: span.from, to: span.to, at: reading.positionAtByte(span.byte) })),
+    last_link: s.last_link,
+    claimed: s.claimed,
+  };
+}
+
+/** A decision to apply: the link to post, and how it moves the session's cursor. */
+type Planned = { link: SessionLink; decision: Decision };
+
+function decide(state: State, readings: Map<string, Reading | null>, facts: CommitFacts): Planned[] {
+  return Object.values(state.sessions).flatMap((s) => {
+    const reading = readings.get(s.id);
+    if (!reading) return [];
+    const decision = decideLink(sessionView(s, reading), reading.evidence, facts, reading.positionAt(facts.to));
+    if (!decision) return [];
+    return [{ link: { session_id: s.id, position: decision.position, since: decision.since, reason: decision.reason }, decision }];
   });
 }
 
-async function applyEntry(
-  state: State,
-  git: Git,
-  cache: InfoCache,
-  scans: Scans,
-  branch: string | null,
-  entry: JournalEntry,
-  log: (m: string) => void,
-): Promise<"commit" | "rewrite" | null> {
-  if (entry.kind === "commit") {
-    if (state.commits[entry.sha] || state.uploaded_commits[entry.sha]) return null;
-    const info = await commitInfo(git, entry.sha, cache);
-    if (!info) {
-      log(`capture: commit ${entry.sha} no longer exists; skipped`);
-      return null;
-    }
-    const links = linksAt(state, scans, info.committed_at);
-    if (links.length === 0) return null;
-    state.commits[entry.sha] = toLocal(info, branch, links);
-    return "commit";
+/** A commit linked before: its links move the cursors on as deciding it did (the reason's files are what it took). */
+function replay(state: State, commit: LocalCommit) {
+  for (const link of commit.sessions) {
+    const s = state.sessions[link.session_id];
+    const { line, byte, last_message_at } = link.position;
+    if (!s || line === undefined || byte === undefined) continue;
+    const claims = link.reason?.kind === "files" ? link.reason.files : [];
+    advanceCursor(s, commit.sha, { position: { line, byte, last_message_at: last_message_at ?? null }, claims });
   }
+}
+
+/** Links the commit with the planned links whose session is still queued; the cursors of those sessions move on. */
+function applyCommit(state: State, info: CommitInfo, branch: string | null, planned: Planned[]): boolean {
+  if (state.commits[info.sha] || state.uploaded_commits[info.sha]) return false;
+  const kept = planned.filter((p) => state.sessions[p.link.session_id]);
+  if (kept.length === 0) return false;
+  state.commits[info.sha] = toLocal(
+    info,
+    branch,
+    kept.map((p) => p.link),
+  );
+  for (const p of kept) {
+    const s = state.sessions[p.link.session_id] as LocalSession;
+    advanceCursor(s, info.sha, p.decision);
+  }
+  return true;
+}
+
+function applyRewrite(
+  state: State,
+  entry: Extract<JournalEntry, { kind: "rewrite" }>,
+  info: CommitInfo | null,
+  branch: string | null,
+): boolean {
   const { from, to } = entry;
   const local = state.commits[from];
   const uploaded = state.uploaded_commits[from];
-  if (!local && !uploaded) return null;
-  const info = state.commits[to] ?? (await commitInfo(git, to, cache));
-  if (!info) return null;
+  if ((!local && !uploaded) || !info) return false;
   const current = state.commits[to];
   // A commit may be partly on the backend (some sessions linked) and partly queued (the rest).
   const links = mergeLinks(current?.sessions ?? [], mergeLinks(local?.sessions ?? [], uploaded ?? []));
   // A commit already on the backend is replaced there; one that never left this machine just moves.
   const replaces = [...new Set([...(current?.replaces ?? []), ...(local?.replaces ?? []), ...(uploaded ? [from] : [])])];
-  state.commits[to] = current
-    ? { ...current, sessions: links, replaces }
-    : toLocal(info as CommitInfo, local?.branch ?? branch, links, replaces);
+  state.commits[to] = current ? { ...current, sessions: links, replaces } : toLocal(info, local?.branch ?? branch, links, replaces);
   delete state.commits[from];
-  return "rewrite";
+  for (const s of Object.values(state.sessions)) if (s.last_link?.sha === from) s.last_link = { ...s.last_link, sha: to };
+  return true;
 }
 
 /**
@@ -128,35 +239,86 @@ export async function foldJournal(
   discover?: Discover,
 ): Promise<FoldResult> {
   const result: FoldResult = { commits: [], rewrites: 0 };
-  let journal: ReturnType<typeof takeJournal> | undefined;
-  // The journal is let go only once the state holding its entries is on disk: a kill in between refolds them.
-  const release = () => journal?.done();
-  await store.update(async (state) => {
-    journal = takeJournal(stateDir);
-    if (store.recovered || journal.damaged) {
-      journal.entries.unshift(...(await lostCommits(state, git)));
-      log(`capture: ${store.recovered ? "state" : "journal"} was damaged; re-reading unpushed commits from git`);
+  const { journal, state, recovered } = await store.inspect((s) => ({
+    journal: takeJournal(stateDir),
+    state: structuredClone(s),
+    recovered: store.recovered,
+  }));
+  if (recovered || journal.damaged) {
+    journal.entries.unshift(...(await lostCommits(state, git)));
+    log(`capture: ${recovered ? "state" : "journal"} was damaged; re-reading unpushed commits from git`);
+    // The sessions' cursors may stand past commits lost with the damage: they are walked again from the
+    // start, through the commits still held (replay) and those re-read from git (decided anew).
+    for (const session of Object.values(state.sessions)) Object.assign(session, { last_link: null, claimed: {} });
+  }
+  if (journal.entries.length === 0) {
+    journal.done();
+    return result;
+  }
+
+  // Unlocked: git, discovery, transcripts, decisions, all on the copy.
+  const branch = await git.branch();
+  const top = (await git.topLevel()) ?? git.cwd;
+  const cache: InfoCache = new Map();
+  const shas = journal.entries.flatMap((e) => (e.kind === "commit" ? [e.sha] : [e.to]));
+  const infos = new Map(await Promise.all(shas.map(async (sha) => [sha, await commitInfo(git, sha, cache)] as const)));
+  const ordered = topological(journal.entries, (e) => e.parents ?? infos.get(e.sha)?.parents ?? []);
+  // A rebase re-commits old work "now": its new commits inherit the old links rather than being tagged
+  // with whatever sessions happen to be pending at rebase time.
+  const rebased = new Set(journal.entries.flatMap((e) => (e.kind === "rewrite" && e.by === "rebase" ? [e.to] : [])));
+  const facts = new Map<string, CommitFacts>();
+  for (const e of ordered) {
+    const info = e.kind === "commit" && !rebased.has(e.sha) ? infos.get(e.sha) : null;
+    if (e.kind === "commit" && info && !facts.has(e.sha))
+      facts.set(e.sha, { sha: e.sha, ...commitTime(e, info), files: info.files.map((f) => f.path) });
+  }
+  const known = new Set(Object.keys(state.sessions));
+  const times = [...facts.values()].map((f) => f.to);
+  if (discover && times.length) discover(state, Math.min(...times) - DISCOVERY_LOOKBACK_MS);
+  const readings = new Map<string, Reading | null>();
+  for (const s of times.length ? Object.values(state.sessions) : []) {
+    // A transcript that cannot be read gives no evidence; the sync says what is wrong with it.
+    const reading = await readTranscript(stateDir, top, s, times).catch((error: Error) => {
+      log(`capture: ${s.id}: cannot read ${s.data_path} (${error.message}); not linked to these commits`);
+      return null;
+    });
+    readings.set(s.id, reading);
+  }
+  const plan = new Map<string, Planned[]>();
+  for (const e of ordered) {
+    const info = infos.get(e.kind === "commit" ? e.sha : e.to) ?? null;
+    const f = e.kind === "commit" ? facts.get(e.sha) : undefined;
+    if (e.kind === "rewrite") applyRewrite(state, e, info, branch);
+    else if (state.commits[e.sha] && !plan.has(e.sha)) replay(state, state.commits[e.sha] as LocalCommit);
+    else if (f && info && !plan.has(e.sha) && !state.uploaded_commits[e.sha]) {
+      // Decided once, at its first entry: `residue capture` journals HEAD again after the hook did.
+      plan.set(e.sha, decide(state, readings, f));
+      applyCommit(state, info, branch, plan.get(e.sha) ?? []);
     }
-    if (journal.entries.length === 0) return;
-    const branch = await git.branch();
-    const cache: InfoCache = new Map();
-    const infos = await Promise.all(journal.entries.flatMap((e) => (e.kind === "commit" ? [commitInfo(git, e.sha, cache)] : [])));
-    const times = infos.flatMap((i) => (i ? [i.committed_at] : []));
-    if (discover && times.length) discover(state, Math.min(...times) - DISCOVERY_LOOKBACK_MS);
-    const scans = times.length ? await scanSessions(state, times) : new Map();
-    // A rebase re-commits old work "now": its new commits inherit the old links rather than being tagged
-    // with whatever sessions happen to be pending at rebase time.
-    const rebased = new Set(journal.entries.flatMap((e) => (e.kind === "rewrite" && e.by === "rebase" ? [e.to] : [])));
-    for (const entry of journal.entries) {
-      if (entry.kind === "commit" && rebased.has(entry.sha)) continue;
-      const applied = await applyEntry(state, git, cache, scans, branch, entry, log);
-      if (applied === "commit" && entry.kind === "commit") result.commits.push(entry.sha);
-      if (applied === "rewrite") result.rewrites++;
-    }
-    if (result.commits.length > 0) {
-      for (const s of Object.values(state.sessions)) await takeSnapshot(stateDir, s.id, s.data_path, s.agent);
-    }
-  }, release);
+  }
+
+  // Locked again, briefly: the decisions applied to the state as it is now.
+  await store.update(
+    (latest) => {
+      for (const s of Object.values(state.sessions)) {
+        if (!known.has(s.id) && !Object.values(latest.sessions).some((l) => l.data_path === s.data_path)) latest.sessions[s.id] = s;
+        const current = latest.sessions[s.id];
+        if (current && readings.get(s.id)) current.data_seen = true;
+      }
+      for (const e of ordered) {
+        const info = infos.get(e.kind === "commit" ? e.sha : e.to) ?? null;
+        if (e.kind === "rewrite") {
+          if (applyRewrite(latest, e, info, branch)) result.rewrites++;
+        } else if (!info) {
+          if (!rebased.has(e.sha)) log(`capture: commit ${e.sha} no longer exists; skipped`);
+        } else if (plan.has(e.sha) && applyCommit(latest, info, branch, plan.get(e.sha) ?? [])) result.commits.push(e.sha);
+      }
+    },
+    () => journal.done(),
+  );
+  if (result.commits.length > 0) {
+    for (const s of Object.values(store.peek().sessions)) await takeSnapshot(stateDir, s.id, s.data_path, s.agent);
+  }
   return result;
 }
 

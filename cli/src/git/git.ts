@@ -9,6 +9,8 @@ export interface CommitInfo {
   author_name: string;
   author_email: string;
   committed_at: number;
+  /** In git's order; empty for a root commit. */
+  parents: string[];
   files: { path: string; additions: number; deletions: number }[];
 }
 
@@ -113,14 +115,15 @@ export class Git {
   }
 
   async commitInfo(sha: string): Promise<CommitInfo> {
-    const meta = await this.run(["show", "-s", "--format=%H%x00%an%x00%ae%x00%ct%x00%B", sha]);
-    const [full, author_name, author_email, ct, ...message] = meta.split("\0");
+    const meta = await this.run(["show", "-s", "--format=%H%x00%P%x00%an%x00%ae%x00%ct%x00%B", sha]);
+    const [full, parents, author_name, author_email, ct, ...message] = meta.split("\0");
     const numstat = await this.run(["show", "--format=", "--numstat", "-z", "--no-renames", sha]);
     return {
       sha: (full ?? sha).trim(),
       author_name: author_name ?? "",
       author_email: author_email ?? "",
       committed_at: Number(ct) * 1000,
+      parents: (parents ?? "").split(" ").filter(Boolean),
       message: message.join("\0").trim(),
       files: parseNumstat(numstat),
     };

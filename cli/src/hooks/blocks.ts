@@ -18,7 +18,13 @@ export function hookBody(hook: HookName, journal: string, command: string[]): st
   const bin = command[0] ?? "residue";
   switch (hook) {
     case "post-commit":
-      return `echo "commit $(git rev-parse HEAD 2>/dev/null)" >> ${j} 2>/dev/null || :`;
+      // The commit and its parents in one git call, and the wall time in ms: GNU date has %N; BSD date
+      // (macOS) prints it literally, so perl (always on macOS) or whole seconds stand in. Commit times
+      // alone have 1 s resolution, too coarse to place a commit among an agent's tool calls.
+      return [
+        `residue_t=$(date +%s%3N 2>/dev/null); case $residue_t in ''|*[!0-9]*) residue_t=$(perl -MTime::HiRes=time -e 'printf "%d", time * 1000' 2>/dev/null || date +%s) ;; esac`,
+        `echo "commit $(git rev-list --parents -n 1 HEAD 2>/dev/null) t=$residue_t" >> ${j} 2>/dev/null || :`,
+      ].join("\n");
     case "post-rewrite":
       // Reads the old/new pairs, then hands the same input on to whatever follows in this hook.
       return [

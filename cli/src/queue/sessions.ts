@@ -1,6 +1,6 @@
 // Registering agent sessions in the queue: start (or reopen) and end.
 import { randomUUID } from "node:crypto";
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Agent } from "@residue/formats";
 import type { LocalSession, State } from "../state/model.ts";
@@ -9,6 +9,29 @@ import { firstTimestamp } from "../transcript/scan.ts";
 export type { Agent };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An open session whose transcript has not changed for this long is over: its agent was killed or left. */
+export const IDLE_MS = 6 * 3600 * 1000;
+
+function fileStat(path: string): { size: number; mtime: number } | null {
+  try {
+    const s = statSync(path);
+    return { size: s.size, mtime: s.mtimeMs };
+  } catch {
+    return null;
+  }
+}
+
+const MAX_SPANS = 20;
+
+/** A session's spans; entries from before spans were kept had one, from its start to its end. */
+export function spansOf(s: LocalSession): LocalSession["spans"] {
+  return s.spans.length ? s.spans : [{ from: s.started_at, byte: 0, to: s.ended_at }];
+}
+
+function closeSpan(s: LocalSession, at: number) {
+  s.spans = spansOf(s).map((span, i, all) => (i === all.length - 1 && span.to === null ? { ...span, to: at } : span));
+}
 
 export function canonicalPath(path: string, cwd: string) {
   const absolute = resolve(cwd, path);
@@ -31,6 +54,8 @@ export interface StartInput {
   agentSessionId?: string;
   agentVersion?: string;
   now: number;
+  /** Found without a signal from the agent (discovery, an end with no start): all of it counts, not what follows. */
+  whole?: boolean;
 }
 
 /** The same transcript path (or agent session id) reopens its session instead of making a second one. */
@@ -39,7 +64,15 @@ export function startSession(state: State, input: StartInput): { session: LocalS
     (s) =>
       s.data_path === input.dataPath || (input.agentSessionId && s.agent_session_id === input.agentSessionId && s.agent === input.agent),
   );
+  const file = fileStat(input.dataPath);
   if (existing) {
+    // Agents register again each turn (Codex's Stop, Gemini's AfterAgent): only a start after an end or a
+    // long silence is a resume, from which on (and with what it says from here) it counts again.
+    const idle = existing.status === "open" && file !== null && input.now - file.mtime > IDLE_MS;
+    if (!input.whole && (existing.status === "ended" || idle)) {
+      if (idle) closeSpan(existing, Math.floor(file.mtime));
+      existing.spans = [...spansOf(existing), { from: input.now, byte: file?.size ?? 0, to: null }].slice(-MAX_SPANS);
+    }
     existing.status = "open";
     existing.ended_at = null;
     existing.data_path = input.dataPath;
@@ -48,8 +81,12 @@ export function startSession(state: State, input: StartInput): { session: LocalS
     return { session: existing, reopened: true };
   }
   const id = input.agentSessionId && UUID.test(input.agentSessionId) ? input.agentSessionId.toLowerCase() : randomUUID();
-  // A conversation resumed or registered late began at its first message, not when residue heard of it.
+  // A conversation registered late began at its first message, not when residue heard of it.
   const first = firstTimestamp(input.dataPath);
+  const started_at = first !== null && first < input.now ? first : input.now;
+  // A transcript last written long ago is an old conversation resumed now (its earlier part may be on the
+  // backend already): only what follows counts. A recent one is a live conversation registered late.
+  const resumedOld = !input.whole && file !== null && input.now - file.mtime > IDLE_MS;
   const session: LocalSession = {
     id,
     agent: input.agent,
@@ -58,12 +95,15 @@ export function startSession(state: State, input: StartInput): { session: LocalS
     data_path: input.dataPath,
     cwd: input.cwd,
     status: "open",
-    started_at: first !== null && first < input.now ? first : input.now,
+    started_at,
     ended_at: null,
     uploaded_hash: null,
     uploaded_status: null,
     indexed_hash: null,
-    data_seen: existsSync(input.dataPath),
+    data_seen: file !== null,
+    spans: [resumedOld ? { from: input.now, byte: file?.size ?? 0, to: null } : { from: started_at, byte: 0, to: null }],
+    last_link: null,
+    claimed: {},
   };
   state.sessions[id] = session;
   return { session, reopened: false };
@@ -74,6 +114,7 @@ export function endSession(state: State, key: string, now: number): LocalSession
   if (!session) return null;
   session.status = "ended";
   session.ended_at = now;
+  closeSpan(session, now);
   return session;
 }
 
@@ -89,6 +130,7 @@ export function sweepIdle(state: State, lastChange: (path: string) => number | n
     if (now - Math.max(changed, s.started_at) > idleMs) {
       s.status = "ended";
       s.ended_at = Math.max(changed, s.started_at);
+      closeSpan(s, s.ended_at);
       ended.push(s.id);
     }
   }

@@ -1,9 +1,34 @@
 // The post-commit and post-rewrite hooks only append a line here (no residue process on the commit path);
 // the next residue command folds the journal into the queue.
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
-export type JournalEntry = { kind: "commit"; sha: string } | { kind: "rewrite"; from: string; to: string; by: "amend" | "rebase" };
+/**
+ * A commit as the post-commit hook saw it: `at` is the wall time in ms (whole seconds, `precise` false, where
+ * the shell has neither date's %N nor perl; absent on lines written before the hook recorded it), `parents`
+ * in git's order (absent on old lines: then git is asked).
+ */
+export type CommitEntry = { kind: "commit"; sha: string; at?: number; precise?: boolean; parents?: string[] };
+export type JournalEntry = CommitEntry | { kind: "rewrite"; from: string; to: string; by: "amend" | "rebase" };
+
+/** `commit <sha> [<parent>…] [t=<epoch ms or s>]`: old lines are just `commit <sha>`. */
+function parseCommit(parts: string[]): CommitEntry | null {
+  const [, sha, ...rest] = parts;
+  if (!isSha(sha)) return null;
+  const entry: CommitEntry = { kind: "commit", sha };
+  const parents: string[] = [];
+  for (const part of rest) {
+    const time = /^t=(\d{10}|\d{13})$/.exec(part)?.[1];
+    if (time) {
+      entry.precise = time.length === 13;
+      entry.at = Number(time) * (entry.precise ? 1 : 1000);
+    } else if (isSha(part)) parents.push(part);
+    else return null;
+  }
+  // A root commit has no parents; only a line without the time is one that did not say.
+  if (entry.at !== undefined) entry.parents = parents;
+  return entry;
+}
 
 export function journalPath(stateDir: string) {
   return join(stateDir, "journal");
@@ -15,7 +40,8 @@ export function parseJournal(text: string): { entries: JournalEntry[]; damaged: 
   let damaged = false;
   for (const line of text.split("\n")) {
     const parts = line.trim().split(/\s+/);
-    if (parts[0] === "commit" && isSha(parts[1])) entries.push({ kind: "commit", sha: parts[1] });
+    const commit = parts[0] === "commit" ? parseCommit(parts) : null;
+    if (commit) entries.push(commit);
     else if (parts[0] === "rewrite" && isSha(parts[1]) && isSha(parts[2])) {
       entries.push({ kind: "rewrite", from: parts[1], to: parts[2], by: parts[3] === "amend" ? "amend" : "rebase" });
     } else if (line.trim()) damaged = true;
@@ -27,30 +53,31 @@ function isSha(s: string | undefined): s is string {
   return !!s && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(s);
 }
 
+const TAKEN = /^journal(\.[\w-]+)?\.(folding|taking)$/;
+
 /**
- * Moves the journal aside and returns its entries; hooks that run meanwhile append to a fresh file.
- * Call under the state lock, and call `done()` once the entries are saved in the state: a crash in between
- * leaves `journal.folding`, which the next fold reads first, so no entry is lost.
+ * Moves the journal aside under a name of its own and returns the entries of every journal moved aside
+ * and not yet done with (a fold killed before saving, or one still running: applying an entry twice is
+ * harmless); hooks that run meanwhile append to a fresh file. Call `done()` once the entries are saved
+ * in the state: it removes exactly the files read, so nothing another fold took later is lost.
  */
 export function takeJournal(stateDir: string): { entries: JournalEntry[]; damaged: boolean; done(): void } {
   const path = journalPath(stateDir);
-  const taken = `${path}.folding`;
-  let text = existsSync(taken) ? readFileSync(taken, "utf8") : "";
-  // Under the lock no one else is taking: a `.taking` file is what a killed fold had moved aside.
-  const sources = readdirSync(stateDir)
-    .filter((n) => /^journal\.\d+\.taking$/.test(n))
+  if (existsSync(path)) renameSync(path, `${path}.${String(Date.now()).padStart(15, "0")}-${process.pid}.folding`);
+  // Oldest first: names sort by the time they were taken (older versions' `journal.folding` before all).
+  const files = readdirSync(stateDir)
+    .filter((n) => TAKEN.test(n))
+    .sort((a, b) => Number(a !== "journal.folding") - Number(b !== "journal.folding") || a.localeCompare(b))
     .map((n) => join(stateDir, n));
-  if (existsSync(path)) {
-    const fresh = `${path}.${process.pid}.taking`;
-    renameSync(path, fresh);
-    sources.push(fresh);
-  }
-  for (const source of sources) {
+  let text = "";
+  for (const file of files) {
     // A torn last line must not swallow the next file's first entry.
-    text += `${text && !text.endsWith("\n") ? "\n" : ""}${readFileSync(source, "utf8")}`;
-    writeFileSync(`${taken}.tmp`, text);
-    renameSync(`${taken}.tmp`, taken);
-    rmSync(source);
+    text += `${text && !text.endsWith("\n") ? "\n" : ""}${readFileSync(file, "utf8")}`;
   }
-  return { ...parseJournal(text), done: () => rmSync(taken, { force: true }) };
+  return {
+    ...parseJournal(text),
+    done: () => {
+      for (const f of files) rmSync(f, { force: true });
+    },
+  };
 }

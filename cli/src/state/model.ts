@@ -1,6 +1,6 @@
 // The local queue: sessions waiting to be uploaded and commits waiting to be linked on the backend.
 
-import { AGENTS } from "@residue/protocol";
+import { AGENTS, LinkReason } from "@residue/protocol";
 import { z } from "zod";
 
 export const Position = z.object({ line: z.number(), byte: z.number(), last_message_at: z.number().nullable() });
@@ -25,10 +25,26 @@ export const LocalSession = z.object({
   indexed_hash: z.string().nullable().default(null),
   /** The transcript existed once: if it is gone with no copy kept, the session is lost, not still to come. */
   data_seen: z.boolean().default(false),
+  /**
+   * When it was registered or resumed, the transcript's size then, and when it ended: it is linked only to
+   * commits made within one of these spans, with what it said from that span's start. Empty in entries from
+   * before: one span from `started_at` (byte 0) to `ended_at` stands in.
+   */
+  spans: z.array(z.object({ from: z.number(), byte: z.number(), to: z.number().nullable() })).default([]),
+  /** The last commit linked to it and where the transcript stood then: the next commit's part starts there. */
+  last_link: z.object({ sha: z.string(), position: Position }).nullable().default(null),
+  /** Per file a linked commit changed: the line up to which the session's edits of it are in a commit. */
+  claimed: z.record(z.string(), z.number()).default({}),
 });
 export type LocalSession = z.infer<typeof LocalSession>;
 
-export const SessionLink = z.object({ session_id: z.string(), position: Position.partial().default({}) });
+export const SessionLink = z.object({
+  session_id: z.string(),
+  position: Position.partial().default({}),
+  /** Where this commit's part of the transcript begins. */
+  since: Position.partial().optional(),
+  reason: LinkReason.optional(),
+});
 export type SessionLink = z.infer<typeof SessionLink>;
 
 export const FileStat = z.object({ path: z.string(), additions: z.number(), deletions: z.number() });
@@ -39,6 +55,8 @@ export const LocalCommit = z.object({
   author_name: z.string(),
   author_email: z.string(),
   committed_at: z.number(),
+  /** Absent in entries queued before parents were recorded. */
+  parents: z.array(z.string()).optional(),
   branch: z.string().nullable(),
   files: z.array(FileStat),
   sessions: z.array(SessionLink),

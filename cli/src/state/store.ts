@@ -45,6 +45,17 @@ export class StateStore {
     });
   }
 
+  /** Runs `fn` with the state under the lock, writing it back only when reading it found it damaged (and salvaged it). */
+  async inspect<T>(fn: (state: State) => T): Promise<T> {
+    return this.withLock(async () => {
+      const wasRecovered = this.recovered;
+      const state = this.read(true);
+      const result = fn(state);
+      if (this.recovered && !wasRecovered) this.write(state);
+      return result;
+    });
+  }
+
   /** A snapshot for display; does not lock. */
   peek(): State {
     return this.read(false);

@@ -31,18 +31,30 @@ export function lineTimestamp(line: string): number | null {
   return m[2] !== undefined && value < 1e12 ? value * 1000 : value;
 }
 
-export function scanFile(path: string, agent: Agent, times: number[] = []): Promise<TranscriptScan> {
-  return scanTranscript(createReadStream(path), agent, times);
+/** Sees each line with the position before and after it, in the same pass (link evidence reads it). */
+export type LineObserver = (text: string, before: Position, after: Position) => void;
+
+export function scanFile(path: string, agent: Agent, times: number[] = [], observe?: LineObserver): Promise<TranscriptScan> {
+  return scanTranscript(createReadStream(path), agent, times, observe);
 }
 
-export async function scanTranscript(source: AsyncIterable<Buffer>, agent: Agent, times: number[] = []): Promise<TranscriptScan> {
-  const scanner = createScanner(agent, times);
+export async function scanTranscript(
+  source: AsyncIterable<Buffer>,
+  agent: Agent,
+  times: number[] = [],
+  observe?: LineObserver,
+): Promise<TranscriptScan> {
+  const scanner = createScanner(agent, times, observe);
   for await (const chunk of source) scanner.push(chunk);
   return scanner.finish();
 }
 
 /** The same scan fed chunk by chunk, so it can measure exactly the bytes another consumer (gzip) receives. */
-export function createScanner(agent: Agent, times: number[] = []): { push(chunk: Buffer): void; finish(): TranscriptScan } {
+export function createScanner(
+  agent: Agent,
+  times: number[] = [],
+  observe?: LineObserver,
+): { push(chunk: Buffer): void; finish(): TranscriptScan } {
   const hash = createHash("sha256");
   const sortedTimes = [...new Set(times)].sort((a, b) => a - b);
   const positions = new Map<number, Position>();
@@ -61,6 +73,7 @@ export function createScanner(agent: Agent, times: number[] = []): { push(chunk:
     const text = raw.toString("utf8");
     if (!text.trim()) return;
     lines++;
+    const before = reached;
     const at = lineTimestamp(text);
     if (at !== null) {
       while (nextTime < sortedTimes.length && at > (sortedTimes[nextTime] as number)) {
@@ -74,6 +87,7 @@ export function createScanner(agent: Agent, times: number[] = []): { push(chunk:
       // Lines without a time belong with the last stamped one.
       reached = { ...reached, line: lines, byte: end };
     }
+    observe?.(text, before, reached);
     if (title === null && titleTries < 200) {
       titleTries++;
       title = firstUserPrompt(agent, text);

@@ -7,15 +7,13 @@ import type { Discover } from "../agents/spec.ts";
 import { foldJournal } from "../capture/fold.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { parseRemoteUrl } from "../git/remote-url.ts";
-import { sweepIdle } from "../queue/sessions.ts";
+import { IDLE_MS, sweepIdle } from "../queue/sessions.ts";
 import { type Snapshot, takeSnapshot, withoutData } from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
 import type { LocalCommit, LocalSession, Notice } from "../state/model.ts";
 import { type ApiClient, putFile } from "./api-client.ts";
 import { candidateSessions, commitsToPost, dataChanged, needsUpload, owesIndex, settle } from "./plan.ts";
 import { searchDocsFromSnapshot } from "./search-docs.ts";
-
-const DEFAULT_IDLE_MS = 6 * 3600 * 1000;
 
 function mtime(path: string): number | null {
   try {
@@ -100,7 +98,7 @@ interface Prepared {
 export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Promise<SyncResult> {
   await foldJournal(ctx.store, ctx.stateDir, ctx.git, opts.log, opts.discover);
   const repo = await repoIdentity(ctx);
-  const swept = await ctx.store.update((state) => sweepIdle(state, mtime, (opts.now ?? Date.now)(), opts.idleMs ?? DEFAULT_IDLE_MS));
+  const swept = await ctx.store.update((state) => sweepIdle(state, mtime, (opts.now ?? Date.now)(), opts.idleMs ?? IDLE_MS));
   if (swept.length) opts.log(`sync: ended idle session(s) ${swept.join(", ")}`);
   const state = ctx.store.peek();
   const candidates = candidateSessions(state, opts.includeUncommitted);
@@ -232,7 +230,8 @@ function toMapping(c: LocalCommit) {
     committed_at: c.committed_at,
     branch: c.branch,
     files: c.files,
-    sessions: c.sessions.map((l) => ({ session_id: l.session_id, position: l.position })),
+    parents: c.parents,
+    sessions: c.sessions.map((l) => ({ session_id: l.session_id, position: l.position, since: l.since, reason: l.reason })),
     replaces: c.replaces,
   };
 }

@@ -140,4 +140,20 @@ export function transcriptLines(times: Date[], from = 0): string {
     .join("");
 }
 
+/** A Claude Code assistant line whose Edit tool call wrote `file` (an absolute path, as the agent writes it). */
+export function editLine(file: string, at: Date): string {
+  const id = randomUUID();
+  const content = [{ type: "tool_use", id, name: "Edit", input: { file_path: file, old_string: "", new_string: "x" } }];
+  return `${JSON.stringify({ type: "assistant", uuid: randomUUID(), timestamp: at.toISOString(), message: { id, role: "assistant", content } })}\n`;
+}
+
 export const seconds = (base: Date, s: number) => new Date(base.getTime() + s * 1000);
+
+/**
+ * Now, a few milliseconds on: the post-commit hook records each commit's wall time in milliseconds, so a
+ * line stamped with this after a commit is surely after it (and one stamped before, before it).
+ */
+export function stamp(): Date {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3);
+  return new Date();
+}

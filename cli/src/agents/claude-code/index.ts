@@ -31,4 +31,5 @@ export const claudeCode: AgentSpec = {
   }),
   discover: null,
   extraFiles: subagentTranscripts,
+  edits: { write: ["Edit", "Write", "MultiEdit", "NotebookEdit"], shell: ["Bash"] },
 };

@@ -87,6 +87,7 @@ export function codexDiscoverer({ env, home, now }: Pick<Deps, "env" | "home" | 
         cwd: rollout.cwd,
         agentSessionId: rollout.id ?? undefined,
         now: now(),
+        whole: true,
       });
     }
   };

@@ -21,4 +21,5 @@ export const codex: AgentSpec = {
   }),
   discover: codexDiscoverer,
   extraFiles: noExtraFiles,
+  edits: { write: ["apply_patch"], shell: ["shell", "local_shell", "exec_command", "shell_command"] },
 };

@@ -20,4 +20,5 @@ export const gemini: AgentSpec = {
   }),
   discover: null,
   extraFiles: noExtraFiles,
+  edits: { write: ["replace", "write_file"], shell: ["run_shell_command"] },
 };

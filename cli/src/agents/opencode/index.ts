@@ -17,4 +17,5 @@ export const opencode: AgentSpec = {
   }),
   discover: null,
   extraFiles: noExtraFiles,
+  edits: { write: ["edit", "write", "patch"], shell: ["bash"] },
 };

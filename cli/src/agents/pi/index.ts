@@ -16,4 +16,5 @@ export const pi: AgentSpec = {
   }),
   discover: null,
   extraFiles: noExtraFiles,
+  edits: { write: ["edit", "write"], shell: ["bash"] },
 };
