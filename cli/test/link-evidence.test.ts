@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import { editedFiles, shellWrites } from "../src/agents/edits.ts";
 import { AGENT_SPECS } from "../src/agents/index.ts";
 import { topological } from "../src/capture/fold.ts";
-import { advanceCursor, type CommitFacts, decideLink, type SessionView, type TranscriptEvidence } from "../src/capture/link-evidence.ts";
+import {
+  advanceCursor,
+  type CommitFacts,
+  claimEdits,
+  decideLink,
+  editsLeftAtEnd,
+  type SessionView,
+  type TranscriptEvidence,
+} from "../src/capture/link-evidence.ts";
 import { type JournalEntry, parseJournal } from "../src/state/journal.ts";
 import { evidenceCollector } from "../src/transcript/evidence.ts";
 import { scanTranscript } from "../src/transcript/scan.ts";
@@ -18,6 +26,26 @@ const session = (over: Partial<SessionView> = {}): SessionView => ({
 });
 const commit = (sha: string, at: number, files: string[]): CommitFacts => ({ sha, from: at, to: at, files });
 const edit = (line: number, file: string, turn = line - 1) => ({ line, file, turn: pos(turn) });
+
+describe("editsLeftAtEnd", () => {
+  const ev: TranscriptEvidence = { messageLines: [1, 2, 3, 4], edits: [edit(2, "lexer.ts"), edit(4, "other.ts")] };
+
+  it("names the committed files an ended session edited and no commit took, once", () => {
+    const ended = session({ spans: [span(1000, 2000)] });
+    expect(decideLink(ended, ev, commit("a", 3000, ["lexer.ts"]), pos(4))).toBeNull();
+    const left = editsLeftAtEnd(ended, ev, commit("a", 3000, ["lexer.ts"]));
+    expect(left.map((e) => e.file)).toEqual(["lexer.ts"]);
+    claimEdits(ended, left);
+    expect(editsLeftAtEnd(ended, ev, commit("b", 4000, ["lexer.ts"]))).toEqual([]);
+    expect(editsLeftAtEnd(ended, ev, commit("c", 4000, ["other.ts"])).map((e) => e.file)).toEqual(["other.ts"]);
+  });
+
+  it("says nothing for an open session, a commit made before the end, or edits before the last resume", () => {
+    expect(editsLeftAtEnd(session(), ev, commit("a", 3000, ["lexer.ts"]))).toEqual([]);
+    expect(editsLeftAtEnd(session({ spans: [span(1000, 5000)] }), ev, commit("a", 3000, ["lexer.ts"]))).toEqual([]);
+    expect(editsLeftAtEnd(session({ spans: [span(1000, 2000, pos(3))] }), ev, commit("a", 3000, ["lexer.ts"]))).toEqual([]);
+  });
+});
 
 describe("decideLink", () => {
   const chat: TranscriptEvidence = { messageLines: [1, 2, 3, 4], edits: [] };

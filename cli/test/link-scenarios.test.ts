@@ -334,6 +334,24 @@ describe("link scenarios", () => {
     expect(linkOf(links, "h3", agent)).toMatchObject({ since: { line: h3turn }, reason: { files: ["h3.ts"] } });
   });
 
+  it("(i) the agent's session ends, then the user commits its work: not linked, and told how to link it", () => {
+    const s = new Scenario();
+    const agent = new Transcript(s.sb, "claude-code", "quit");
+    agent.start();
+    agent.turn("add the lexer", "lexer.ts");
+    agent.end();
+    s.commit("after-quit", ["lexer.ts"]);
+    record("i: session ended, then its work committed", s, { S: agent }, { "after-quit": [] });
+    const [sha, id] = [s.commits.get("after-quit")?.slice(0, 7), agent.id.slice(0, 8)];
+    const status = s.sb.residue(["status"]).stdout;
+    expect(status).toContain(`commit ${sha} changes lexer.ts, edited by claude-code session ${id}, which had ended before the commit`);
+    expect(status).toContain(`run \`residue link ${sha} ${id}\` after pushing`);
+    // Said once: a later commit of the same file does not bring the same edit up again.
+    s.commit("again", ["lexer.ts"]);
+    const warnings: string[] = JSON.parse(s.sb.residue(["status", "--json"]).stdout).warnings;
+    expect(warnings.filter((w) => w.includes("lexer.ts"))).toHaveLength(1);
+  });
+
   afterAll(() => {
     const count = (r: Row) => {
       const hit = r.actual.filter((p) => r.expected.includes(p)).length;
@@ -359,7 +377,7 @@ describe("link scenarios", () => {
     const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] as number)).join(" | ")} |`;
     const table = [line(body[0] as string[]), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...body.slice(1).map(line)].join("\n");
     console.log(`\n${table}\n`);
-    if (rows.length === 8) {
+    if (rows.length === 9) {
       writeFileSync(
         join(import.meta.dirname, "LINKS.md"),
         `# Commit ↔ session links, scenario by scenario\n\nWritten by \`cli/test/link-scenarios.test.ts\` (compiled binary, real git and hooks, transcripts in the agents' formats). A link is "commit→session"; "none" means the commit is linked to no session.\n\n${table}\n`,

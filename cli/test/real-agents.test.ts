@@ -40,16 +40,24 @@ afterAll(async () => {
 });
 
 /** The commit's page in the browser shows every prompt and reply, and no unknown record; its kinds are counted. */
-async function expectRendered(sb: Sandbox, sha: string, agent: Agent, raw: string, said: string[]) {
-  const page = await context.newPage();
-  const res = await page.goto(`${inject("baseUrl")}/app/${sb.owner}/widgets/${sha}`);
-  expect(res?.status()).toBe(200);
-  await page.waitForLoadState("load");
-  const text = await page.locator("main").innerText();
+/**
+ * The commit's permalink opens on the conversation (the prompt that started it, no unknown records), and the
+ * session's full page, where the turns after the commit are too (an agent that commits mid-turn goes on
+ * talking), shows every prompt sent and every reply the scripted server gave.
+ */
+async function expectRendered(sb: Sandbox, commit: { sha: string; sessions: { id: string }[] }, agent: Agent, raw: string, said: string[]) {
   expect(said.length).toBeGreaterThan(1);
-  for (const s of said) expect(text, `${agent}: "${s}" on the commit page`).toContain(s);
-  expect(await page.locator("details.raw").count(), `${agent}: records of unknown kinds`).toBe(0);
-  await page.close();
+  const pages = [`/app/${sb.owner}/widgets/${commit.sha}`, `/app/-/session/${commit.sessions[0]?.id}`];
+  for (const [i, path] of pages.entries()) {
+    const page = await context.newPage();
+    const res = await page.goto(`${inject("baseUrl")}${path}`);
+    expect(res?.status(), path).toBe(200);
+    await page.waitForLoadState("load");
+    const text = await page.locator("main").innerText();
+    for (const s of i === 0 ? said.slice(0, 1) : said) expect(text, `${agent}: "${s}" on ${path}`).toContain(s);
+    expect(await page.locator("details.raw").count(), `${agent}: records of unknown kinds on ${path}`).toBe(0);
+    await page.close();
+  }
   const kinds = classifyRecords(agent, raw);
   figures.set(agent, kinds);
   expect(kinds.unknown, agent).toEqual({});
@@ -111,7 +119,7 @@ describe("real agents", { timeout: 120_000 }, () => {
     expect(commit.sessions).toMatchObject([{ agent: "claude-code", title: PROMPT }]);
     const raw = await rawSession(sb, commit.sessions[0].id);
     expect(raw).toBe(readFileSync(transcript as string, "utf8"));
-    await expectRendered(sb, commit.sha, "claude-code", raw, [PROMPT, thanks, ...server.replies]);
+    await expectRendered(sb, commit, "claude-code", raw, [PROMPT, thanks, ...server.replies]);
   });
 
   it("pi (@mariozechner/pi-coding-agent): the extension fires, the session file is linked to the commit", async () => {
@@ -156,7 +164,7 @@ describe("real agents", { timeout: 120_000 }, () => {
     expect(commit.sessions).toMatchObject([{ agent: "pi", title: PROMPT }]);
     const raw = await rawSession(sb, commit.sessions[0].id);
     expect(raw).toBe(readFileSync(sessionFile as string, "utf8"));
-    await expectRendered(sb, commit.sha, "pi", raw, [PROMPT, ...server.replies]);
+    await expectRendered(sb, commit, "pi", raw, [PROMPT, ...server.replies]);
   });
 
   it("Codex CLI (@openai/codex): no hook needed, capture finds the rollout by its cwd and links it", async () => {
@@ -192,7 +200,7 @@ describe("real agents", { timeout: 120_000 }, () => {
     expect(commit.sessions).toMatchObject([{ agent: "codex", title: PROMPT }]);
     const raw = await rawSession(sb, commit.sessions[0].id);
     expect(raw).toBe(readFileSync(rollout as string, "utf8"));
-    await expectRendered(sb, commit.sha, "codex", raw, [PROMPT, ...server.replies]);
+    await expectRendered(sb, commit, "codex", raw, [PROMPT, ...server.replies]);
   });
 
   it("Gemini CLI (@google/gemini-cli): its hooks fire, the chat file is linked to the commit", async () => {
@@ -242,7 +250,7 @@ describe("real agents", { timeout: 120_000 }, () => {
     expect(commit.sessions).toMatchObject([{ agent: "gemini", title: PROMPT }]);
     const raw = await rawSession(sb, commit.sessions[0].id);
     expect(raw).toBe(readFileSync(chat as string, "utf8"));
-    await expectRendered(sb, commit.sha, "gemini", raw, [PROMPT, ...server.replies]);
+    await expectRendered(sb, commit, "gemini", raw, [PROMPT, ...server.replies]);
   });
 
   it("OpenCode (opencode-ai): the plugin writes the session on idle, and it is linked to the commit", async () => {
@@ -284,6 +292,6 @@ describe("real agents", { timeout: 120_000 }, () => {
     expect(commit.sessions).toMatchObject([{ agent: "opencode", title: expect.stringContaining(PROMPT) }]);
     const raw = await rawSession(sb, commit.sessions[0].id);
     expect(raw).toBe(readFileSync(file as string, "utf8"));
-    await expectRendered(sb, commit.sha, "opencode", raw, [PROMPT, ...server.replies]);
+    await expectRendered(sb, commit, "opencode", raw, [PROMPT, ...server.replies]);
   });
 });

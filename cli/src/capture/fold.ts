@@ -11,11 +11,22 @@ import type { CommitInfo, Git } from "../git/git.ts";
 import { spansOf } from "../queue/sessions.ts";
 import { readSnapshot, takeSnapshot } from "../queue/snapshot.ts";
 import { type CommitEntry, type JournalEntry, takeJournal } from "../state/journal.ts";
-import type { LocalCommit, LocalSession, Position, SessionLink, State } from "../state/model.ts";
+import type { LocalCommit, LocalSession, Notice, Position, SessionLink, State } from "../state/model.ts";
+import { addNotice } from "../state/notices.ts";
 import type { StateStore } from "../state/store.ts";
 import { evidenceCollector } from "../transcript/evidence.ts";
 import { scanTranscript } from "../transcript/scan.ts";
-import { advanceCursor, type CommitFacts, type Decision, decideLink, type SessionView, type TranscriptEvidence } from "./link-evidence.ts";
+import {
+  advanceCursor,
+  type CommitFacts,
+  claimEdits,
+  type Decision,
+  decideLink,
+  type Edit,
+  editsLeftAtEnd,
+  type SessionView,
+  type TranscriptEvidence,
+} from "./link-evidence.ts";
 
 /** Committer time has second resolution: anything stamped within that second may come before the commit. */
 const SAME_SECOND_MS = 999;
@@ -168,6 +179,29 @@ function decide(state: State, readings: Map<string, Reading | null>, facts: Comm
   });
 }
 
+/** Sessions that ended before the commit with edits of its files no commit took: said, never linked. */
+type Hint = { session: LocalSession; edits: Edit[] };
+
+function hintsFor(state: State, readings: Map<string, Reading | null>, facts: CommitFacts, linked: Planned[]): Hint[] {
+  return Object.values(state.sessions).flatMap((s) => {
+    const reading = readings.get(s.id);
+    if (!reading || linked.some((p) => p.link.session_id === s.id)) return [];
+    const edits = editsLeftAtEnd(sessionView(s, reading), reading.evidence, facts);
+    return edits.length ? [{ session: s, edits }] : [];
+  });
+}
+
+function hintNotice(sha: string, hint: Hint, at: number): Notice {
+  const files = [...new Set(hint.edits.map((e) => e.file))];
+  const named = files.length > 2 ? `${files.slice(0, 2).join(", ")} and ${files.length - 2} more` : files.join(", ");
+  const [short, id] = [sha.slice(0, 7), hint.session.id.slice(0, 8)];
+  return {
+    key: `ended-edits:${sha}:${hint.session.id}`,
+    message: `commit ${short} changes ${named}, edited by ${hint.session.agent} session ${id}, which had ended before the commit, so it is not linked; if the commit came from that conversation, run \`residue link ${short} ${id}\` after pushing`,
+    at,
+  };
+}
+
 /** A commit linked before: its links move the cursors on as deciding it did (the reason's files are what it took). */
 function replay(state: State, commit: LocalCommit) {
   for (const link of commit.sessions) {
@@ -285,6 +319,7 @@ export async function foldJournal(
     readings.set(s.id, reading);
   }
   const plan = new Map<string, Planned[]>();
+  const hints = new Map<string, Hint[]>();
   for (const e of ordered) {
     const info = infos.get(e.kind === "commit" ? e.sha : e.to) ?? null;
     const f = e.kind === "commit" ? facts.get(e.sha) : undefined;
@@ -292,8 +327,12 @@ export async function foldJournal(
     else if (state.commits[e.sha] && !plan.has(e.sha)) replay(state, state.commits[e.sha] as LocalCommit);
     else if (f && info && !plan.has(e.sha) && !state.uploaded_commits[e.sha]) {
       // Decided once, at its first entry: `residue capture` journals HEAD again after the hook did.
-      plan.set(e.sha, decide(state, readings, f));
-      applyCommit(state, info, branch, plan.get(e.sha) ?? []);
+      const planned = decide(state, readings, f);
+      const hinted = hintsFor(state, readings, f, planned);
+      for (const h of hinted) claimEdits(h.session, h.edits);
+      plan.set(e.sha, planned);
+      hints.set(e.sha, hinted);
+      applyCommit(state, info, branch, planned);
     }
   }
 
@@ -311,7 +350,15 @@ export async function foldJournal(
           if (applyRewrite(latest, e, info, branch)) result.rewrites++;
         } else if (!info) {
           if (!rebased.has(e.sha)) log(`capture: commit ${e.sha} no longer exists; skipped`);
-        } else if (plan.has(e.sha) && applyCommit(latest, info, branch, plan.get(e.sha) ?? [])) result.commits.push(e.sha);
+        } else if (plan.has(e.sha)) {
+          if (applyCommit(latest, info, branch, plan.get(e.sha) ?? [])) result.commits.push(e.sha);
+          for (const hint of hints.get(e.sha) ?? []) {
+            const current = latest.sessions[hint.session.id];
+            if (!current) continue;
+            claimEdits(current, hint.edits);
+            addNotice(latest, hintNotice(e.sha, hint, info.committed_at));
+          }
+        }
       }
     },
     () => journal.done(),

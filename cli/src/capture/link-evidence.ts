@@ -83,6 +83,18 @@ export function decideLink(session: SessionView, evidence: TranscriptEvidence, c
   return { position, since: base, reason: { kind: "messages", since_sha: session.last_link?.sha ?? null }, claims: [] };
 }
 
+/**
+ * The files a commit changes that a session edited, no commit took, and then the session ended before the
+ * commit was made. It is not linked (an ended session never is), but the person may have quit the agent and
+ * committed its work afterwards: worth a word to them, once per edit.
+ */
+export function editsLeftAtEnd(session: SessionView, evidence: TranscriptEvidence, commit: CommitFacts): Edit[] {
+  const last = session.spans.at(-1);
+  if (!last || last.to === null || commit.from <= last.to) return [];
+  const changed = new Set(commit.files);
+  return evidence.edits.filter((e) => e.line > last.at.line && (session.claimed[e.file] ?? 0) < e.line && changed.has(e.file));
+}
+
 /** After a link: the next commit's part starts here, and the edits it matched are in a commit. */
 export function advanceCursor(
   session: Pick<SessionView, "last_link" | "claimed">,
@@ -93,4 +105,9 @@ export function advanceCursor(
     session.last_link = { sha, position: decision.position };
   }
   for (const file of decision.claims) session.claimed[file] = Math.max(session.claimed[file] ?? 0, decision.position.line);
+}
+
+/** Edits a hint was given for count as taken: the same edits are not brought up again by the next commit. */
+export function claimEdits(session: Pick<SessionView, "claimed">, edits: Edit[]): void {
+  for (const e of edits) session.claimed[e.file] = Math.max(session.claimed[e.file] ?? 0, e.line);
 }
