@@ -3,8 +3,8 @@
 // combination must answer 400/401/302/403/404/405/429 and never carry the route's content; the same routes
 // with real credentials on the canonical path do carry it, so the check cannot pass vacuously.
 import { request } from "node:http";
+import { signSession } from "@residue/site/ui-session";
 import { beforeAll, describe, expect, it } from "vitest";
-import { signSession } from "../site/src/server/ui-session.ts";
 import { recordFigure } from "./support/figures.ts";
 import { type SeededRecord, seedRecord } from "./support/record.ts";
 import { apiRoutes, pageFiles } from "./support/routes.ts";

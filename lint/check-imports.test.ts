@@ -41,6 +41,19 @@ describe("check-imports", () => {
     expect(checkImports(dir)).toHaveLength(5);
   });
 
+  it("catches suites and other packages' tests reaching into a package's source; allows own tests and shared test support", () => {
+    const dir = repo({
+      "e2e/support/seed.ts":
+        'import { scan } from "../../cli/src/scan.ts";\nimport { Sandbox } from "../../cli/test/support/harness.ts";\n',
+      "site/test/a.test.ts": 'import { x } from "../../formats/src/x.ts";\nimport { y } from "../src/y.ts";\n',
+      "cli/test/b.test.ts": 'import { z } from "../src/z.ts";\n',
+    });
+    expect(checkImports(dir).map((v) => [v.file, v.specifier])).toEqual([
+      ["e2e/support/seed.ts", "../../cli/src/scan.ts"],
+      ["site/test/a.test.ts", "../../formats/src/x.ts"],
+    ]);
+  });
+
   it("allows imports within a package and imports by package name", () => {
     const dir = repo({
       "cli/src/commands/show.ts": 'import { a } from "../util.ts";\nimport { segment } from "@residue/formats/view";\nimport "node:fs";\n',

@@ -2,10 +2,10 @@
 // commits whose times fall inside each transcript so each commit marks a part of its conversation.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
+import { AGENT_SPECS } from "@residue/cli/agents";
+import { editedFiles } from "@residue/cli/agents/edits";
+import { lineTimestamp } from "@residue/cli/transcript/scan";
 import { type Agent, mapSession } from "@residue/formats";
-import { editedFiles } from "../../cli/src/agents/edits.ts";
-import { AGENT_SPECS } from "../../cli/src/agents/index.ts";
-import { lineTimestamp } from "../../cli/src/transcript/scan.ts";
 import { ROOT, Sandbox } from "../../cli/test/support/harness.ts";
 
 export const FIXTURES = join(ROOT, "e2e/fixtures");

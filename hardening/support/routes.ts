@@ -2,8 +2,8 @@
 // the API's as Hono registered them, the UI's as Astro derives them from its pages folder.
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
+import { createApi } from "@residue/api";
 import { ROOT } from "../../api/local/server.ts";
-import { createApi } from "../../api/src/app.ts";
 
 export interface ApiRoute {
   method: string;

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readTranscript } from "@residue/api/storage/session-data";
 import { mapSession } from "@residue/formats";
 import { mapClaudeCode } from "@residue/formats/claude-code";
 import { mapCodex } from "@residue/formats/codex";
@@ -8,7 +9,6 @@ import type { Block, Message } from "@residue/formats/model";
 import { mapOpenCode } from "@residue/formats/opencode";
 import { mapPi } from "@residue/formats/pi";
 import { describe, expect, it } from "vitest";
-import { readTranscript } from "../../api/src/storage/session-data.ts";
 import { ROOT } from "../../cli/test/support/harness.ts";
 
 const F = join(ROOT, "e2e/fixtures");
