@@ -50,6 +50,10 @@ export const WINDOW = 1 << 20;
 export const OVERLAP = 32 * 1024;
 /** How far before a keyword a match may start: some tokens carry their keyword inside (OpenAI's `T3BlbkFJ`). */
 const BEFORE = 128;
+const ESCAPES = /\\+(?:[nrt"]|u[0-9a-fA-F]{4})/g;
+const blank = (e: string) => (e.endsWith('"') ? `${" ".repeat(e.length - 1)}"` : " ".repeat(e.length));
+/** Rules that catch anything near a key word: where a specific rule finds the same secret, its name is kept. */
+const GENERIC = new Set(["generic-api-key", "keyword-secret", "env-secret", "authorization-header"]);
 const QUOTE = 34;
 const BACKSLASH = 92;
 
@@ -141,8 +145,12 @@ export function createRedactor(options: RedactionOptions): Redactor {
   function matchIn(r: Compiled, bytes: Buffer, from: number, to: number, spans: Span[]) {
     // Start on a character, not inside a multi-byte one (`to` is a quote or the end, always a boundary).
     while (from < to && ((bytes[from] as number) & 0xc0) === 0x80) from++;
-    const text = bytes.toString("utf8", from, to);
-    const ascii = text.length === to - from;
+    const raw = bytes.toString("utf8", from, to);
+    const ascii = raw.length === to - from;
+    // Rules expect a word boundary or a separator around a token, which an escape such as the `\n` before a
+    // key at the start of a line of tool output is not: escapes read as spaces of the same length (an escaped
+    // quote as spaces and the quote), at any depth of escaping.
+    const text = json && raw.includes("\\") ? raw.replace(ESCAPES, blank) : raw;
     const offset = (at: number) => from + (ascii ? at : Buffer.byteLength(text.slice(0, at)));
     r.re.lastIndex = 0;
     for (let m = r.re.exec(text); m; m = r.re.exec(text)) {
@@ -153,9 +161,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
       const indices = m.indices as RegExpIndicesArray;
       let group = r.secretGroup ?? 0;
       if (!r.secretGroup) for (let g = 1; g < m.length && !group; g++) if (m[g]) group = g;
-      const secret = m[group] ?? m[0];
       const [start, end] = (indices[group] ?? indices[0]) as [number, number];
-      if (!allowed(r, secret, m[0])) spans.push({ start: offset(start), end: offset(end), rule: r.id });
+      if (!allowed(r, raw.slice(start, end), raw.slice(m.index, m.index + m[0].length)))
+        spans.push({ start: offset(start), end: offset(end), rule: r.id });
       if (r.re.sticky) return;
       // A secret inside a longer match is found by the next match, which may start within this one.
       r.re.lastIndex = Math.max(m.index + 1, start + 1);
@@ -195,7 +203,8 @@ export function createRedactor(options: RedactionOptions): Redactor {
       }
     });
     if (spans.length < 2) return spans;
-    spans.sort((a, b) => a.start - b.start || b.end - a.end);
+    const rank = (s: Span) => (GENERIC.has(s.rule) ? 1 : 0);
+    spans.sort((a, b) => a.start - b.start || rank(a) - rank(b) || b.end - a.end);
     const merged: Span[] = [];
     for (const s of spans) {
       const last = merged[merged.length - 1];

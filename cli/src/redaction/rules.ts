@@ -1,7 +1,8 @@
 // Rule tables as data: gitleaks' maintained table (generated into gitleaks-rules.ts) plus what such tables
 // miss in agent transcripts, where text sits inside JSON strings: quotes arrive as `\"` (or `\\\"` one
 // level deeper), line breaks as `\n`, and env files, connection strings and key blocks come whole inside
-// one tool output. Every pattern here is written against that raw JSON text, so no string is decoded.
+// one tool output. The engine reads escapes as spaces (an escaped quote as spaces and a quote), so these
+// patterns see separators where the raw JSON text has `\n` or `\"`, and no string is decoded.
 
 export interface RegexData {
   source: string;
@@ -45,20 +46,20 @@ export const TRANSCRIPT_RULES: RuleTable = {
       ["-----begin"],
     ),
     // postgres://user:pass@host, mongodb+srv://…, https://user:token@host: the password; a bare token as userinfo.
-    rule("url-credentials", /\b[a-z][a-z0-9+.-]{1,30}:\/\/(?:[^\s:@/?#"'\\]{1,256}:([^\s@/?#"'\\]{1,256})|([A-Za-z0-9_~.%-]{20,256}))@/i, [
+    rule("url-credentials", /\b[a-z][a-z0-9+.-]{1,30}:\/\/(?:[^\s:@/?#"'\\]{0,256}:([^\s@/?#"'\\]{1,256})|([A-Za-z0-9_~.%-]{20,256}))@/i, [
       "://",
     ]),
     rule("jwt", /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, ["eyj"]),
     // KEY=value lines of env files and shells, whatever the value looks like; numbers and $REFERENCES are not secrets.
     rule(
       "env-secret",
-      /(?:^|[\s;,({]|\\[nrt]|\\{1,7}["'])(?:export[ \t]+)?[A-Z][A-Z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|PASSPHRASE|PWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH|_KEY)[A-Z0-9_]*[ \t]*=[ \t]*(?:\\{0,7}["'])?(?![0-9]+(?:[\s"'\\;,]|$))(?!\$)([^\s"'\\\x60]{3,512})/,
+      /(?:^|[\s;,({"'])(?:export[ \t]+)?[A-Z][A-Z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|PASSPHRASE|PWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH|_KEY)[A-Z0-9_]*[ \t]*=[ \t]*["']?(?![0-9]+(?:[\s"'\\;,]|$))(?!\$)([^\s"'\\\x60]{3,512})/,
       ["secret", "token", "passw", "passphrase", "pwd", "api_key", "apikey", "access_key", "private_key", "credential", "auth", "_key"],
     ),
     // key/secret/token/password next to a value, with quotes raw or JSON-escaped at any depth.
     rule(
       "keyword-secret",
-      /(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passphrase|pwd|credentials?|auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]{0,20}(?:\\{0,7}["'])?[ \t]{0,3}(?::|=|=>|:=)[ \t]{0,3}(?:\\{0,7}["'])?([A-Za-z0-9_\-+/=.~!@#%^&*]{8,256})/i,
+      /(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passphrase|pwd|credentials?|auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]{0,20}[ \t]{0,8}["']?[ \t]{0,8}(?::|=|=>|:=)[ \t]{0,8}["']?([A-Za-z0-9_\-+/=.~!@#%^&*]{8,256})/i,
       ["key", "secret", "token", "pass", "pwd", "credential"],
       { entropy: 3, allow: [NAME_LIKE] },
     ),
