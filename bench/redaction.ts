@@ -17,14 +17,14 @@ export interface RedactionFigures {
   maxWriteBytes: number;
 }
 
-/** A JSONL transcript of at least `megabytes`, every agent's lines mixed, one carrier in four planted with secrets. */
-export function buildTranscript(megabytes: number): Buffer {
+/** A JSONL transcript of at least `megabytes`, every agent's lines mixed, one carrier in `plantEvery` planted with secrets. */
+export function buildTranscript(megabytes: number, plantEvery: number): Buffer {
   const sources = carriers().filter((c) => !c.whole);
   const parts: string[] = [];
   let size = 0;
   for (let i = 0; size < megabytes * 1e6; i++) {
     const carrier = sources[i % sources.length] as (typeof sources)[0];
-    const text = i % 4 === 0 ? plantSecrets(carrier, i).text : carrier.text.endsWith("\n") ? carrier.text : `${carrier.text}\n`;
+    const text = i % plantEvery === 0 ? plantSecrets(carrier, i).text : carrier.text.endsWith("\n") ? carrier.text : `${carrier.text}\n`;
     parts.push(text);
     size += Buffer.byteLength(text);
   }
@@ -39,8 +39,9 @@ function timed<T>(run: () => T): { result: T; cpuMs: number; wallMs: number } {
   return { result, cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - wall };
 }
 
-export function runRedactionBench(megabytes: number, runs = 3): RedactionFigures {
-  const bytes = buildTranscript(megabytes);
+/** `plantEvery`: 25 is a secret every ~40 KB, already more than real sessions hold; 2 is a worst case, one every ~700 bytes. */
+export function runRedactionBench(megabytes: number, plantEvery: number, runs = 3): RedactionFigures {
+  const bytes = buildTranscript(megabytes, plantEvery);
   const mb = bytes.length / 1e6;
   const redactor = createRedactor({ format: "json" });
   const redactOnce = () => {
@@ -69,13 +70,20 @@ export function runRedactionBench(megabytes: number, runs = 3): RedactionFigures
 }
 
 if (import.meta.main) {
-  const f = runRedactionBench(Number(process.env.BENCH_MB ?? 64), Number(process.env.BENCH_RUNS ?? 3));
   const n = (x: number) => x.toFixed(1);
-  console.log(
-    `transcript: ${n(f.megabytes)} MB, ${f.redacted} values redacted, largest output of one 64 KiB write: ${f.maxWriteBytes} bytes`,
-  );
-  console.log("| stage | MB/s (CPU time, best run) | MB/s (wall) |\n| --- | ---: | ---: |");
-  console.log(`| redaction (stream, 64 KiB writes) | ${n(f.redactMBps)} | ${n(f.redactWallMBps)} |`);
-  console.log(`| gzip level 6 | ${n(f.gzipMBps)} | ${n(f.gzipWallMBps)} |`);
-  console.log(`redaction ${f.redactMBps >= 50 ? "meets" : "MISSES"} the 50 MB/s requirement (${n(f.redactMBps / f.gzipMBps)}× gzip)`);
+  console.log("| transcript | values redacted | redaction MB/s (CPU, wall) | gzip -6 MB/s (CPU, wall) | redaction ÷ gzip |");
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const [label, every] of [
+    ["secret every ~40 KB", 25],
+    ["secret every ~700 B (worst case)", 2],
+  ] as const) {
+    const f = runRedactionBench(Number(process.env.BENCH_MB ?? 64), every, Number(process.env.BENCH_RUNS ?? 3));
+    console.log(
+      `| ${n(f.megabytes)} MB, ${label} | ${f.redacted} | ${n(f.redactMBps)}, ${n(f.redactWallMBps)} | ${n(f.gzipMBps)}, ${n(f.gzipWallMBps)} | ${n(f.redactMBps / f.gzipMBps)}× |`,
+    );
+    if (every === 25)
+      console.log(
+        `<!-- ${f.redactMBps >= 50 ? "meets" : "MISSES"} 50 MB/s; largest output of one 64 KiB write: ${f.maxWriteBytes} bytes -->`,
+      );
+  }
 }

@@ -101,11 +101,15 @@ function compileRule(r: RuleData): Compiled {
   };
 }
 
+const charCounts = new Map<number, number>();
 export function shannonEntropy(s: string): number {
-  const counts = new Map<string, number>();
-  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  charCounts.clear();
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    charCounts.set(c, (charCounts.get(c) ?? 0) + 1);
+  }
   let bits = 0;
-  for (const n of counts.values()) {
+  for (const n of charCounts.values()) {
     const p = n / s.length;
     bits -= p * Math.log2(p);
   }
@@ -175,33 +179,43 @@ export function createRedactor(options: RedactionOptions): Redactor {
    * on windows around their occurrences: from a little before each (rules name the key before its value) to
    * the first quote past the rule's reach, since a quote ends every token (JSON strings end there).
    */
+  // Reused between calls: only the rules a keyword touched are visited and reset.
+  const windows: number[][] = rules.map(() => []);
+  const touched: number[] = [];
+  const keywordless = rules.flatMap((r, i) => (r.keywords.length ? [] : [i]));
+
   function find(bytes: Buffer): Span[] {
-    const windows: number[][] = rules.map(() => []);
     scanner.scan(bytes, (k, at) => {
       for (const i of rulesOf[k] as number[]) {
         const w = windows[i] as number[];
-        const from = Math.max(0, at - (rules[i] as Compiled).before);
+        const r = rules[i] as Compiled;
+        const from = Math.max(0, at - r.before);
+        if (!w.length) {
+          touched.push(i);
+          w.push(from, at);
+          continue;
+        }
         // Windows are [from, last keyword start] pairs; a keyword within reach of the last one extends it,
         // except for sticky rules, tried at each keyword.
         const last = w[w.length - 1] as number;
-        if (w.length && (rules[i] as Compiled).re.sticky) {
+        if (r.re.sticky) {
           if (at !== last) w.push(from, at);
-        } else if (w.length && from <= last + (rules[i] as Compiled).reach) w[w.length - 1] = at;
+        } else if (from <= last + r.reach) w[w.length - 1] = at;
         else w.push(from, at);
       }
     });
     const spans: Span[] = [];
-    rules.forEach((r, i) => {
-      if (!r.keywords.length) {
-        matchIn(r, bytes, 0, bytes.length, spans);
-        return;
-      }
+    for (const i of keywordless) matchIn(rules[i] as Compiled, bytes, 0, bytes.length, spans);
+    for (const i of touched) {
+      const r = rules[i] as Compiled;
       const w = windows[i] as number[];
       for (let j = 0; j < w.length; j += 2) {
         const quote = bytes.indexOf(QUOTE, (w[j + 1] as number) + r.reach);
         matchIn(r, bytes, w[j] as number, quote === -1 ? bytes.length : quote, spans);
       }
-    });
+      w.length = 0;
+    }
+    touched.length = 0;
     if (spans.length < 2) return spans;
     const rank = (s: Span) => (GENERIC.has(s.rule) ? 1 : 0);
     spans.sort((a, b) => a.start - b.start || rank(a) - rank(b) || b.end - a.end);
@@ -271,49 +285,68 @@ export function createRedactor(options: RedactionOptions): Redactor {
       const past = walk(stop);
       if (past > stop) i = stop = past;
     }
-    parts.push(bytes.subarray(emitted, stop));
+    // No parts: nothing changed, the bytes pass on as they are.
+    if (parts.length) parts.push(bytes.subarray(emitted, stop));
     return { parts, stop, inString };
   }
 
   function redactLine(line: string): LineResult {
     const hits: string[] = [];
     const { parts } = redactRange(Buffer.from(line), Number.POSITIVE_INFINITY, false, hits);
-    return { text: hits.length ? Buffer.concat(parts).toString("utf8") : line, hits };
+    return { text: parts.length ? Buffer.concat(parts).toString("utf8") : line, hits };
   }
 
   function stream(): RedactionStream {
     const counts = new Map<string, number>();
+    // The start of a line not ended yet; a copy, so a caller's chunk is never kept alive.
     let pending: Buffer = Buffer.alloc(0);
     // Whether `pending` starts inside a JSON string: only after a cut inside a line.
     let inString = false;
-    function drain(final: boolean): Uint8Array {
+    function take(chunk: Buffer, final: boolean): Uint8Array {
       const out: Uint8Array[] = [];
       const hits: string[] = [];
+      // Unchanged lines pass on as one slice of the chunk (`run` is where that slice starts).
+      let run = 0;
+      const redacted = (at: number, upTo: number, line: Buffer) => {
+        const r = redactRange(line, upTo, inString, hits);
+        inString = r.inString;
+        if (!r.parts.length) return r;
+        out.push(chunk.subarray(run, at), ...r.parts);
+        run = at + r.stop;
+        return r;
+      };
       let from = 0;
-      for (let nl = pending.indexOf(10); nl !== -1; nl = pending.indexOf(10, from)) {
-        out.push(...redactRange(pending.subarray(from, nl + 1), nl + 1, inString, hits).parts);
+      let nl = chunk.indexOf(10);
+      if (pending.length && nl !== -1) {
+        // The line begun in an earlier write ends here: the one place two buffers are joined.
+        const line = Buffer.concat([pending, chunk.subarray(0, nl + 1)]);
+        const r = redactRange(line, line.length, inString, hits);
+        out.push(r.parts.length ? Buffer.concat(r.parts) : line);
+        pending = Buffer.alloc(0);
+        run = from = nl + 1;
+        nl = chunk.indexOf(10, from);
+      }
+      for (; nl !== -1; nl = chunk.indexOf(10, from)) {
+        redacted(from, nl + 1 - from, chunk.subarray(from, nl + 1));
         inString = false;
         from = nl + 1;
       }
-      pending = pending.subarray(from);
-      if (final || pending.length >= WINDOW) {
-        const r = redactRange(pending, final ? pending.length : pending.length - OVERLAP, inString, hits);
-        out.push(...r.parts);
+      out.push(chunk.subarray(run, from));
+      let rest = pending.length ? Buffer.concat([pending, chunk.subarray(from)]) : chunk.subarray(from);
+      if (final || rest.length >= WINDOW) {
+        const r = redactRange(rest, final ? rest.length : rest.length - OVERLAP, inString, hits);
         inString = r.inString;
-        pending = pending.subarray(r.stop);
+        out.push(r.parts.length ? Buffer.concat(r.parts) : rest.subarray(0, r.stop));
+        rest = rest.subarray(r.stop);
       }
-      // A copy, so the caller's chunk is not kept alive by what is left over.
-      pending = Buffer.from(pending);
+      pending = Buffer.from(rest);
       for (const h of hits) counts.set(h, (counts.get(h) ?? 0) + 1);
-      return Buffer.concat(out);
+      return out.length === 1 ? (out[0] as Uint8Array) : Buffer.concat(out);
     }
     return {
       counts,
-      write(chunk) {
-        pending = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        return drain(false);
-      },
-      end: () => drain(true),
+      write: (chunk) => take(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), false),
+      end: () => take(Buffer.alloc(0), true),
     };
   }
 
