@@ -150,6 +150,25 @@ describe("a whole-file JSON document on one line, longer than a window", () => {
   });
 });
 
+describe("a JSONL line longer than a window, between ordinary lines", () => {
+  it("each line parses and its secrets are gone, before and after the long one", () => {
+    const secret = (k: string, n: number) => makeSecret(k, n);
+    const small = (n: number) => JSON.stringify({ type: "user", text: secret("slack", n).text });
+    // A long tool output that ends inside a string at a window edge more than once.
+    const long = JSON.stringify({
+      type: "tool",
+      output: Array.from({ length: 40 }, (_, i) => `${"z".repeat(70_000)} ${secret("npm", i).text}`).join("\n"),
+    });
+    const text = `${small(1)}\n${long}\n${small(2)}\n`;
+    const out = streamed(json, text, 65536);
+    const lines = out.text.split("\n").filter(Boolean);
+    expect(lines.length).toBe(3);
+    for (const line of lines) JSON.parse(line);
+    for (const n of [1, 2]) expect(out.text).not.toContain(secret("slack", n).values[0]);
+    for (let i = 0; i < 40; i++) expect(out.text).not.toContain(secret("npm", i).values[0]);
+  });
+});
+
 describe("user control", () => {
   it("extra patterns and allow-listed values, from both configs", () => {
     const user = RedactionConfig.parse({ patterns: [{ name: "acme-ticket-key", regex: "ACME-KEY-[0-9]{6}" }] });

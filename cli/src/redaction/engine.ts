@@ -298,48 +298,53 @@ export function createRedactor(options: RedactionOptions): Redactor {
 
   function stream(): RedactionStream {
     const counts = new Map<string, number>();
-    // The start of a line not ended yet; a copy, so a caller's chunk is never kept alive.
-    let pending: Buffer = Buffer.alloc(0);
-    // Whether `pending` starts inside a JSON string: only after a cut inside a line.
+    // The start of a line not ended yet, as copies (a caller's chunk is never kept alive), joined only once
+    // the line ends or a window fills.
+    let pending: Buffer[] = [];
+    let pendingLength = 0;
+    // Whether the pending bytes start inside a JSON string: only after a cut inside a line.
     let inString = false;
     function take(chunk: Buffer, final: boolean): Uint8Array {
+      let nl = chunk.indexOf(10);
+      if (!final && nl === -1 && pendingLength + chunk.length < WINDOW) {
+        pending.push(Buffer.from(chunk));
+        pendingLength += chunk.length;
+        return new Uint8Array(0);
+      }
       const out: Uint8Array[] = [];
       const hits: string[] = [];
-      // Unchanged lines pass on as one slice of the chunk (`run` is where that slice starts).
+      // Unchanged lines pass on as one slice of the chunk, from `run`.
       let run = 0;
-      const redacted = (at: number, upTo: number, line: Buffer) => {
-        const r = redactRange(line, upTo, inString, hits);
-        inString = r.inString;
-        if (!r.parts.length) return r;
-        out.push(chunk.subarray(run, at), ...r.parts);
-        run = at + r.stop;
-        return r;
-      };
       let from = 0;
-      let nl = chunk.indexOf(10);
-      if (pending.length && nl !== -1) {
-        // The line begun in an earlier write ends here: the one place two buffers are joined.
-        const line = Buffer.concat([pending, chunk.subarray(0, nl + 1)]);
+      if (pendingLength && nl !== -1) {
+        const line = Buffer.concat([...pending, chunk.subarray(0, nl + 1)]);
         const r = redactRange(line, line.length, inString, hits);
         out.push(r.parts.length ? Buffer.concat(r.parts) : line);
-        pending = Buffer.alloc(0);
+        pending = [];
+        pendingLength = 0;
+        inString = false;
         run = from = nl + 1;
         nl = chunk.indexOf(10, from);
       }
       for (; nl !== -1; nl = chunk.indexOf(10, from)) {
-        redacted(from, nl + 1 - from, chunk.subarray(from, nl + 1));
+        const r = redactRange(chunk.subarray(from, nl + 1), nl + 1 - from, inString, hits);
+        if (r.parts.length) {
+          out.push(chunk.subarray(run, from), ...r.parts);
+          run = nl + 1;
+        }
         inString = false;
         from = nl + 1;
       }
       out.push(chunk.subarray(run, from));
-      let rest = pending.length ? Buffer.concat([pending, chunk.subarray(from)]) : chunk.subarray(from);
+      let rest = pendingLength ? Buffer.concat([...pending, chunk.subarray(from)]) : chunk.subarray(from);
       if (final || rest.length >= WINDOW) {
         const r = redactRange(rest, final ? rest.length : rest.length - OVERLAP, inString, hits);
         inString = r.inString;
         out.push(r.parts.length ? Buffer.concat(r.parts) : rest.subarray(0, r.stop));
         rest = rest.subarray(r.stop);
       }
-      pending = Buffer.from(rest);
+      pending = rest.length ? [Buffer.from(rest)] : [];
+      pendingLength = rest.length;
       for (const h of hits) counts.set(h, (counts.get(h) ?? 0) + 1);
       return out.length === 1 ? (out[0] as Uint8Array) : Buffer.concat(out);
     }

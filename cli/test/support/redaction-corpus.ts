@@ -152,6 +152,7 @@ export function lookAlikes(seed = 1): { kind: string; text: string }[] {
     { kind: "file-path", text: "src/features/authentication/components/PasswordResetConfirmationDialog.test.tsx" },
     { kind: "package-version", text: "@aws-sdk/client-secrets-manager@3.701.0 @typescript-eslint/eslint-plugin@8.15.0" },
     { kind: "usage-numbers", text: '"input_tokens": 1234, "max_tokens": 4096, "cache_read_input_tokens": 88830' },
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell reference, written as in an env file.
     { kind: "env-reference", text: "API_KEY=${API_KEY} and TOKEN_LIMIT=4096" },
     { kind: "prose", text: "The token refresh logic reads the secret name from the key vault before the password prompt." },
   ];
