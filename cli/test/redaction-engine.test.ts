@@ -1,10 +1,13 @@
 // The redaction core, in-process and pure: synthetic secrets of every kind planted in transcripts of all five
 // agents must be gone from the output, which stays valid JSON the mappers read the same way; look-alikes
 // must come out untouched.
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { mapSession } from "@residue/formats";
 import { describe, expect, it } from "vitest";
 import { RedactionConfig, redactionOptions } from "../src/redaction/config.ts";
 import { createRedactor, OVERLAP, type Redactor, WINDOW } from "../src/redaction/engine.ts";
+import { redactionTransform } from "../src/redaction/index.ts";
 import { carriers, makeSecret, plantLookAlikes, plantSecrets, SECRET_KINDS } from "./support/redaction-corpus.ts";
 
 /** Streams `text` through in chunks of `size` bytes, as a snapshot does, so chunk edges fall anywhere. */
@@ -205,5 +208,39 @@ describe("counts", () => {
     const out = streamed(json, text, 5);
     expect(Object.fromEntries(out.counts)).toEqual({ "github-pat": 2, "slack-bot-token": 1 });
     expect(hitsOf(out.counts)).toBe(3);
+  });
+});
+
+describe("as a stream stage", () => {
+  const carrier = carriers()[0] as ReturnType<typeof carriers>[0];
+  const planted = plantSecrets(carrier, 5);
+  const expected = streamed(json, planted.text, 65536).text;
+  const chunks = () =>
+    Array.from({ length: Math.ceil(planted.text.length / 1000) }, (_, i) => Buffer.from(planted.text.slice(i * 1000, i * 1000 + 1000)));
+
+  it("a Node Transform, as takeSnapshot's transforms take, reporting counts at the end", async () => {
+    const out: Buffer[] = [];
+    let counts = new Map<string, number>();
+    await pipeline(
+      Readable.from(chunks()),
+      redactionTransform(json, (c) => {
+        counts = c;
+      }),
+      async (source: AsyncIterable<Buffer>) => {
+        for await (const c of source) out.push(c);
+      },
+    );
+    expect(Buffer.concat(out).toString("utf8")).toBe(expected);
+    expect(hitsOf(counts)).toBeGreaterThanOrEqual(planted.secrets.length);
+  });
+
+  it("an async generator over any async iterable of bytes or strings", async () => {
+    const out: Uint8Array[] = [];
+    async function* source() {
+      yield planted.text.slice(0, 5000);
+      yield* chunks().slice(5);
+    }
+    for await (const c of json.redactChunks(source())) out.push(c);
+    expect(Buffer.concat(out).toString("utf8")).toBe(expected);
   });
 });

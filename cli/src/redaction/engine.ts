@@ -102,7 +102,7 @@ function compileRule(r: RuleData): Compiled {
 }
 
 const charCounts = new Map<number, number>();
-export function shannonEntropy(s: string): number {
+function shannonEntropy(s: string): number {
   charCounts.clear();
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
