@@ -33,8 +33,8 @@ describe("secrets planted in every agent's transcripts", () => {
   });
 
   for (const carrier of all) {
-    it(`${carrier.agent} ${carrier.name}: every secret is gone, the output parses and maps the same`, () => {
-      const planted = plantSecrets(carrier);
+    it.each([1, 2, 3])(`${carrier.agent} ${carrier.name}: every secret is gone, the output parses and maps the same (seed %i)`, (seed) => {
+      const planted = plantSecrets(carrier, seed);
       expect(new Set(planted.secrets.map((s) => s.kind)).size).toBe(Math.min(planted.secrets.length, SECRET_KINDS.length));
       const values = planted.secrets.flatMap((s) => s.values);
       // The corpus really holds them, escaped once or twice, and the mapper renders them.
