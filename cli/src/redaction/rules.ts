@@ -34,8 +34,20 @@ const rule = (id: string, re: RegExp, keywords: string[], extra: Partial<RuleDat
   ...extra,
 });
 
-/** A value that names something rather than hiding it: identifiers and paths with no digit (gitleaks' own test). */
-const NAME_LIKE = { target: "secret", regexes: [{ source: "^[a-zA-Z_./-]+$", flags: "" }], stopwords: [] };
+/**
+ * A value that names something rather than hiding it: identifiers and paths with no digit (gitleaks' own
+ * test), constants and member expressions such as `R2_ACCESS_KEY_ID` or `env.R2_ACCESS_KEY_ID` (code an
+ * agent read: `accessKeyId: R2_ACCESS_KEY_ID`).
+ */
+const NAME_LIKE = {
+  target: "secret",
+  regexes: [
+    { source: "^[a-zA-Z_./-]+$", flags: "" },
+    { source: "^[A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)+$", flags: "" },
+    { source: "^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$", flags: "" },
+  ],
+  stopwords: [],
+};
 
 export const TRANSCRIPT_RULES: RuleTable = {
   rules: [
@@ -59,7 +71,7 @@ export const TRANSCRIPT_RULES: RuleTable = {
     // key/secret/token/password next to a value, with quotes raw or JSON-escaped at any depth.
     rule(
       "keyword-secret",
-      /(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passphrase|pwd|credentials?|auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]{0,20}[ \t]{0,8}["']?[ \t]{0,8}(?::|=|=>|:=)[ \t]{0,8}["']?([A-Za-z0-9_\-+/=.~!@#%^&*]{8,256})/i,
+      /(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passphrase|pwd|credentials?|auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]{0,20}[ \t]{0,8}["']?[ \t]{0,8}(?::|=|=>|:=)[ \t]{0,8}["']?([A-Za-z0-9_\-+/=.~!@#%^&*]{8,256})(?!\()/i,
       ["key", "secret", "token", "pass", "pwd", "credential"],
       { entropy: 3, allow: [NAME_LIKE] },
     ),

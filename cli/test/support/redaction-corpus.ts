@@ -154,6 +154,8 @@ export function lookAlikes(seed = 1): { kind: string; text: string }[] {
     { kind: "usage-numbers", text: '"input_tokens": 1234, "max_tokens": 4096, "cache_read_input_tokens": 88830' },
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell reference, written as in an env file.
     { kind: "env-reference", text: "API_KEY=${API_KEY} and TOKEN_LIMIT=4096" },
+    { kind: "code-reference", text: "return { accessKeyId: R2_ACCESS_KEY_ID, secretAccessKey: env.R2_SECRET_ACCESS_KEY };" },
+    { kind: "code-call", text: "const token = await getToken2(user); const password = hashPassword(input);" },
     { kind: "prose", text: "The token refresh logic reads the secret name from the key vault before the password prompt." },
   ];
 }
