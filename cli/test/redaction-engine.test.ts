@@ -197,6 +197,7 @@ describe("user control", () => {
     expect(RedactionConfig.safeParse({ allow: { regexes: ["["] } }).success).toBe(false);
     expect(RedactionConfig.safeParse({ surprise: true }).success).toBe(false);
     expect(RedactionConfig.parse({})).toEqual({ patterns: [], allow: { strings: [], regexes: [] } });
+    expect(() => createRedactor({ format: "json", patterns: [{ name: 'a"b', regex: "x" }] })).toThrow(/pattern name/);
   });
 });
 

@@ -2,7 +2,7 @@
 // `.residue.json` at the repo root. Data only: names, regexes and strings, checked here so a bad entry is
 // reported by where it came from instead of failing the upload.
 import { z } from "zod";
-import type { RedactionOptions } from "./engine.ts";
+import { PATTERN_NAME, type RedactionOptions } from "./engine.ts";
 
 const regexSource = z.string().refine(
   (source) => {
@@ -22,8 +22,7 @@ export const RedactionConfig = z
     patterns: z
       .array(
         z.object({
-          // The name is written into JSON strings: no quote or backslash can reach the output through it.
-          name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "lower-case letters, digits and dashes"),
+          name: z.string().regex(PATTERN_NAME, "lower-case letters, digits and dashes"),
           regex: regexSource,
         }),
       )

@@ -54,6 +54,8 @@ const ESCAPES = /\\+(?:[nrt"]|u[0-9a-fA-F]{4})/g;
 const blank = (e: string) => (e.endsWith('"') ? `${" ".repeat(e.length - 1)}"` : " ".repeat(e.length));
 /** Rules that catch anything near a key word: where a specific rule finds the same secret, its name is kept. */
 const GENERIC = new Set(["generic-api-key", "keyword-secret", "env-secret", "authorization-header"]);
+/** A user pattern's name is written into JSON strings: nothing in it may need escaping. */
+export const PATTERN_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const QUOTE = 34;
 const BACKSLASH = 92;
 
@@ -121,7 +123,10 @@ const escapeLength = (b: Uint8Array, i: number) => (b[i + 1] === 117 ? 6 : 2);
 
 export function createRedactor(options: RedactionOptions): Redactor {
   const tables = options.tables ?? [GITLEAKS, TRANSCRIPT_RULES];
-  const user: RuleData[] = (options.patterns ?? []).map((p) => ({ id: p.name, source: p.regex, flags: "", keywords: [] }));
+  const user: RuleData[] = (options.patterns ?? []).map((p) => {
+    if (!PATTERN_NAME.test(p.name)) throw new Error(`redaction pattern name '${p.name}': use lower-case letters, digits and dashes`);
+    return { id: p.name, source: p.regex, flags: "", keywords: [] };
+  });
   const rules = [...tables.flatMap((t) => t.rules), ...user].map(compileRule);
   const allowRegexes = [
     ...tables.flatMap((t) => t.allow.regexes.map((x) => compile(x))),
