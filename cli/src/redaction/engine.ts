@@ -67,7 +67,8 @@ interface Compiled {
   entropy?: number;
   allowSecret: RegExp[];
   allowMatch: RegExp[];
-  stopwords: string[];
+  /** Whether the secret contains one of the rule's stop words (gitleaks' generic rule has ~1,400). */
+  stopword: (secret: string) => boolean;
   /** How far before a keyword a match may start. */
   before: number;
   /** How far past a keyword a match may reach before a quote can end it. */
@@ -81,6 +82,18 @@ interface Span {
 }
 
 const compile = (r: RegexData, extra = "") => new RegExp(r.source, r.flags + extra);
+
+function containsAny(words: string[]): (text: string) => boolean {
+  if (!words.length) return () => false;
+  const scanner = createKeywordScanner(words);
+  return (text) => {
+    let found = false;
+    scanner.scan(Buffer.from(text), () => {
+      found = true;
+    });
+    return found;
+  };
+}
 
 function compileRule(r: RuleData): Compiled {
   const lists = r.allow ?? [];
@@ -96,24 +109,28 @@ function compileRule(r: RuleData): Compiled {
     entropy: r.entropy,
     allowSecret: of("secret"),
     allowMatch: of("match"),
-    stopwords: lists.flatMap((a) => a.stopwords.map((s) => s.toLowerCase())),
+    stopword: containsAny(lists.flatMap((a) => a.stopwords)),
     before: anchored ? 0 : BEFORE,
     // Rules that may match across anything (key blocks, curl commands) get a long reach.
     reach: /\[\\s\\S\]|\.[*+{]|\(\?s/.test(r.source) ? WINDOW / 2 : 256,
   };
 }
 
-const charCounts = new Map<number, number>();
+// Counts per character, reset after each use; the candidates are short and many.
+const charCounts = new Int32Array(65536);
 function shannonEntropy(s: string): number {
-  charCounts.clear();
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    charCounts.set(c, (charCounts.get(c) ?? 0) + 1);
+    charCounts[c] = (charCounts[c] as number) + 1;
   }
   let bits = 0;
-  for (const n of charCounts.values()) {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const n = charCounts[c] as number;
+    if (!n) continue;
     const p = n / s.length;
     bits -= p * Math.log2(p);
+    charCounts[c] = 0;
   }
   return bits;
 }
@@ -133,7 +150,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
     ...(options.allow?.regexes ?? []).map((x) => new RegExp(`^(?:${x})$`)),
   ];
   const allowStrings = new Set(options.allow?.strings ?? []);
-  const stopwords = tables.flatMap((t) => t.allow.stopwords.map((s) => s.toLowerCase()));
+  const stopword = containsAny(tables.flatMap((t) => t.allow.stopwords));
   const keywords = [...new Set(rules.flatMap((r) => r.keywords))];
   const scanner = createKeywordScanner(keywords);
   const rulesOf = keywords.map((k) => rules.flatMap((r, i) => (r.keywords.includes(k) ? [i] : [])));
@@ -143,8 +160,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
   function allowed(r: Compiled, secret: string, match: string): boolean {
     if (allowStrings.has(secret)) return true;
     if (r.entropy && shannonEntropy(secret) < r.entropy) return true;
-    const lower = secret.toLowerCase();
-    if (stopwords.some((w) => lower.includes(w)) || r.stopwords.some((w) => lower.includes(w))) return true;
+    if (stopword(secret) || r.stopword(secret)) return true;
     return (
       allowRegexes.some((re) => re.test(secret)) || r.allowSecret.some((re) => re.test(secret)) || r.allowMatch.some((re) => re.test(match))
     );
