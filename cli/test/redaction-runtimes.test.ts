@@ -1,10 +1,10 @@
 // The engine must run unchanged where the CLI runs: bun (the compiled binary) and deno. Each runtime
 // redacts the same planted transcript through the same entry point and must give node's bytes exactly.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { createRedactor } from "../src/redaction/index.ts";
 import { ROOT } from "./support/harness.ts";
 import { carriers, plantSecrets } from "./support/redaction-corpus.ts";
@@ -14,6 +14,7 @@ const s = createRedactor({ format: "json" }).stream();
 const expected = Buffer.concat([s.write(Buffer.from(planted)), s.end()]).toString("utf8");
 
 const dir = mkdtempSync(join(tmpdir(), "residue-redaction-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const script = join(dir, "redact.ts");
 writeFileSync(
   script,

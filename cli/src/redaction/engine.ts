@@ -190,8 +190,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
       if (!allowed(r, raw.slice(start, end), raw.slice(m.index, m.index + m[0].length)))
         spans.push({ start: offset(start), end: offset(end), rule: r.id });
       if (r.re.sticky) return;
-      // A secret inside a longer match is found by the next match, which may start within this one.
-      r.re.lastIndex = Math.max(m.index + 1, start + 1);
+      // The next secret may begin in what the match consumed after this one (a separator, a closing quote);
+      // never inside this one, which would re-match every suffix of a long token.
+      r.re.lastIndex = Math.max(end, m.index + 1);
     }
   }
 
