@@ -68,7 +68,7 @@ export const TRANSCRIPT_RULES: RuleTable = {
       /(?:^|[\s;,({"'])(?:export[ \t]+)?[A-Z][A-Z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|PASSPHRASE|PWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH|_KEY)[A-Z0-9_]*[ \t]*=[ \t]*["']?(?![0-9]+(?:[\s"'\\;,]|$))(?!\$)([^\s"'\\\x60]{3,512})/,
       ["secret", "token", "passw", "passphrase", "pwd", "api_key", "apikey", "access_key", "private_key", "credential", "auth", "_key"],
     ),
-    // key/secret/token/password next to a value, with quotes raw or JSON-escaped at any depth.
+    // key/secret/token/password next to a value, quoted or not; a name followed by `(` is a call, not a value.
     rule(
       "keyword-secret",
       /(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passphrase|pwd|credentials?|auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]{0,20}[ \t]{0,8}["']?[ \t]{0,8}(?::|=|=>|:=)[ \t]{0,8}["']?([A-Za-z0-9_\-+/=.~!@#%^&*]{8,256})(?!\()/i,
