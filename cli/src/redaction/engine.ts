@@ -1,0 +1,391 @@
+// The redaction core: pure functions over bytes, no I/O. A transcript is redacted line by line (JSONL, and
+// pretty-printed JSON, whose strings never span lines); a line longer than a window (a whole-file JSON
+// export on one line) is redacted window by window with an overlap, so memory stays bounded either way.
+// In "json" mode a secret is replaced only inside a JSON string and never through half an escape, so every
+// line that was valid JSON stays valid JSON of the same shape.
+//
+// It works on UTF-8 bytes because that is what streams carry and what is fast to scan: a line in which no
+// rule's keyword occurs is passed on without being decoded, and only the windows around keywords become
+// strings for the rules' regexes.
+import { Buffer } from "node:buffer";
+import { GITLEAKS } from "./gitleaks-rules.ts";
+import { createKeywordScanner } from "./keywords.ts";
+import { type RegexData, type RuleData, type RuleTable, TRANSCRIPT_RULES } from "./rules.ts";
+
+export interface RedactionOptions {
+  /** "json": JSONL or JSON text, redacted inside string values only. "text": anything else (titles, prompts). */
+  format: "json" | "text";
+  /** Rule tables to use; gitleaks' and residue's own by default. */
+  tables?: RuleTable[];
+  /** The user's own patterns: each match (or its first group) becomes `[REDACTED:<name>]`. */
+  patterns?: { name: string; regex: string }[];
+  /** Values never redacted: exact strings, and regexes a whole secret must match. */
+  allow?: { strings?: string[]; regexes?: string[] };
+}
+
+export interface LineResult {
+  text: string;
+  /** The rule of each value redacted, in order. */
+  hits: string[];
+}
+
+export interface RedactionStream {
+  /** Takes the next bytes; returns what can be passed on so far (whole lines, or whole windows of a long one). */
+  write(chunk: Uint8Array): Uint8Array;
+  /** Returns the rest. */
+  end(): Uint8Array;
+  /** Values redacted so far, per rule. */
+  readonly counts: Map<string, number>;
+}
+
+export interface Redactor {
+  /** For short text held as a string: a title, a prompt, a search row, one JSONL line. */
+  redactLine(line: string): LineResult;
+  stream(): RedactionStream;
+  redactChunks(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<Uint8Array>;
+}
+
+/** Lines longer than this are redacted in windows; a secret longer than the overlap may be missed at a window edge. */
+export const WINDOW = 1 << 20;
+export const OVERLAP = 32 * 1024;
+/** How far before a keyword a match may start: some tokens carry their keyword inside (OpenAI's `T3BlbkFJ`). */
+const BEFORE = 128;
+const ESCAPES = /\\+(?:[nrt"]|u[0-9a-fA-F]{4})/g;
+const blank = (e: string) => (e.endsWith('"') ? `${" ".repeat(e.length - 1)}"` : " ".repeat(e.length));
+/** Rules that catch anything near a key word: where a specific rule finds the same secret, its name is kept. */
+const GENERIC = new Set(["generic-api-key", "keyword-secret", "env-secret", "authorization-header"]);
+/** A user pattern's name is written into JSON strings: nothing in it may need escaping. */
+export const PATTERN_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+interface Compiled {
+  id: string;
+  re: RegExp;
+  keywords: string[];
+  secretGroup?: number;
+  entropy?: number;
+  allowSecret: RegExp[];
+  allowMatch: RegExp[];
+  /** Whether the secret contains one of the rule's stop words (gitleaks' generic rule has ~1,400). */
+  stopword: (secret: string) => boolean;
+  /** How far before a keyword a match may start. */
+  before: number;
+  /** How far past a keyword a match may reach before a quote can end it. */
+  reach: number;
+}
+
+interface Span {
+  start: number;
+  end: number;
+  rule: string;
+}
+
+const compile = (r: RegexData, extra = "") => new RegExp(r.source, r.flags + extra);
+
+function containsAny(words: string[]): (text: string) => boolean {
+  if (!words.length) return () => false;
+  const scanner = createKeywordScanner(words);
+  return (text) => {
+    let found = false;
+    scanner.scan(Buffer.from(text), () => {
+      found = true;
+    });
+    return found;
+  };
+}
+
+function compileRule(r: RuleData): Compiled {
+  const lists = r.allow ?? [];
+  const of = (target: string) => lists.filter((a) => a.target === target).flatMap((a) => a.regexes.map((x) => compile(x)));
+  // gitleaks' "identifier, keyword, value" rules start with an identifier that is never the secret: tried once
+  // at each keyword (sticky), they find the same values without a lazy 50-character prefix at every position.
+  const anchored = r.keywords.length > 0 && r.source.startsWith("[\\w.-]{0,50}?");
+  return {
+    id: r.id,
+    re: compile(r, anchored ? "dgy" : "dg"),
+    keywords: r.keywords,
+    secretGroup: r.secretGroup,
+    entropy: r.entropy,
+    allowSecret: of("secret"),
+    allowMatch: of("match"),
+    stopword: containsAny(lists.flatMap((a) => a.stopwords)),
+    before: anchored ? 0 : BEFORE,
+    // Rules that may match across anything (key blocks, curl commands) get a long reach.
+    reach: /\[\\s\\S\]|\.[*+{]|\(\?s/.test(r.source) ? WINDOW / 2 : 256,
+  };
+}
+
+// Counts per character, reset after each use; the candidates are short and many.
+const charCounts = new Int32Array(65536);
+function shannonEntropy(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    charCounts[c] = (charCounts[c] as number) + 1;
+  }
+  let bits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const n = charCounts[c] as number;
+    if (!n) continue;
+    const p = n / s.length;
+    bits -= p * Math.log2(p);
+    charCounts[c] = 0;
+  }
+  return bits;
+}
+
+/** The JSON escape starting at `i` (a backslash): `\uXXXX` or a two-byte one. */
+const escapeLength = (b: Uint8Array, i: number) => (b[i + 1] === 117 ? 6 : 2);
+
+export function createRedactor(options: RedactionOptions): Redactor {
+  const tables = options.tables ?? [GITLEAKS, TRANSCRIPT_RULES];
+  const user: RuleData[] = (options.patterns ?? []).map((p) => {
+    if (!PATTERN_NAME.test(p.name)) throw new Error(`redaction pattern name '${p.name}': use lower-case letters, digits and dashes`);
+    return { id: p.name, source: p.regex, flags: "", keywords: [] };
+  });
+  const rules = [...tables.flatMap((t) => t.rules), ...user].map(compileRule);
+  const allowRegexes = [
+    ...tables.flatMap((t) => t.allow.regexes.map((x) => compile(x))),
+    ...(options.allow?.regexes ?? []).map((x) => new RegExp(`^(?:${x})$`)),
+  ];
+  const allowStrings = new Set(options.allow?.strings ?? []);
+  const stopword = containsAny(tables.flatMap((t) => t.allow.stopwords));
+  const keywords = [...new Set(rules.flatMap((r) => r.keywords))];
+  const scanner = createKeywordScanner(keywords);
+  const rulesOf = keywords.map((k) => rules.flatMap((r, i) => (r.keywords.includes(k) ? [i] : [])));
+  const json = options.format === "json";
+  const marks = new Map(rules.map((r) => [r.id, Buffer.from(`[REDACTED:${r.id}]`)]));
+
+  function allowed(r: Compiled, secret: string, match: string): boolean {
+    if (allowStrings.has(secret)) return true;
+    if (r.entropy && shannonEntropy(secret) < r.entropy) return true;
+    if (stopword(secret) || r.stopword(secret)) return true;
+    return (
+      allowRegexes.some((re) => re.test(secret)) || r.allowSecret.some((re) => re.test(secret)) || r.allowMatch.some((re) => re.test(match))
+    );
+  }
+
+  /** Runs one rule over bytes [from, to), decoded; spans come back as byte offsets. */
+  function matchIn(r: Compiled, bytes: Buffer, from: number, to: number, spans: Span[]) {
+    // Start on a character, not inside a multi-byte one (`to` is a quote or the end, always a boundary).
+    while (from < to && ((bytes[from] as number) & 0xc0) === 0x80) from++;
+    const raw = bytes.toString("utf8", from, to);
+    const ascii = raw.length === to - from;
+    // Rules expect a word boundary or a separator around a token, which an escape such as the `\n` before a
+    // key at the start of a line of tool output is not: escapes read as spaces of the same length (an escaped
+    // quote as spaces and the quote), at any depth of escaping.
+    const text = json && raw.includes("\\") ? raw.replace(ESCAPES, blank) : raw;
+    const offset = (at: number) => from + (ascii ? at : Buffer.byteLength(text.slice(0, at)));
+    r.re.lastIndex = 0;
+    for (let m = r.re.exec(text); m; m = r.re.exec(text)) {
+      if (m[0].length === 0) {
+        r.re.lastIndex++;
+        continue;
+      }
+      const indices = m.indices as RegExpIndicesArray;
+      let group = r.secretGroup ?? 0;
+      if (!r.secretGroup) for (let g = 1; g < m.length && !group; g++) if (m[g]) group = g;
+      const [start, end] = (indices[group] ?? indices[0]) as [number, number];
+      if (!allowed(r, raw.slice(start, end), raw.slice(m.index, m.index + m[0].length)))
+        spans.push({ start: offset(start), end: offset(end), rule: r.id });
+      if (r.re.sticky) return;
+      // The next secret may begin in what the match consumed after this one (a separator, a closing quote);
+      // never inside this one, which would re-match every suffix of a long token.
+      r.re.lastIndex = Math.max(end, m.index + 1);
+    }
+  }
+
+  /**
+   * Every secret in `bytes`, as spans sorted by start, overlapping ones merged. A rule with keywords runs only
+   * on windows around their occurrences: from a little before each (rules name the key before its value) to
+   * the first quote past the rule's reach, since a quote ends every token (JSON strings end there).
+   */
+  // Reused between calls: only the rules a keyword touched are visited and reset.
+  const windows: number[][] = rules.map(() => []);
+  const touched: number[] = [];
+  const keywordless = rules.flatMap((r, i) => (r.keywords.length ? [] : [i]));
+
+  function find(bytes: Buffer): Span[] {
+    scanner.scan(bytes, (k, at) => {
+      for (const i of rulesOf[k] as number[]) {
+        const w = windows[i] as number[];
+        const r = rules[i] as Compiled;
+        const from = Math.max(0, at - r.before);
+        if (!w.length) {
+          touched.push(i);
+          w.push(from, at);
+          continue;
+        }
+        // Windows are [from, last keyword start] pairs; a keyword within reach of the last one extends it,
+        // except for sticky rules, tried at each keyword.
+        const last = w[w.length - 1] as number;
+        if (r.re.sticky) {
+          if (at !== last) w.push(from, at);
+        } else if (from <= last + r.reach) w[w.length - 1] = at;
+        else w.push(from, at);
+      }
+    });
+    const spans: Span[] = [];
+    for (const i of keywordless) matchIn(rules[i] as Compiled, bytes, 0, bytes.length, spans);
+    for (const i of touched) {
+      const r = rules[i] as Compiled;
+      const w = windows[i] as number[];
+      for (let j = 0; j < w.length; j += 2) {
+        const quote = bytes.indexOf(QUOTE, (w[j + 1] as number) + r.reach);
+        matchIn(r, bytes, w[j] as number, quote === -1 ? bytes.length : quote, spans);
+      }
+      w.length = 0;
+    }
+    touched.length = 0;
+    if (spans.length < 2) return spans;
+    const rank = (s: Span) => (GENERIC.has(s.rule) ? 1 : 0);
+    spans.sort((a, b) => a.start - b.start || rank(a) - rank(b) || b.end - a.end);
+    const merged: Span[] = [];
+    for (const s of spans) {
+      const last = merged[merged.length - 1];
+      if (last && s.start < last.end) last.end = Math.max(last.end, s.end);
+      else merged.push({ ...s });
+    }
+    return merged;
+  }
+
+  /**
+   * Redacts `bytes[0, upTo)`, given whether `bytes` starts inside a JSON string; a secret that starts before
+   * `upTo` is redacted whole. Returns the pieces of output, where it stopped (≥ upTo) and the state there.
+   */
+  function redactRange(bytes: Buffer, upTo: number, inString: boolean, hits: string[]) {
+    const spans = find(bytes);
+    const parts: Uint8Array[] = [];
+    let i = 0;
+    // Walks the JSON string state from i to `to`; returns where an escape straddling `to` ends, if one does.
+    const walk = (to: number): number => {
+      while (i < to) {
+        const c = bytes[i];
+        if (inString && c === BACKSLASH) {
+          const len = escapeLength(bytes, i);
+          if (i + len > to) return i + len;
+          i += len;
+        } else {
+          if (c === QUOTE) inString = !inString;
+          i++;
+        }
+      }
+      return to;
+    };
+    let emitted = 0;
+    for (const span of spans) {
+      let { start, end } = span;
+      if (start >= upTo) break;
+      if (start < i) continue;
+      if (json) {
+        const past = walk(start);
+        if (past > start) i = past;
+        start = Math.max(start, i);
+        if (!inString) continue;
+        // Inside the span: stop at the string's closing quote, and before an escape the span would cut in half.
+        while (i < end) {
+          const c = bytes[i];
+          if (c === QUOTE) break;
+          if (c === BACKSLASH) {
+            const len = escapeLength(bytes, i);
+            if (i + len > end) break;
+            i += len;
+          } else i++;
+        }
+        end = i;
+        if (end <= start) continue;
+      }
+      parts.push(bytes.subarray(emitted, start), marks.get(span.rule) as Buffer);
+      emitted = end;
+      i = end;
+      hits.push(span.rule);
+    }
+    let stop = Math.max(upTo, emitted);
+    // Only a cut inside a line needs the state where it stops.
+    if (json && stop < bytes.length) {
+      const past = walk(stop);
+      if (past > stop) i = stop = past;
+    }
+    // No parts: nothing changed, the bytes pass on as they are.
+    if (parts.length) parts.push(bytes.subarray(emitted, stop));
+    return { parts, stop, inString };
+  }
+
+  function redactLine(line: string): LineResult {
+    const hits: string[] = [];
+    const { parts } = redactRange(Buffer.from(line), Number.POSITIVE_INFINITY, false, hits);
+    return { text: parts.length ? Buffer.concat(parts).toString("utf8") : line, hits };
+  }
+
+  function stream(): RedactionStream {
+    const counts = new Map<string, number>();
+    // The start of a line not ended yet, as copies (a caller's chunk is never kept alive), joined only once
+    // the line ends or a window fills.
+    let pending: Buffer[] = [];
+    let pendingLength = 0;
+    // Whether the pending bytes start inside a JSON string: only after a cut inside a line.
+    let inString = false;
+    function take(chunk: Buffer, final: boolean): Uint8Array {
+      let nl = chunk.indexOf(10);
+      if (!final && nl === -1 && pendingLength + chunk.length < WINDOW) {
+        pending.push(Buffer.from(chunk));
+        pendingLength += chunk.length;
+        return new Uint8Array(0);
+      }
+      const out: Uint8Array[] = [];
+      const hits: string[] = [];
+      // Unchanged lines pass on as one slice of the chunk, from `run`.
+      let run = 0;
+      let from = 0;
+      if (pendingLength && nl !== -1) {
+        const line = Buffer.concat([...pending, chunk.subarray(0, nl + 1)]);
+        const r = redactRange(line, line.length, inString, hits);
+        out.push(r.parts.length ? Buffer.concat(r.parts) : line);
+        pending = [];
+        pendingLength = 0;
+        inString = false;
+        run = from = nl + 1;
+        nl = chunk.indexOf(10, from);
+      }
+      for (; nl !== -1; nl = chunk.indexOf(10, from)) {
+        const r = redactRange(chunk.subarray(from, nl + 1), nl + 1 - from, inString, hits);
+        if (r.parts.length) {
+          out.push(chunk.subarray(run, from), ...r.parts);
+          run = nl + 1;
+        }
+        inString = false;
+        from = nl + 1;
+      }
+      out.push(chunk.subarray(run, from));
+      let rest = pendingLength ? Buffer.concat([...pending, chunk.subarray(from)]) : chunk.subarray(from);
+      if (final || rest.length >= WINDOW) {
+        const r = redactRange(rest, final ? rest.length : rest.length - OVERLAP, inString, hits);
+        inString = r.inString;
+        out.push(r.parts.length ? Buffer.concat(r.parts) : rest.subarray(0, r.stop));
+        rest = rest.subarray(r.stop);
+      }
+      pending = rest.length ? [Buffer.from(rest)] : [];
+      pendingLength = rest.length;
+      for (const h of hits) counts.set(h, (counts.get(h) ?? 0) + 1);
+      return out.length === 1 ? (out[0] as Uint8Array) : Buffer.concat(out);
+    }
+    return {
+      counts,
+      write: (chunk) => take(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), false),
+      end: () => take(Buffer.alloc(0), true),
+    };
+  }
+
+  async function* redactChunks(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<Uint8Array> {
+    const s = stream();
+    for await (const chunk of chunks) {
+      const out = s.write(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+      if (out.length) yield out;
+    }
+    const rest = s.end();
+    if (rest.length) yield rest;
+  }
+
+  return { redactLine, stream, redactChunks };
+}

@@ -1,0 +1,87 @@
+// Finds every occurrence of a set of keywords, ignoring ASCII case, in one pass over UTF-8 bytes: an
+// Aho-Corasick automaton compiled to a dense table. With ~250 keywords this is what keeps the rule prefilter
+// cheap: measured on transcripts, `includes` per keyword ran at ~5 MB/s, one regex alternation at ~25 MB/s,
+// this loop over a string at ~90 MB/s, and over bytes (which keywords, all ASCII, allow) several times that.
+
+export interface KeywordScanner {
+  /**
+   * Calls `found(keyword index, start)` for each occurrence, in order of where it ends. ASCII letters match
+   * either case; other characters match themselves.
+   */
+  scan(bytes: Uint8Array, found: (keyword: number, start: number) => void): void;
+}
+
+export function createKeywordScanner(keywords: string[]): KeywordScanner {
+  // Character classes: 0 for every character no keyword uses, so the table stays small.
+  const classOf = new Uint8Array(256);
+  let classes = 1;
+  for (const k of keywords)
+    for (const ch of k.toLowerCase()) {
+      const c = ch.charCodeAt(0);
+      if (c >= 128) throw new Error(`keyword '${k}' is not ASCII`);
+      if (!classOf[c]) classOf[c] = classes++;
+    }
+  for (let c = 65; c <= 90; c++) classOf[c] = classOf[c + 32] as number;
+
+  const goto: Map<number, number>[] = [new Map()];
+  const ends: number[][] = [[]];
+  keywords.forEach((k, index) => {
+    let s = 0;
+    for (const ch of k.toLowerCase()) {
+      const cls = classOf[ch.charCodeAt(0)] as number;
+      let next = goto[s]?.get(cls);
+      if (next === undefined) {
+        next = goto.length;
+        goto.push(new Map());
+        ends.push([]);
+        goto[s]?.set(cls, next);
+      }
+      s = next;
+    }
+    ends[s]?.push(index);
+  });
+
+  const states = goto.length;
+  const delta = new Int32Array(states * classes);
+  const fail = new Int32Array(states);
+  // Breadth first, so a state's failure link is complete before its children need it.
+  const queue: number[] = [];
+  for (let cls = 1; cls < classes; cls++) {
+    const next = goto[0]?.get(cls) ?? 0;
+    delta[cls] = next;
+    if (next) queue.push(next);
+  }
+  for (let head = 0; head < queue.length; head++) {
+    const s = queue[head] as number;
+    ends[s]?.push(...(ends[fail[s] as number] ?? []));
+    for (let cls = 0; cls < classes; cls++) {
+      const next = goto[s]?.get(cls);
+      if (next === undefined) delta[s * classes + cls] = delta[(fail[s] as number) * classes + cls] as number;
+      else {
+        delta[s * classes + cls] = next;
+        fail[next] = delta[(fail[s] as number) * classes + cls] as number;
+        queue.push(next);
+      }
+    }
+  }
+  // Rows pre-multiplied by the row length, so the inner loop adds instead of multiplying; an accepting
+  // state is stored negated, so one load tells both where to go and whether to report.
+  const lengths = keywords.map((k) => k.length);
+  for (let i = 0; i < delta.length; i++) {
+    const next = delta[i] as number;
+    delta[i] = (ends[next] as number[]).length ? -next * classes : next * classes;
+  }
+
+  return {
+    scan(bytes, found) {
+      let s = 0;
+      for (let i = 0; i < bytes.length; i++) {
+        s = delta[s + (classOf[bytes[i] as number] as number)] as number;
+        if (s < 0) {
+          s = -s;
+          for (const k of ends[s / classes] as number[]) found(k, i + 1 - (lengths[k] as number));
+        }
+      }
+    },
+  };
+}
