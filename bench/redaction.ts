@@ -3,7 +3,7 @@
 // secrets planted in. CPU time of this process is the measure (the machine is shared: wall time is also shown).
 //   npm run bench:redaction           (BENCH_MB sets the size, default 64; BENCH_RUNS the runs, best kept)
 import { gzipSync } from "node:zlib";
-import { createRedactor } from "../cli/src/redaction/engine.ts";
+import { createRedactor } from "@residue/cli/redaction";
 import { carriers, plantSecrets } from "../cli/test/support/redaction-corpus.ts";
 
 export interface RedactionFigures {

@@ -178,7 +178,8 @@ function filesUnder(dir: string): string[] {
 /** Every transcript fixture, in the format of each of the five agents, JSONL and whole-file JSON. */
 export function carriers(): Carrier[] {
   const fixtures = join(ROOT, "e2e/fixtures");
-  const agentOf = (path: string): Agent => (path.includes("/claude-code/") ? "claude-code" : path.includes("/codex/") ? "codex" : "pi");
+  // Each agent's fixtures sit in a folder named after it.
+  const agentOf = (path: string) => path.slice(fixtures.length + 1).split("/")[0] as Agent;
   const files = filesUnder(fixtures).map((path) => ({
     agent: agentOf(path),
     name: path.slice(fixtures.length + 1),
