@@ -43,7 +43,10 @@ export interface Snapshot {
 const REDACTION_VERSION = "redaction-1";
 let redactor: Redactor | undefined;
 // Built once per run: building one costs ~40 ms, using it nothing.
-const redaction = () => redactionTransform((redactor ??= createRedactor({ format: "json" })));
+function redaction() {
+  redactor ??= createRedactor({ format: "json" });
+  return redactionTransform(redactor);
+}
 
 function paths(stateDir: string, sessionId: string) {
   const dir = join(stateDir, "snapshots");
