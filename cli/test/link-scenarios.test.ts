@@ -352,6 +352,20 @@ describe("link scenarios", () => {
     expect(warnings.filter((w) => w.includes("lexer.ts"))).toHaveLength(1);
   });
 
+  it("(j) a commit made with git hooks switched off (Gemini CLI's shell tool empties core.hooksPath)", () => {
+    const s = new Scenario();
+    const agent = new Transcript(s.sb, "claude-code", "hookless");
+    agent.start();
+    agent.turn("add the cache", "cache.ts");
+    appendFileSync(join(s.sb.repo, "cache.ts"), "cache\n");
+    s.sb.git("add", "cache.ts");
+    // Without the hook's millisecond only git's whole second is known: this commit comes a second later.
+    s.sb.gitAt(new Date(Date.now() + 2000), "-c", "core.hooksPath=/dev/null", "commit", "-qm", "hookless");
+    s.commits.set("hookless", s.sb.git("rev-parse", "HEAD").trim());
+    const links = record("j: commit made with hooks off", s, { S: agent }, { hookless: ["S"] });
+    expect(linkOf(links, "hookless", agent)).toMatchObject({ reason: { kind: "files", files: ["cache.ts"] } });
+  });
+
   afterAll(() => {
     const count = (r: Row) => {
       const hit = r.actual.filter((p) => r.expected.includes(p)).length;
@@ -377,7 +391,7 @@ describe("link scenarios", () => {
     const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] as number)).join(" | ")} |`;
     const table = [line(body[0] as string[]), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...body.slice(1).map(line)].join("\n");
     console.log(`\n${table}\n`);
-    if (rows.length === 9) {
+    if (rows.length === 10) {
       writeFileSync(
         join(import.meta.dirname, "LINKS.md"),
         `# Commit ↔ session links, scenario by scenario\n\nWritten by \`cli/test/link-scenarios.test.ts\` (compiled binary, real git and hooks, transcripts in the agents' formats). A link is "commit→session"; "none" means the commit is linked to no session.\n\n${table}\n`,

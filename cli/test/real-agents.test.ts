@@ -237,9 +237,8 @@ describe("real agents", { timeout: 120_000 }, () => {
     expect(readFileSync(join(sb.repo, "hello.txt"), "utf8")).toBe("hello residue\n");
     const [chat] = findFiles(join(sb.home, ".gemini/tmp"), ".jsonl");
     expect(chat).toBeDefined();
-    // The commit Gemini's shell tool made left no journal line (its shell runs git without our post-commit
-    // hook taking effect, seen with 0.61): `residue capture` records HEAD as a user would.
-    expect(sb.residue(["capture"]).stdout).toContain("linked 1 session(s)");
+    // Gemini's shell tool runs git with core.hooksPath emptied, so its commit leaves no journal line: the
+    // fold (here, status's) finds it among the commits made since the hook was installed.
     expect(JSON.parse(sb.residue(["status", "--json"]).stdout).sessions).toMatchObject([
       { agent: "gemini", status: "ended", data_path: chat },
     ]);

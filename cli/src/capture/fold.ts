@@ -8,6 +8,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { createGunzip } from "node:zlib";
 import type { Discover } from "../agents/spec.ts";
 import type { CommitInfo, Git } from "../git/git.ts";
+import { hookInstalledAt } from "../hooks/install.ts";
 import { spansOf } from "../queue/sessions.ts";
 import { readSnapshot, takeSnapshot } from "../queue/snapshot.ts";
 import { type CommitEntry, type JournalEntry, takeJournal } from "../state/journal.ts";
@@ -263,6 +264,30 @@ async function lostCommits(state: State, git: Git): Promise<JournalEntry[]> {
   return shas.map((sha) => ({ kind: "commit", sha }));
 }
 
+/**
+ * Commits made while the post-commit hook was installed that no journal line names: git ran with hooks
+ * switched off (Gemini CLI's shell tool empties core.hooksPath for the commands it runs). They are read from
+ * git, unpushed and made after both the hook's installation and the oldest queued session's start, and
+ * decided like any other, once.
+ */
+async function unjournaledCommits(state: State, git: Git, entries: JournalEntry[]): Promise<JournalEntry[]> {
+  const starts = Object.values(state.sessions).map((s) => s.started_at);
+  const installed = hookInstalledAt(await git.hooksDir(), "post-commit");
+  if (starts.length === 0 || installed === null) return [];
+  const known = new Set([
+    ...Object.keys(state.commits),
+    ...Object.keys(state.uploaded_commits),
+    ...state.unlinked_commits,
+    ...entries.flatMap((e) => (e.kind === "commit" ? [e.sha] : [e.from, e.to])),
+  ]);
+  // Without the hook's millisecond only git's second is known: a commit in the hook's own second may have come
+  // before it; one in the second a session began is the evidence's to decide.
+  const shas = await git.unpushedSince(Math.max(Math.floor(Math.min(...starts) / 1000) * 1000, installed + 1000));
+  return shas.filter((sha) => !known.has(sha)).map((sha) => ({ kind: "commit", sha }));
+}
+
+const KEEP_UNLINKED_COMMITS = 1000;
+
 const DISCOVERY_LOOKBACK_MS = 6 * 3600 * 1000;
 
 export async function foldJournal(
@@ -285,6 +310,7 @@ export async function foldJournal(
     // start, through the commits still held (replay) and those re-read from git (decided anew).
     for (const session of Object.values(state.sessions)) Object.assign(session, { last_link: null, claimed: {} });
   }
+  journal.entries.push(...(await unjournaledCommits(state, git, journal.entries)));
   if (journal.entries.length === 0) {
     journal.done();
     return result;
@@ -352,6 +378,8 @@ export async function foldJournal(
           if (!rebased.has(e.sha)) log(`capture: commit ${e.sha} no longer exists; skipped`);
         } else if (plan.has(e.sha)) {
           if (applyCommit(latest, info, branch, plan.get(e.sha) ?? [])) result.commits.push(e.sha);
+          else if (!latest.commits[e.sha] && !latest.unlinked_commits.includes(e.sha))
+            latest.unlinked_commits = [...latest.unlinked_commits, e.sha].slice(-KEEP_UNLINKED_COMMITS);
           for (const hint of hints.get(e.sha) ?? []) {
             const current = latest.sessions[hint.session.id];
             if (!current) continue;

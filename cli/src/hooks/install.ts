@@ -1,5 +1,5 @@
 // Applies the hook blocks to a repo's hooks directory (core.hooksPath and linked worktrees respected).
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CliError } from "../errors/cli-error.ts";
 import { chainedName, HOOKS, type HookName, hookBody, install, uninstall } from "./blocks.ts";
@@ -48,6 +48,11 @@ export function uninstallHooks(hooksDir: string): HookReport[] {
     else writeFileSync(path, rest);
     return { hook, path, action: "removed" };
   });
+}
+
+/** When residue's block last went into this hook (its file's mtime), or null when it is not there. */
+export function hookInstalledAt(hooksDir: string, hook: HookName): number | null {
+  return hookInstalled(hooksDir, hook) ? statSync(join(hooksDir, hook)).mtimeMs : null;
 }
 
 export function hookInstalled(hooksDir: string, hook: HookName): boolean {

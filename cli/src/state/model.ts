@@ -76,7 +76,9 @@ export const State = z.object({
   /** Commits already on the backend, kept briefly so a later amend/rebase can remap them. */
   uploaded_commits: z.record(z.string(), z.array(SessionLink)).default({}),
   notices: z.array(Notice).default([]),
+  /** Unpushed commits that were decided to link no session, newest last: not decided again. */
+  unlinked_commits: z.array(z.string()).default([]),
 });
 export type State = z.infer<typeof State>;
 
-export const emptyState = (): State => ({ version: 1, sessions: {}, commits: {}, uploaded_commits: {}, notices: [] });
+export const emptyState = (): State => ({ version: 1, sessions: {}, commits: {}, uploaded_commits: {}, notices: [], unlinked_commits: [] });
