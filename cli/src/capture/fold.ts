@@ -272,8 +272,9 @@ async function lostCommits(state: State, git: Git): Promise<JournalEntry[]> {
  */
 async function unjournaledCommits(state: State, git: Git, entries: JournalEntry[]): Promise<JournalEntry[]> {
   const starts = Object.values(state.sessions).map((s) => s.started_at);
+  if (starts.length === 0) return [];
   const installed = hookInstalledAt(await git.hooksDir(), "post-commit");
-  if (starts.length === 0 || installed === null) return [];
+  if (installed === null) return [];
   const known = new Set([
     ...Object.keys(state.commits),
     ...Object.keys(state.uploaded_commits),
