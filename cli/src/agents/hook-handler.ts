@@ -77,7 +77,7 @@ async function onEnd(ctx: RepoContext, agent: Agent, p: HookPayload, now: () => 
       now: now(),
       whole: true,
     });
-    return endSession(state, started.session.id, now());
+    return started.session && endSession(state, started.session.id, now());
   });
   if (session) await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent);
   return session;
@@ -112,6 +112,7 @@ export async function handleAgentHook(
   }
   if (policy.start.includes(p.hook_event_name)) {
     const { session, dropped } = await onStart(ctx, agent, policy, p, now);
+    if (!session) return { stateDir: ctx.stateDir, message: `${name}: ${p.session_id} was forgotten (residue forget); not recorded` };
     const extra = dropped.length ? `; dropped empty resume prelude ${dropped.join(", ")}` : "";
     return { stateDir: ctx.stateDir, message: `${name}: ${p.hook_event_name} (${p.source ?? "-"}) → ${session.id}${extra}` };
   }

@@ -58,8 +58,38 @@ export interface StartInput {
   whole?: boolean;
 }
 
-/** The same transcript path (or agent session id) reopens its session instead of making a second one. */
-export function startSession(state: State, input: StartInput): { session: LocalSession; reopened: boolean } {
+/** How many forgotten sessions are remembered: enough for any queue, bounded for a state file read on every hook. */
+const MAX_FORGOTTEN = 1000;
+
+function isForgotten(state: State, input: StartInput): boolean {
+  return state.forgotten.some(
+    (f) => f.data_path === input.dataPath || (input.agentSessionId !== undefined && f.agent_session_id === input.agentSessionId),
+  );
+}
+
+/**
+ * Takes a session back: it leaves the queue and the commits waiting to be linked, and is remembered so the
+ * agent's next hook does not register it again. Returns what was dropped (nothing if no session matches).
+ */
+export function forgetSession(state: State, key: string, now: number): LocalSession | null {
+  const session = findSession(state, key);
+  if (!session) return null;
+  delete state.sessions[session.id];
+  for (const c of Object.values(state.commits)) c.sessions = c.sessions.filter((l) => l.session_id !== session.id);
+  for (const [sha, links] of Object.entries(state.uploaded_commits)) {
+    state.uploaded_commits[sha] = links.filter((l) => l.session_id !== session.id);
+  }
+  const entry = { id: session.id, agent_session_id: session.agent_session_id, data_path: session.data_path, at: now };
+  state.forgotten = [...state.forgotten.filter((f) => f.id !== session.id), entry].slice(-MAX_FORGOTTEN);
+  return session;
+}
+
+/**
+ * The same transcript path (or agent session id) reopens its session instead of making a second one. A
+ * forgotten session is not registered again: `session` is null then.
+ */
+export function startSession(state: State, input: StartInput): { session: LocalSession | null; reopened: boolean } {
+  if (isForgotten(state, input)) return { session: null, reopened: false };
   const existing = Object.values(state.sessions).find(
     (s) =>
       s.data_path === input.dataPath || (input.agentSessionId && s.agent_session_id === input.agentSessionId && s.agent === input.agent),

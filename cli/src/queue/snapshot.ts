@@ -153,6 +153,13 @@ export function readSnapshot(stateDir: string, sessionId: string): Snapshot | nu
   }
 }
 
+/** Removes every local copy of a session's data (a forgotten or deleted session keeps nothing behind). */
+export function dropSnapshot(stateDir: string, sessionId: string) {
+  const p = paths(stateDir, sessionId);
+  if (!existsSync(p.dir)) return;
+  for (const name of readdirSync(p.dir)) if (name.startsWith(`${sessionId}.`)) rmSync(join(p.dir, name), { force: true });
+}
+
 export type DataState = "transcript" | "snapshot" | "uploaded" | "lost" | "not-yet";
 
 /** Where a session's data stands now; "lost" is a transcript deleted before its first upload with no copy kept. */

@@ -69,6 +69,15 @@ export type LocalCommit = z.infer<typeof LocalCommit>;
 export const Notice = z.object({ key: z.string(), message: z.string(), at: z.number() });
 export type Notice = z.infer<typeof Notice>;
 
+/** What recognises a forgotten session when its agent reports it again: our id, the agent's id, the transcript. */
+export const ForgottenSession = z.object({
+  id: z.string(),
+  agent_session_id: z.string().nullable(),
+  data_path: z.string(),
+  at: z.number(),
+});
+export type ForgottenSession = z.infer<typeof ForgottenSession>;
+
 export const State = z.object({
   version: z.literal(1),
   sessions: z.record(z.string(), LocalSession),
@@ -78,7 +87,17 @@ export const State = z.object({
   notices: z.array(Notice).default([]),
   /** Unpushed commits that were decided to link no session, newest last: not decided again. */
   unlinked_commits: z.array(z.string()).default([]),
+  /** Sessions the user took back (`residue forget`, a delete on the server): never registered or uploaded again. */
+  forgotten: z.array(ForgottenSession).default([]),
 });
 export type State = z.infer<typeof State>;
 
-export const emptyState = (): State => ({ version: 1, sessions: {}, commits: {}, uploaded_commits: {}, notices: [], unlinked_commits: [] });
+export const emptyState = (): State => ({
+  version: 1,
+  sessions: {},
+  commits: {},
+  uploaded_commits: {},
+  notices: [],
+  unlinked_commits: [],
+  forgotten: [],
+});

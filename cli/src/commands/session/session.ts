@@ -40,6 +40,10 @@ export async function runSessionStart(opts: SessionStartOptions, deps: Deps) {
   const { session } = await ctx.store.update((state) =>
     startSession(state, { agent, dataPath, cwd, agentSessionId: opts.id, agentVersion: opts.agentVersion, now: deps.now() }),
   );
+  if (!session) {
+    deps.err(`residue: ${opts.id ?? dataPath} was forgotten (\`residue forget\`); not recorded\n`);
+    return null;
+  }
   deps.out(`${session.id}\n`);
   return session;
 }
