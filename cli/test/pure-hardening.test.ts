@@ -80,6 +80,17 @@ describe("salvageState", () => {
     expect(both.state.sessions.a?.status).toBe("ended");
     expect(Object.keys(both.state.commits)).toEqual(["1".repeat(40), "3".repeat(40)]);
   });
+
+  it("keeps a forgotten session forgotten even when the copy from before the last write still queues it", () => {
+    const before = emptyState();
+    before.sessions.a = session("a");
+    const after = emptyState();
+    after.forgotten.push({ id: "a", agent_session_id: null, data_path: "/t/a.jsonl", at: 2 });
+    const afterText = JSON.stringify(after, null, 1);
+    const salvaged = salvageState(JSON.stringify(before), afterText.slice(0, afterText.lastIndexOf("]")));
+    expect(salvaged.state.sessions).toEqual({});
+    expect(salvaged.state.forgotten.map((f) => f.id)).toEqual(["a"]);
+  });
 });
 
 describe("lock holders", () => {

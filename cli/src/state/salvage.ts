@@ -1,7 +1,7 @@
 // Recovery of a damaged state file: every complete session and commit object still in the text is kept,
 // whether the file is truncated, has garbage spliced in or fails the schema in one entry; what the damage
 // took is looked for in the copy saved before the last write. Pure.
-import { emptyState, LocalCommit, LocalSession, type State } from "./model.ts";
+import { emptyState, ForgottenSession, LocalCommit, LocalSession, type State } from "./model.ts";
 
 /** Every balanced `{…}` in the text that parses as JSON, innermost first. */
 export function* jsonObjects(text: string): Generator<unknown> {
@@ -35,8 +35,15 @@ export function salvageState(...texts: string[]): { state: State; sessions: numb
       continue;
     }
     const commit = LocalCommit.safeParse(value);
-    if (commit.success && /^[0-9a-f]{40,64}$/.test(commit.data.sha)) state.commits[commit.data.sha] = commit.data;
+    if (commit.success && /^[0-9a-f]{40,64}$/.test(commit.data.sha)) {
+      state.commits[commit.data.sha] = commit.data;
+      continue;
+    }
+    const forgotten = ForgottenSession.safeParse(value);
+    if (forgotten.success && !state.forgotten.some((f) => f.id === forgotten.data.id)) state.forgotten.push(forgotten.data);
   }
+  // What the user took back stays taken back, even if an older copy still queues it.
+  for (const f of state.forgotten) delete state.sessions[f.id];
   // A commit whose sessions were all lost with the file would wait forever on them.
   for (const [sha, c] of Object.entries(state.commits)) {
     c.sessions = c.sessions.filter((l) => state.sessions[l.session_id]);
