@@ -1,6 +1,6 @@
 // One session's metadata and stored data. The data is client bytes that may inflate without bound, so it
 // is either handed on as the stored stream (the raw API) or read inflated up to a stated size (the UI).
-import { getSession, type SessionRow } from "../db/sessions.ts";
+import { deleteSession, getSession, type SessionRow } from "../db/sessions.ts";
 import { readTranscript, type TranscriptText } from "../storage/session-data.ts";
 import { type Missing, missing } from "./outcome.ts";
 
@@ -20,4 +20,18 @@ export async function readSessionTranscript(db: D1Database, bucket: R2Bucket, id
   const data = await readSessionData(db, bucket, id);
   if (data.kind === "missing") return data;
   return { kind: "found", session: data.session, transcript: data.object ? await readTranscript(data.object.body, maxBytes) : null };
+}
+
+export type RemovedOutcome = { kind: "done"; session: SessionRow } | Missing;
+
+/**
+ * Deletes a session everywhere the server holds it (rows, links, search rows, stored object) and keeps it
+ * deleted: the API's DELETE and the UI's delete button both come here.
+ */
+export async function removeSession(db: D1Database, bucket: R2Bucket, id: string, now: number): Promise<RemovedOutcome> {
+  const session = await getSession(db, id);
+  if (!session) return missing("session");
+  await deleteSession(db, id, now);
+  await bucket.delete(session.r2_key);
+  return { kind: "done", session };
 }
