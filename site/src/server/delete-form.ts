@@ -4,33 +4,13 @@
 // tombstone); success redirects to where the reader came from, with a message, so a reload posts nothing.
 import { readSessionPlace, removeSession } from "@residue/api/read/sessions";
 import { SessionId } from "@residue/protocol";
+import { afterDelete } from "./after-delete.ts";
 import { getEnv } from "./env.ts";
 import { fromSameOrigin, readForm } from "./login-form.ts";
-import { safeNext } from "./ui-session.ts";
 
 export type DeleteFormResult =
   | { kind: "done"; location: string }
   | { kind: "refused"; status: 400 | 403 | 404 | 413 | 415; message: string };
-
-/** The query parameter that tells the page a delete sent the reader to that it happened. */
-const DELETED_PARAM = "deleted";
-
-/** Where to go after deleting: the page the reader came from, unless that page showed only this session. */
-export function afterDelete(back: string | null, repo: { host: string; owner: string; name: string }, id: string): string {
-  const safe = safeNext(back);
-  const gone = safe === "/app" || safe.startsWith("/app/-/");
-  const target = new URL(gone ? `/app/${repo.owner}/${repo.name}?host=${encodeURIComponent(repo.host)}` : safe, "http://residue.invalid");
-  target.searchParams.set(DELETED_PARAM, id);
-  return `${target.pathname}${target.search}`;
-}
-
-/** The message a page shows after a delete redirected to it; null when it was not one. */
-export function deletedNotice(params: URLSearchParams): string | null {
-  const id = SessionId.safeParse(params.get(DELETED_PARAM));
-  return id.success
-    ? `Deleted conversation ${id.data.slice(0, 8)}: its messages, search rows and stored transcript are gone from this server, and later pushes of it are refused (the residue that pushes it forgets it).`
-    : null;
-}
 
 export async function submitDeleteForm(request: Request, id: string): Promise<DeleteFormResult> {
   if (!fromSameOrigin(request)) return { kind: "refused", status: 403, message: "A delete must come from a page of this app." };
