@@ -80,4 +80,31 @@ describe("privacy through the binary", { timeout: 120_000 }, () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ uploaded: 0, failed: [], deleted: [] });
     expect((await sb.get(`/sessions/${id}`)).status).toBe(404);
   });
+
+  it("forgets a session the server names as deleted in its answer, when only its status changed", async () => {
+    const sb = new Sandbox();
+    expect(sb.residue(["init"]).status).toBe(0);
+    const transcript = join(sb.dir, "s.jsonl");
+    writeFileSync(transcript, transcriptLines([stamp(), stamp()]));
+    const id = sb.residue(["session", "start", "--agent", "claude-code", "--data", transcript]).stdout.trim();
+    sb.edit("a.ts", "a\n");
+    sb.git("commit", "-qm", "A");
+    const first = sb.residue(["push", "--json"]);
+    expect(JSON.parse(first.stdout)).toMatchObject({ uploaded: 1, commits: 1, failed: [] });
+    // Deleted through the API while still open here; then it ends: no new bytes, only its row goes up again.
+    const del = await fetch(`${inject("baseUrl")}/api/sessions/${id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${inject("authToken")}` },
+    });
+    expect(del.status).toBe(200);
+    expect(sb.residue(["session", "end", "--id", id]).status).toBe(0);
+    const push = sb.residue(["push", "--json"]);
+    expect(push.status, push.stderr).toBe(0);
+    expect(JSON.parse(push.stdout)).toMatchObject({ failed: [], deleted: [id] });
+    expect((await sb.get(`/sessions/${id}`)).status).toBe(404);
+    const state = JSON.parse(readFileSync(join(sb.repo, ".residue/state.json"), "utf8"));
+    expect(Object.keys(state.sessions)).not.toContain(id);
+    expect(Object.values(state.uploaded_commits).flat()).toEqual([]);
+    expect(state.forgotten.map((f: { id: string }) => f.id)).toContain(id);
+  });
 });

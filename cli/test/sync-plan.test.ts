@@ -10,6 +10,7 @@ import {
   redactionCounts,
   type SyncOutcome,
   settle,
+  storedLinks,
 } from "../src/upload/plan.ts";
 
 function session(id: string, over: Partial<LocalSession> = {}): LocalSession {
@@ -208,5 +209,13 @@ describe("redactionCounts", () => {
   it("leaves the counts out rather than fail the push when they do not read as counts", () => {
     expect(redactionCounts({ "Not A Rule": 1 })).toBeUndefined();
     expect(redactionCounts({ "aws-access-token": 1.5 })).toBeUndefined();
+  });
+});
+
+describe("storedLinks", () => {
+  it("leaves out the links to sessions the backend refused as deleted, keeping the commit", () => {
+    const c = commit("c1", ["kept", "gone"]);
+    expect(storedLinks([c], new Set(["gone"])).map((x) => x.sessions.map((l) => l.session_id))).toEqual([["kept"]]);
+    expect(storedLinks([commit("c2", ["gone"])], new Set(["gone"]))[0]?.sessions).toEqual([]);
   });
 });

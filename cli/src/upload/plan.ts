@@ -63,6 +63,11 @@ export function redactionCounts(counts: Record<string, number> | undefined): Red
   return parsed.success ? parsed.data : undefined;
 }
 
+/** The commits as the backend stored them: without the links to sessions it refused as deleted. */
+export function storedLinks(posted: LocalCommit[], deleted: ReadonlySet<string>): LocalCommit[] {
+  return posted.map((c) => ({ ...c, sessions: c.sessions.filter((l) => !deleted.has(l.session_id)) }));
+}
+
 /** Search text is owed once the session's row exists and the index does not hold these bytes yet. */
 export function owesIndex(session: LocalSession, contentHash: string, sent: boolean): boolean {
   return (sent || session.uploaded_hash !== null) && session.indexed_hash !== contentHash;

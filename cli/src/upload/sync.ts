@@ -12,7 +12,7 @@ import { dropSnapshot, type Snapshot, takeSnapshot, withoutData } from "../queue
 import type { RepoContext } from "../repo/context.ts";
 import type { LocalCommit, LocalSession, Notice } from "../state/model.ts";
 import { type ApiClient, DeletedOnServer, putFile } from "./api-client.ts";
-import { candidateSessions, commitsToPost, dataChanged, needsUpload, owesIndex, redactionCounts, settle } from "./plan.ts";
+import { candidateSessions, commitsToPost, dataChanged, needsUpload, owesIndex, redactionCounts, settle, storedLinks } from "./plan.ts";
 import { searchDocsFromSnapshot } from "./search-docs.ts";
 
 function mtime(path: string): number | null {
@@ -209,17 +209,18 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   }
 
   const notices = await ctx.store.update((latest) => {
+    const now = (opts.now ?? Date.now)();
+    // First, so settling neither finds them complete (and drops them unremembered) nor records their links.
+    for (const id of deleted) forgetSession(latest, id, now);
     settle(latest, {
       snapshots: new Map(prepared.map((p) => [p.session.id, p.snapshot.meta.content_hash])),
       uploaded: done.map((p) => ({ session: p.session, contentHash: p.snapshot.meta.content_hash })),
       indexed,
-      posted: commits,
+      posted: storedLinks(commits, deleted),
       lost,
       gone,
-      now: (opts.now ?? Date.now)(),
+      now,
     });
-    // After settling, so nothing this run recorded (uploaded links, the queue entry) outlives the forgetting.
-    for (const id of deleted) forgetSession(latest, id, (opts.now ?? Date.now)());
     return latest.notices;
   });
   for (const id of deleted) {
