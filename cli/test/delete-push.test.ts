@@ -100,7 +100,7 @@ describe("privacy through the binary", { timeout: 120_000 }, () => {
     expect(sb.residue(["session", "end", "--id", id]).status).toBe(0);
     const push = sb.residue(["push", "--json"]);
     expect(push.status, push.stderr).toBe(0);
-    expect(JSON.parse(push.stdout)).toMatchObject({ failed: [], deleted: [id] });
+    expect(JSON.parse(push.stdout)).toMatchObject({ uploaded: 0, failed: [], deleted: [id] });
     expect((await sb.get(`/sessions/${id}`)).status).toBe(404);
     const state = JSON.parse(readFileSync(join(sb.repo, ".residue/state.json"), "utf8"));
     expect(Object.keys(state.sessions)).not.toContain(id);

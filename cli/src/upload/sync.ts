@@ -229,7 +229,7 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   }
   return {
     repo,
-    uploaded: done.length,
+    uploaded: done.filter((p) => !deleted.has(p.session.id)).length,
     unchanged: prepared.length - toSend.length,
     failed,
     commits: commits.length,
