@@ -62,6 +62,7 @@ const pageExamples = (r: SeededRecord): Examples => ({
   "app/-/session/[id].astro": [{ path: `/app/-/session/${r.sessionId}`, secret: r.secret }],
   "app/-/fragment/[id].astro": [{ path: `/app/-/fragment/${r.sessionId}?from=0&to=50`, secret: r.secret }],
   "app/-/logout.astro": [{ path: "/app/-/logout" }],
+  "app/-/delete/[id].astro": [{ path: `/app/-/delete/${r.sessionId}?back=%2Fapp`, secret: r.secret }],
 });
 
 const PUBLIC_API = new Set(["GET /health"]);

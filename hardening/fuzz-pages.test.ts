@@ -94,6 +94,31 @@ const probes: Record<string, () => fc.Arbitrary<Probe>> = {
       path: "/app/-/logout",
       headers: origin ? { origin } : ({} as Record<string, string>),
     })),
+  // Deleting posts are fuzzed at sessions that do not exist, or from another site: the record stays for the other pages.
+  "app/-/delete/[id].astro": () =>
+    fc.oneof(
+      fc
+        .tuple(fc.oneof(fc.constant(record.sessionId), fc.uuid(), junk), query(["back"]))
+        .map(([id, q]) => ({ method: "GET", path: `/app/-/delete/${encodeURIComponent(id)}${q}` })),
+      fc
+        .tuple(
+          fc.oneof(
+            fc.tuple(fc.oneof(fc.uuid(), junk), fc.constantFrom(server.url, "https://evil.example", "null")),
+            fc.tuple(fc.constant(record.sessionId), fc.constantFrom("https://evil.example", "null")),
+          ),
+          fc.constantFrom("application/x-www-form-urlencoded", "multipart/form-data", "text/plain"),
+          fc.oneof(
+            junk,
+            fc.dictionary(fc.constantFrom("back", "zz"), junk).map((d) => new URLSearchParams(d).toString()),
+          ),
+        )
+        .map(([[id, origin], type, body]) => ({
+          method: "POST",
+          path: `/app/-/delete/${encodeURIComponent(id)}`,
+          headers: { origin, "content-type": type },
+          body,
+        })),
+    ),
   "highlight.css.ts": () => query(["v"]).map((q) => ({ method: "GET", path: `/highlight.css${q}` })),
 };
 
@@ -126,7 +151,7 @@ describe("fuzzing the UI's pages", () => {
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);
     recordFigure({
       section: "Property-based fuzzing",
-      what: `UI requests generated for ${pageFiles().length} pages of Astro's pages folder (signed in; sign-in and sign-out bodies)`,
+      what: `UI requests generated for ${pageFiles().length} pages of Astro's pages folder (signed in; sign-in, sign-out and delete bodies)`,
       result: `${total} requests, ${failures.length} × 5xx; statuses ${[...statuses]
         .sort(([a], [b]) => a - b)
         .map(([s, n]) => `${s} × ${n}`)

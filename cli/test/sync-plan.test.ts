@@ -1,7 +1,17 @@
 // The decisions of a sync, in-process: plain state in, plain data out, no binary and no server.
 import { describe, expect, it } from "vitest";
 import { emptyState, type LocalCommit, type LocalSession, type State } from "../src/state/model.ts";
-import { candidateSessions, commitsToPost, dataChanged, needsUpload, owesIndex, type SyncOutcome, settle } from "../src/upload/plan.ts";
+import {
+  candidateSessions,
+  commitsToPost,
+  dataChanged,
+  needsUpload,
+  owesIndex,
+  redactionCounts,
+  type SyncOutcome,
+  settle,
+  storedLinks,
+} from "../src/upload/plan.ts";
 
 function session(id: string, over: Partial<LocalSession> = {}): LocalSession {
   return {
@@ -178,5 +188,34 @@ describe("settle", () => {
     const latest = stateOf([session("s", { status: "ended", ended_at: 9 })]);
     settle(latest, outcome(sentAndIndexed(snapshotted, "h1")));
     expect(latest.sessions.s).toMatchObject({ status: "ended", uploaded_status: "open" });
+  });
+});
+
+describe("redactionCounts", () => {
+  it("sends the rules that matched, and nothing for a snapshot taken before counts were kept", () => {
+    expect(redactionCounts({ "aws-access-token": 2, "generic-api-key": 0 })).toEqual({ "aws-access-token": 2 });
+    expect(redactionCounts({})).toEqual({});
+    expect(redactionCounts(undefined)).toBeUndefined();
+  });
+
+  it("keeps the most frequent rules when there are more than the server takes", () => {
+    const counts = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`rule-${i}`, i + 1]));
+    const sent = redactionCounts(counts) as Record<string, number>;
+    expect(Object.keys(sent)).toHaveLength(300);
+    expect(sent["rule-399"]).toBe(400);
+    expect(sent["rule-0"]).toBeUndefined();
+  });
+
+  it("leaves the counts out rather than fail the push when they do not read as counts", () => {
+    expect(redactionCounts({ "Not A Rule": 1 })).toBeUndefined();
+    expect(redactionCounts({ "aws-access-token": 1.5 })).toBeUndefined();
+  });
+});
+
+describe("storedLinks", () => {
+  it("leaves out the links to sessions the backend refused as deleted, keeping the commit", () => {
+    const c = commit("c1", ["kept", "gone"]);
+    expect(storedLinks([c], new Set(["gone"])).map((x) => x.sessions.map((l) => l.session_id))).toEqual([["kept"]]);
+    expect(storedLinks([commit("c2", ["gone"])], new Set(["gone"]))[0]?.sessions).toEqual([]);
   });
 });

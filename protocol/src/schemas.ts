@@ -62,6 +62,21 @@ export const UploadUrlRequest = z.object({ session_id: SessionId }).strict();
 export const UploadUrlResponse = z.object({ url: z.url(), expires_at: z.string() });
 export type UploadUrlResponse = z.infer<typeof UploadUrlResponse>;
 
+/** How many rules a session's redaction counts may name: more than the rule table holds, never unbounded. */
+export const MAX_REDACTION_RULES = 300;
+
+/**
+ * Values the CLI redacted from a session before upload, per rule (`[REDACTED:<rule>]`): what was taken out,
+ * never what it was. Names are the redaction engine's rule ids.
+ */
+export const RedactionCounts = z
+  .record(
+    z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "rule names are 1–64 lower-case letters, digits and '-'"),
+    z.number().int().positive().max(1e9),
+  )
+  .refine((counts) => Object.keys(counts).length <= MAX_REDACTION_RULES, `at most ${MAX_REDACTION_RULES} rules`);
+export type RedactionCounts = z.infer<typeof RedactionCounts>;
+
 export const SessionMeta = z
   .object({
     id: SessionId,
@@ -76,6 +91,8 @@ export const SessionMeta = z
     content_hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be 'sha256:' and 64 hex characters"),
     message_count: z.number().int().nonnegative(),
     title: z.string().max(500).nullish(),
+    /** Values redacted before upload, per rule; absent from older CLIs (unknown, not zero). */
+    redacted: RedactionCounts.optional(),
   })
   .strict();
 export type SessionMeta = z.infer<typeof SessionMeta>;
@@ -150,7 +167,16 @@ export const SessionsUpload = z
   .refine((b) => b.sessions.length + b.commits.length > 0, "send at least one session or commit");
 export type SessionsUpload = z.input<typeof SessionsUpload>;
 
-export const SessionsUploadResponse = z.object({ sessions: z.number(), commits: z.number(), links: z.number() });
+export const SessionsUploadResponse = z.object({
+  sessions: z.number(),
+  commits: z.number(),
+  links: z.number(),
+  /** Sessions of the upload someone deleted on the server: refused, with their links (older servers omit it). */
+  deleted: z.array(z.string()).default([]),
+});
+
+/** The error code of an upload URL refused because the session was deleted on the server (HTTP 410). */
+export const SESSION_DELETED = "session_deleted";
 
 export const SessionSummary = z.object({
   id: z.string(),
@@ -162,6 +188,8 @@ export const SessionSummary = z.object({
   byte_size: z.number(),
   message_count: z.number(),
   title: z.string().nullable(),
+  /** Values redacted before upload, per rule; null or absent when the uploading CLI did not say. */
+  redacted: RedactionCounts.nullish(),
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 

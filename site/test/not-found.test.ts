@@ -79,6 +79,7 @@ const pageMissing: Record<string, () => string[]> = {
   ],
   "app/-/session/[id].astro": () => [`/app/-/session/${missingSession()}`],
   "app/-/fragment/[id].astro": () => [`/app/-/fragment/${missingSession()}`],
+  "app/-/delete/[id].astro": () => [`/app/-/delete/${missingSession()}`, "/app/-/delete/not-a-session-id"],
   "app/index.astro": () => [],
   "app/-/search.astro": () => [],
   "app/-/login.astro": () => [],

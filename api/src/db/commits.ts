@@ -1,6 +1,6 @@
 import { type CommitMapping, type CommitSummary, LinkReason, type SessionSummary, type TranscriptPosition } from "@residue/protocol";
 import { indexCommit } from "./search.ts";
-import { SESSION_SUMMARY_COLUMNS } from "./sessions.ts";
+import { SESSION_SUMMARY_COLUMNS, storedRedaction } from "./sessions.ts";
 
 /** Statements that store one commit mapping; replaying them leaves the same rows. */
 export function upsertCommit(db: D1Database, repoId: number, commit: CommitMapping): D1PreparedStatement[] {
@@ -41,13 +41,14 @@ export function upsertCommit(db: D1Database, repoId: number, commit: CommitMappi
       .bind(repoId, commit.sha, JSON.stringify(commit.files)),
     ...(commit.replaces.length > 0 ? carryCorrections(db, repoId, commit) : []),
     ...commit.sessions.map((link) =>
-      // A pair a person unlinked stays unlinked; a pair a person linked keeps saying so.
+      // A pair a person unlinked stays unlinked, a deleted session stays deleted; a pair a person linked keeps saying so.
       db
         .prepare(
           `INSERT INTO commit_sessions (repo_id, sha, session_id, transcript_line, transcript_byte, last_message_at,
              since_line, since_byte, since_last_message_at, reason)
            SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
            WHERE NOT EXISTS (SELECT 1 FROM link_tombstones t WHERE t.repo_id = ?1 AND t.sha = ?2 AND t.session_id = ?3)
+             AND NOT EXISTS (SELECT 1 FROM session_tombstones d WHERE d.id = ?3)
            ON CONFLICT (repo_id, sha, session_id) DO UPDATE SET transcript_line = excluded.transcript_line,
              transcript_byte = excluded.transcript_byte, last_message_at = excluded.last_message_at,
              since_line = excluded.since_line, since_byte = excluded.since_byte,
@@ -145,8 +146,9 @@ export async function commitFiles(db: D1Database, repoId: number, sha: string) {
   return results;
 }
 
-type LinkRow = SessionSummary & {
+type LinkRow = Omit<SessionSummary, "redacted"> & {
   sha: string;
+  redacted: string | null;
   transcript_line: number | null;
   transcript_byte: number | null;
   last_message_at: number | null;
@@ -177,6 +179,7 @@ function linkedSession(row: LinkRow): CommitSummary["sessions"][number] {
     since_byte,
     since_last_message_at,
     reason,
+    redacted,
     ...session
   } = row;
   const since: TranscriptPosition | null =
@@ -188,6 +191,7 @@ function linkedSession(row: LinkRow): CommitSummary["sessions"][number] {
     position: { line: transcript_line, byte: transcript_byte, last_message_at },
     since,
     reason: storedReason(reason),
+    redacted: storedRedaction(redacted),
   };
 }
 
@@ -196,7 +200,7 @@ async function withSessions(db: D1Database, repoId: number, commits: CommitRow[]
   const { results } = await db
     .prepare(
       `SELECT cs.sha, cs.transcript_line, cs.transcript_byte, cs.last_message_at, cs.since_line, cs.since_byte,
-         cs.since_last_message_at, cs.reason, ${SESSION_SUMMARY_COLUMNS}
+         cs.since_last_message_at, cs.reason, s.redacted, ${SESSION_SUMMARY_COLUMNS}
        FROM commit_sessions cs JOIN sessions s ON s.id = cs.session_id
        WHERE cs.repo_id = ?1 AND cs.sha IN (SELECT value FROM json_each(?2))
        ORDER BY s.started_at, s.id`,

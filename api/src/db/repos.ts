@@ -27,6 +27,10 @@ export async function upsertRepo(db: D1Database, repo: RepoRef, now: number): Pr
   return row.id;
 }
 
+export function findRepoById(db: D1Database, id: number): Promise<RepoRow | null> {
+  return db.prepare(`SELECT ${REPO_COLUMNS} FROM repos r WHERE r.id = ?1`).bind(id).first<RepoRow>();
+}
+
 /** Repos with this owner path and name, on any host unless one is given. */
 export async function findRepos(db: D1Database, owner: string, name: string, host?: string): Promise<RepoRow[]> {
   const { results } = await db

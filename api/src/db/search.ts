@@ -72,13 +72,6 @@ export function indexCommit(
   ];
 }
 
-/** Commit docs left behind when their commit row is gone (a deleted session took its last link). */
-export function pruneCommitDocs(db: D1Database) {
-  return db.prepare(
-    "DELETE FROM search_docs WHERE kind = 'commit' AND NOT EXISTS (SELECT 1 FROM commits c WHERE c.repo_id = search_docs.repo_id AND c.sha = search_docs.sha)",
-  );
-}
-
 export interface SearchFilters {
   match: string;
   org?: string;

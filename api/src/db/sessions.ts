@@ -1,22 +1,34 @@
-import type { SessionMeta, SessionSummary } from "@residue/protocol";
+import { RedactionCounts, type SessionMeta, type SessionSummary } from "@residue/protocol";
 import { sessionObjectKey } from "../storage/keys.ts";
-import { deleteSessionDocs, pruneCommitDocs } from "./search.ts";
+import { deleteSessionDocs } from "./search.ts";
 
 export const SESSION_SUMMARY_COLUMNS =
   "s.id, s.agent, s.agent_version, s.status, s.started_at, s.ended_at, s.byte_size, s.message_count, s.title";
 
-/** Newer data (by data_updated_at) replaces older; replaying an upload changes nothing. */
+/** Stored counts are shown only if they still read as counts: the column is text a migration could not check. */
+export function storedRedaction(text: string | null | undefined): RedactionCounts | null {
+  if (!text) return null;
+  try {
+    const parsed = RedactionCounts.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Newer data (by data_updated_at) replaces older; replaying an upload changes nothing; a deleted session stays deleted. */
 export function upsertSession(db: D1Database, repoId: number, s: SessionMeta, now: number) {
   return db
     .prepare(
       `INSERT INTO sessions (id, repo_id, agent, agent_version, status, started_at, ended_at, data_updated_at, r2_key,
-         byte_size, content_hash, message_count, title, uploaded_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         byte_size, content_hash, message_count, title, uploaded_at, redacted)
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15
+       WHERE NOT EXISTS (SELECT 1 FROM session_tombstones t WHERE t.id = ?1)
        ON CONFLICT (id) DO UPDATE SET agent = excluded.agent, agent_version = excluded.agent_version,
          status = excluded.status, started_at = excluded.started_at, ended_at = excluded.ended_at,
          data_updated_at = excluded.data_updated_at, byte_size = excluded.byte_size,
          content_hash = excluded.content_hash, message_count = excluded.message_count, title = excluded.title,
-         uploaded_at = excluded.uploaded_at
+         uploaded_at = excluded.uploaded_at, redacted = excluded.redacted
        WHERE excluded.data_updated_at >= sessions.data_updated_at`,
     )
     .bind(
@@ -34,6 +46,7 @@ export function upsertSession(db: D1Database, repoId: number, s: SessionMeta, no
       s.message_count,
       s.title ?? null,
       now,
+      s.redacted ? JSON.stringify(s.redacted) : null,
     );
 }
 
@@ -66,11 +79,12 @@ export interface SessionRow extends SessionSummary {
   content_hash: string;
 }
 
-export function getSession(db: D1Database, id: string) {
-  return db
-    .prepare(`SELECT ${SESSION_SUMMARY_COLUMNS}, s.r2_key, s.content_hash FROM sessions s WHERE s.id = ?1`)
+export async function getSession(db: D1Database, id: string): Promise<SessionRow | null> {
+  const row = await db
+    .prepare(`SELECT ${SESSION_SUMMARY_COLUMNS}, s.r2_key, s.content_hash, s.redacted FROM sessions s WHERE s.id = ?1`)
     .bind(id)
-    .first<SessionRow>();
+    .first<Omit<SessionRow, "redacted"> & { redacted: string | null }>();
+  return row && { ...row, redacted: storedRedaction(row.redacted) };
 }
 
 /** A repo's sessions whose id starts with the prefix (at most two: enough to tell a unique match from an ambiguous one). */
@@ -90,23 +104,29 @@ export async function sessionRepoId(db: D1Database, id: string): Promise<number 
   return row?.repo_id ?? null;
 }
 
-/** Removes the session, its links, and commits left with no session. */
-export async function deleteSession(db: D1Database, id: string) {
-  const linked = JSON.stringify(
-    (await db.prepare("SELECT repo_id, sha FROM commit_sessions WHERE session_id = ?1").bind(id).all<{ repo_id: number; sha: string }>())
-      .results,
-  );
+/**
+ * Removes the session, its links and its search rows, and leaves a tombstone so no later push brings it
+ * back. Its commits stay: they are git's record, and their permalinks keep working without it.
+ */
+export async function deleteSession(db: D1Database, id: string, now: number) {
   await db.batch([
     db.prepare("DELETE FROM commit_sessions WHERE session_id = ?1").bind(id),
     db.prepare("DELETE FROM sessions WHERE id = ?1").bind(id),
+    deleteSessionDocs(db, id),
     db
       .prepare(
-        `DELETE FROM commits WHERE (repo_id, sha) IN (
-           SELECT json_extract(value, '$.repo_id'), json_extract(value, '$.sha') FROM json_each(?1))
-         AND NOT EXISTS (SELECT 1 FROM commit_sessions cs WHERE cs.repo_id = commits.repo_id AND cs.sha = commits.sha)`,
+        "INSERT INTO session_tombstones (id, deleted_at) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET deleted_at = excluded.deleted_at",
       )
-      .bind(linked),
-    deleteSessionDocs(db, id),
-    pruneCommitDocs(db),
+      .bind(id, now),
   ]);
+}
+
+/** Which of these sessions were deleted: their uploads are refused. */
+export async function deletedSessionIds(db: D1Database, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { results } = await db
+    .prepare("SELECT id FROM session_tombstones WHERE id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(ids))
+    .all<{ id: string }>();
+  return new Set(results.map((r) => r.id));
 }

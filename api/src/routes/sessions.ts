@@ -1,15 +1,15 @@
-import { SessionId, SessionsUpload, UploadUrlRequest } from "@residue/protocol";
+import { SESSION_DELETED, SessionId, SessionsUpload, UploadUrlRequest } from "@residue/protocol";
 import { Hono } from "hono";
 import { upsertCommit } from "../db/commits.ts";
 import { touchRepo, upsertRepo } from "../db/repos.ts";
-import { deleteSession, existingSessionIds, getSession, upsertSession } from "../db/sessions.ts";
+import { deletedSessionIds, existingSessionIds, upsertSession } from "../db/sessions.ts";
 import { insertGrant } from "../db/upload-grants.ts";
 import type { ApiEnv } from "../env.ts";
 import { parseWith, readJson } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
 import { outcomeError } from "../http/outcome.ts";
 import { randomHex } from "../random.ts";
-import { readSessionData } from "../read/sessions.ts";
+import { readSessionData, removeSession } from "../read/sessions.ts";
 import { sessionDataType } from "../storage/data-type.ts";
 import { sweepOrphans } from "../storage/orphans.ts";
 import { createUploadUrl } from "../storage/upload-url.ts";
@@ -20,6 +20,7 @@ export const sessionRoutes = new Hono<ApiEnv>();
 sessionRoutes.post("/upload-url", async (c) => {
   const { session_id } = await readJson(c, UploadUrlRequest, 4096);
   const env = c.get("env");
+  if ((await deletedSessionIds(env.DB, [session_id])).size > 0) throw deletedError(session_id);
   const now = Date.now();
   await sweepOrphans(env, now);
   const nonce = randomHex(16);
@@ -30,9 +31,19 @@ sessionRoutes.post("/upload-url", async (c) => {
 });
 
 sessionRoutes.post("/", async (c) => {
-  const body = await readJson(c, SessionsUpload);
+  const upload = await readJson(c, SessionsUpload);
   const db = c.get("env").DB;
   const now = Date.now();
+  // Sessions someone deleted are left out with their links, and named in the answer so the CLI forgets them;
+  // the rest of the push goes on (a commit whose only session was deleted is stored without it).
+  const deleted = await deletedSessionIds(db, [
+    ...new Set([...upload.sessions.map((s) => s.id), ...upload.commits.flatMap((m) => m.sessions.map((l) => l.session_id))]),
+  ]);
+  const body = {
+    ...upload,
+    sessions: upload.sessions.filter((s) => !deleted.has(s.id)),
+    commits: upload.commits.map((m) => ({ ...m, sessions: m.sessions.filter((l) => !deleted.has(l.session_id)) })),
+  };
 
   const inBatch = new Set(body.sessions.map((s) => s.id));
   const referenced = [...new Set(body.commits.flatMap((m) => m.sessions.map((l) => l.session_id)))];
@@ -66,8 +77,12 @@ sessionRoutes.post("/", async (c) => {
   ];
   await db.batch(statements);
   const links = body.commits.reduce((n, m) => n + m.sessions.length, 0);
-  return c.json({ sessions: body.sessions.length, commits: body.commits.length, links });
+  return c.json({ sessions: body.sessions.length, commits: body.commits.length, links, deleted: [...deleted] });
 });
+
+function deletedError(id: string) {
+  return new ApiError(410, SESSION_DELETED, `Session ${id} was deleted on this server and stays deleted; the CLI forgets it on this push.`);
+}
 
 sessionRoutes.get("/:id", async (c) => {
   const id = parseWith(SessionId, c.req.param("id"), "invalid_session_id");
@@ -90,9 +105,7 @@ sessionRoutes.get("/:id", async (c) => {
 sessionRoutes.delete("/:id", async (c) => {
   const id = parseWith(SessionId, c.req.param("id"), "invalid_session_id");
   const env = c.get("env");
-  const session = await getSession(env.DB, id);
-  if (!session) throw new ApiError(404, "session_not_found", `No session ${id}.`);
-  await deleteSession(env.DB, id);
-  await env.BUCKET.delete(session.r2_key);
+  const removed = await removeSession(env.DB, env.BUCKET, id, Date.now());
+  if (removed.kind === "missing") throw new ApiError(404, "session_not_found", `No session ${id}.`);
   return c.json({ deleted: id });
 });

@@ -10,9 +10,11 @@ import {
   ErrorBody,
   LinkChangeResponse,
   type RepoRef,
+  SESSION_DELETED,
   type SearchDocument,
   SearchResponse,
   type SessionsUpload,
+  SessionsUploadResponse,
   UploadUrlResponse,
 } from "@residue/protocol";
 import { z } from "zod";
@@ -48,10 +50,18 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** The server refused a session someone deleted there: the push forgets it here instead of failing. */
+export class DeletedOnServer extends CliError {
+  constructor(message: string) {
+    super(message, "it is forgotten here and not uploaded again");
+  }
+}
+
 /** A refused request, by what the user can do about it; `notFound` says what a 404 means for this call. */
 function httpFailure(baseUrl: string, status: number, body: unknown, notFound?: NotFound): CliError {
   const parsed = ErrorBody.safeParse(body);
   const said = parsed.success ? `: ${parsed.data.error.message}` : "";
+  if (status === 410 && parsed.success && parsed.data.error.code === SESSION_DELETED) return new DeletedOnServer(parsed.data.error.message);
   if (status === 401 || status === 403)
     return new CliError(
       `${baseUrl} rejected the token (HTTP ${status}${said})`,
@@ -177,8 +187,9 @@ export class ApiClient {
     return res.bytes;
   }
 
+  /** `deleted`: sessions of the upload someone deleted on the server, left out with their links. */
   async postSessions(upload: SessionsUpload) {
-    return this.call("/sessions", Anything, {
+    return this.call("/sessions", SessionsUploadResponse, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(upload),

@@ -1,6 +1,7 @@
 // The decisions of a sync, as functions of plain data: which sessions to look at, which must go up,
 // which commit links may be posted, and how the queue settles afterwards. `sync()` does the I/O around
 // them; keeping them pure lets every case be tested in-process, without a binary or a server.
+import { MAX_REDACTION_RULES, RedactionCounts } from "@residue/protocol";
 import { rememberUploaded } from "../capture/fold.ts";
 import type { LocalCommit, LocalSession, State } from "../state/model.ts";
 import { addNotice } from "../state/notices.ts";
@@ -45,6 +46,26 @@ function readyCommits(commits: LocalCommit[], ready: (sessionId: string) => bool
     const sessions = c.sessions.filter((l) => ready(l.session_id));
     return sessions.length ? [{ ...c, sessions }] : [];
   });
+}
+
+/**
+ * What a snapshot says was redacted, as the server takes it: rules that matched nothing are left out, and the
+ * most frequent rules are kept if ever there were more than the server takes. Absent (unknown) for snapshots
+ * taken before counts were kept, and when the counts do not read as counts: a count is never worth a push.
+ */
+export function redactionCounts(counts: Record<string, number> | undefined): RedactionCounts | undefined {
+  if (!counts) return undefined;
+  const entries = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, MAX_REDACTION_RULES);
+  const parsed = RedactionCounts.safeParse(Object.fromEntries(entries));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The commits as the backend stored them: without the links to sessions it refused as deleted. */
+export function storedLinks(posted: LocalCommit[], deleted: ReadonlySet<string>): LocalCommit[] {
+  return posted.map((c) => ({ ...c, sessions: c.sessions.filter((l) => !deleted.has(l.session_id)) }));
 }
 
 /** Search text is owed once the session's row exists and the index does not hold these bytes yet. */

@@ -7,12 +7,12 @@ import type { Discover } from "../agents/spec.ts";
 import { foldJournal } from "../capture/fold.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { parseRemoteUrl } from "../git/remote-url.ts";
-import { IDLE_MS, sweepIdle } from "../queue/sessions.ts";
-import { type Snapshot, takeSnapshot, withoutData } from "../queue/snapshot.ts";
+import { forgetSession, IDLE_MS, sweepIdle } from "../queue/sessions.ts";
+import { dropSnapshot, type Snapshot, takeSnapshot, withoutData } from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
 import type { LocalCommit, LocalSession, Notice } from "../state/model.ts";
-import { type ApiClient, putFile } from "./api-client.ts";
-import { candidateSessions, commitsToPost, dataChanged, needsUpload, owesIndex, settle } from "./plan.ts";
+import { type ApiClient, DeletedOnServer, putFile } from "./api-client.ts";
+import { candidateSessions, commitsToPost, dataChanged, needsUpload, owesIndex, redactionCounts, settle, storedLinks } from "./plan.ts";
 import { searchDocsFromSnapshot } from "./search-docs.ts";
 
 function mtime(path: string): number | null {
@@ -54,6 +54,8 @@ export interface SyncResult {
   missing: string[];
   /** Sessions dropped this run: their transcript was deleted before the first push and no copy was kept. */
   lost: string[];
+  /** Sessions someone deleted on the server: refused there, so forgotten here (queue, links, snapshot). */
+  deleted: string[];
   /** Warnings the user has not dismissed yet. */
   notices: Notice[];
 }
@@ -109,7 +111,13 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   const gone = new Set<string>();
   const prepared: Prepared[] = [];
   const failed: SyncResult["failed"] = [];
+  const deleted = new Set<string>();
   const fail = (session: LocalSession, error: unknown) => {
+    // Deleted on the server is a decision someone made, not a failure: the session is forgotten below.
+    if (error instanceof DeletedOnServer) {
+      deleted.add(session.id);
+      return;
+    }
     // One session's failure never holds back the others; one residue did not expect keeps its stack in the log.
     if (error instanceof CliError) {
       failed.push({ id: session.id, error: error.message, hint: error.hint });
@@ -156,7 +164,7 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
       return true;
     } catch (error) {
       fail(session, error);
-      opts.onProgress?.({ kind: "session-failed", session, error: (error as Error).message });
+      if (!deleted.has(session.id)) opts.onProgress?.({ kind: "session-failed", session, error: (error as Error).message });
       return false;
     }
   });
@@ -178,14 +186,17 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
       content_hash: snapshot.meta.content_hash,
       message_count: snapshot.meta.message_count,
       title: snapshot.meta.title,
+      redacted: redactionCounts(snapshot.meta.redacted),
     })),
     commits: commits.map(toMapping),
   };
-  if (body.sessions?.length || body.commits?.length) await api.postSessions(body);
+  if (body.sessions?.length || body.commits?.length) for (const id of (await api.postSessions(body)).deleted) deleted.add(id);
 
   // Search text goes up once the session's row exists; a failure is retried on the next push.
   const indexed = new Map<string, string>();
-  const owed = prepared.filter((p) => owesIndex(p.session, p.snapshot.meta.content_hash, sentIds.has(p.session.id)));
+  const owed = prepared.filter(
+    (p) => !deleted.has(p.session.id) && owesIndex(p.session, p.snapshot.meta.content_hash, sentIds.has(p.session.id)),
+  );
   for (const { session, snapshot } of owed) {
     try {
       const docs = searchDocsFromSnapshot(snapshot.gzipPath, session.agent);
@@ -198,25 +209,33 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   }
 
   const notices = await ctx.store.update((latest) => {
+    const now = (opts.now ?? Date.now)();
+    // First, so settling neither finds them complete (and drops them unremembered) nor records their links.
+    for (const id of deleted) forgetSession(latest, id, now);
     settle(latest, {
       snapshots: new Map(prepared.map((p) => [p.session.id, p.snapshot.meta.content_hash])),
       uploaded: done.map((p) => ({ session: p.session, contentHash: p.snapshot.meta.content_hash })),
       indexed,
-      posted: commits,
+      posted: storedLinks(commits, deleted),
       lost,
       gone,
-      now: (opts.now ?? Date.now)(),
+      now,
     });
     return latest.notices;
   });
+  for (const id of deleted) {
+    dropSnapshot(ctx.stateDir, id);
+    opts.log(`sync: ${id}: deleted on the server, so forgotten here (queue, commit links, snapshot); it is not uploaded again`);
+  }
   return {
     repo,
-    uploaded: done.length,
+    uploaded: done.filter((p) => !deleted.has(p.session.id)).length,
     unchanged: prepared.length - toSend.length,
     failed,
     commits: commits.length,
     missing,
     lost: [...lostIds],
+    deleted: [...deleted],
     notices,
   };
 }

@@ -44,3 +44,19 @@ export function pretty(value: unknown): string {
     return String(value);
   }
 }
+
+/** Rules named in a session's redaction line; the rest are counted. */
+const REDACTION_RULES_SHOWN = 8;
+
+/**
+ * "3 values redacted (aws-access-token: 2, generic-api-key: 1)", most frequent rule first; null when nothing
+ * was redacted or the CLI that uploaded the session did not count (older versions).
+ */
+export function redactionText(counts: Record<string, number> | null | undefined): string | null {
+  const entries = Object.entries(counts ?? {}).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  const total = entries.reduce((n, [, count]) => n + count, 0);
+  if (total === 0) return null;
+  const named = entries.slice(0, REDACTION_RULES_SHOWN).map(([rule, count]) => `${rule}: ${count}`);
+  const more = entries.length - named.length;
+  return `${total} value${total === 1 ? "" : "s"} redacted (${named.join(", ")}${more > 0 ? `, ${more} more rule${more === 1 ? "" : "s"}` : ""})`;
+}
