@@ -177,7 +177,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
 /** A throwaway app for tests and benchmarks: fresh secrets and state in a temp dir, removed on stop. */
 export async function startTemporaryServer(
   opts: Pick<LocalServerOptions, "vars" | "onOutput"> = {},
-): Promise<LocalServer & { secrets: LocalSecrets }> {
+): Promise<LocalServer & { secrets: LocalSecrets; persistTo: string }> {
   const dir = mkdtempSync(join(tmpdir(), "residue-app-"));
   const secrets = generateSecrets();
   const envFile = join(dir, "secrets.vars");
@@ -198,6 +198,7 @@ export async function startTemporaryServer(
     return {
       ...server,
       secrets,
+      persistTo: join(dir, "state"),
       stop: async () => {
         await server.stop();
         rmSync(dir, { recursive: true, force: true });

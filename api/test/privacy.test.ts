@@ -1,7 +1,9 @@
 // What users decide about their record (issue #12): redaction counts travel with a session and come back with
 // it; a deleted session stays deleted (a later push of it is refused, its commits stay and still link the rest).
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
+import { sessionObjectKey } from "../src/storage/keys.ts";
 import { api, commitMapping, fakeSha, postJson, sessionMeta, uniqueRepo, uploadData } from "./support/client.ts";
+import { storedObjectKeys } from "./support/r2-objects.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary response JSON
 type Json = Record<string, any>;
@@ -43,6 +45,15 @@ describe("redaction counts", () => {
 });
 
 describe("deleted sessions stay deleted", () => {
+  it("removes the stored transcript from R2 itself", async () => {
+    const s = sessionMeta("r2 object\n");
+    await uploadData(s.id, "r2 object\n");
+    await postJson("/sessions", { repo: uniqueRepo(), sessions: [s] });
+    expect(storedObjectKeys(inject("persistTo")).has(sessionObjectKey(s.id))).toBe(true);
+    expect((await api(`/sessions/${s.id}`, { method: "DELETE" })).status).toBe(200);
+    expect(storedObjectKeys(inject("persistTo")).has(sessionObjectKey(s.id))).toBe(false);
+  });
+
   it("refuses an upload URL for a deleted session with 410 session_deleted", async () => {
     const repo = uniqueRepo();
     const s = sessionMeta("d\n");

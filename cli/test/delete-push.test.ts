@@ -59,7 +59,9 @@ describe("privacy through the binary", { timeout: 120_000 }, () => {
     const hook = sb.residue(["sync", "--hook"]);
     expect(hook.status).toBe(0);
     expect(hook.stderr).toBe("");
-    expect(readFileSync(join(sb.repo, ".residue/log"), "utf8")).toContain(`${id}: deleted on the server, so forgotten here`);
+    const log = readFileSync(join(sb.repo, ".residue/log"), "utf8");
+    expect(log).toContain(`${id}: deleted on the server, so forgotten here`);
+    expect(log).toContain("1 deleted on the server (forgotten here)");
     sb.git("push", "-q", "origin", "main");
 
     expect((await sb.get(`/sessions/${id}`)).status).toBe(404);

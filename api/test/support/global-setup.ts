@@ -8,10 +8,12 @@ declare module "vitest" {
     authToken: string;
     adminUser: string;
     adminPassword: string;
+    /** Where the server's local D1 and R2 keep their data. */
+    persistTo: string;
   }
 }
 
-let server: (LocalServer & { secrets: Record<string, string> }) | undefined;
+let server: (LocalServer & { secrets: Record<string, string>; persistTo: string }) | undefined;
 
 export async function setup(project: TestProject) {
   await buildApp();
@@ -28,6 +30,7 @@ export async function setup(project: TestProject) {
   project.provide("authToken", server.secrets.AUTH_TOKEN as string);
   project.provide("adminUser", server.secrets.ADMIN_USERNAME as string);
   project.provide("adminPassword", server.secrets.ADMIN_PASSWORD as string);
+  project.provide("persistTo", server.persistTo);
 }
 
 export async function teardown() {

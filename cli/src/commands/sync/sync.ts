@@ -53,6 +53,7 @@ function summary(r: SyncResult) {
   if (r.failed.length) parts.push(`${r.failed.length} failed (kept for the next push)`);
   if (r.missing.length) parts.push(`${r.missing.length} with no data yet`);
   if (r.lost.length) parts.push(`${r.lost.length} lost (transcript deleted before upload)`);
+  if (r.deleted.length) parts.push(`${r.deleted.length} deleted on the server (forgotten here)`);
   return `${r.repo.host}/${r.repo.owner}/${r.repo.name}: ${parts.join(", ")}`;
 }
 
