@@ -1,7 +1,7 @@
 // The session index: one small binary R2 object beside the members, read by range. A fixed-size prefix
 // (header, member table, sparse message table, skip/fold ranges, appended files) is read in one request;
 // the message table, 24 bytes a message, is read by the block a view needs.
-import type { Member } from "./members.ts";
+import type { Member } from "./member-table.ts";
 
 export interface IndexedMessage {
   /** The transcript line the message ends on (Message.line). */

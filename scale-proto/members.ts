@@ -2,18 +2,9 @@
 // the concatenation is still a valid .gz of the raw bytes), and the member table that locates them.
 import { createReadStream } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
+import type { Member } from "./member-table.ts";
 
-export interface Member {
-  /** Byte offset of the member in the stored object (compressed). */
-  comp: number;
-  compLength: number;
-  /** Byte offset of its first raw byte in the transcript. */
-  raw: number;
-  rawLength: number;
-  /** 1-based number of its first line; it holds `lines` whole lines. */
-  firstLine: number;
-  lines: number;
-}
+export type { Member };
 
 /**
  * Streams a transcript file into members of about `target` raw bytes, cut after a line end (a line longer
@@ -72,21 +63,6 @@ export async function writeMembers(
   // The tail: whole lines plus, for a transcript still being written, an unfinished last line.
   if (pendingBytes > 0) cut(pending, pendingBytes, pendingLines + (pending.at(-1)?.at(-1) === 0x0a ? 0 : 1));
   return members;
-}
-
-/** The members holding lines [from, to] (1-based, inclusive), by binary search on the member table. */
-export function membersFor(members: Member[], from: number, to: number): { first: number; last: number } {
-  const find = (line: number) => {
-    let lo = 0;
-    let hi = members.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((members[mid] as Member).firstLine <= line) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
-  return { first: find(from), last: find(to) };
 }
 
 /** Inflates a run of consecutive members read in one range (node's gunzip reads every member of the run). */

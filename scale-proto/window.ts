@@ -4,7 +4,7 @@
 import { mapSession } from "@residue/formats";
 import type { Message } from "@residue/formats/model";
 import { decodeMessages, decodePrefix, type IndexedMessage, messageRange, type SessionIndex } from "./index-format.ts";
-import { membersFor } from "./members.ts";
+import { membersFor } from "./member-table.ts";
 
 export type RangeGet = (key: string, offset: number, length: number) => Promise<Uint8Array>;
 export type Inflate = (member: Uint8Array) => Promise<Uint8Array>;
