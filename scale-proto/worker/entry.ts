@@ -2,13 +2,19 @@
 // download of a multi-member gzip. Bundled with esbuild and run in workerd by measure.ts.
 import { mapSession } from "@residue/formats";
 import { FINAL_BLOCK, GZIP_HEADER, gzipTrailer } from "../segment-frame.ts";
-import { openIndex, type ReadStats, readWindow } from "../window.ts";
+import { firstAfter, openIndex, type ReadStats, readWindow } from "../window.ts";
 
 interface Env {
   B: R2Bucket;
 }
 
 const json = (value: unknown) => new Response(JSON.stringify(value), { headers: { "content-type": "application/json" } });
+
+/** A full-flushed segment on its own: deflate-raw of its bytes closed by the empty final block. */
+async function inflateSegment(segment: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([segment, FINAL_BLOCK]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
 
 async function inflate(member: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([member]).stream().pipeThrough(new DecompressionStream("gzip"));
@@ -83,6 +89,17 @@ export default {
       const to = Math.min(index.messageCount - 1, Number(q("to")));
       const messages = await readWindow(get, inflate, keys, q("agent") || "claude-code", index, from, to, stats);
       return json({ messages: messages.length, first: messages[0]?.index, json: JSON.stringify(messages).length, ...stats });
+    }
+    if (url.pathname === "/permalink") {
+      // A commit's part as the permalink shows it: the last 150 messages up to the commit's line.
+      const stats: ReadStats = { requests: 0, bytesRead: 0, inflated: 0 };
+      const keys = { data: q("data"), index: q("index") };
+      const index = await openIndex(get, keys.index, stats);
+      const end = (await firstAfter(get, keys.index, index, Number(q("line")), stats)) - 1;
+      const from = Math.max(0, end - 149);
+      const messages = await readWindow(get, inflateSegment, keys, "claude-code", index, from, end, stats);
+      const body = JSON.stringify(messages);
+      return json({ total: index.messageCount, from, to: end, messages: messages.length, json: body.length, ...stats });
     }
     if (url.pathname === "/whole") {
       // Today's view: the whole object inflated up to the cap, as one string, mapped whole.
