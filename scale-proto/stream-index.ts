@@ -6,7 +6,6 @@
 import { closeSync, createReadStream, openSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { mapSession } from "@residue/formats";
-import type { Message } from "@residue/formats/model";
 import { createStructurePass } from "./cc-structure.ts";
 import { decodePrefix, encodeIndex, type IndexedMessage, type SessionIndex } from "./index-format.ts";
 import { writeSegments } from "./segments.ts";
