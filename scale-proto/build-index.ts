@@ -9,7 +9,7 @@ import type { Message } from "@residue/formats/model";
 import { createStructurePass } from "./cc-structure.ts";
 import { decodePrefix, encodeIndex, type IndexedMessage, type SessionIndex } from "./index-format.ts";
 import { writeMembers } from "./members.ts";
-import { openIndex, type ReadStats, readWindow } from "./window.ts";
+import { firstAfter, openIndex, type ReadStats, readWindow } from "./window.ts";
 
 const [path = "/tmp/scale/big.jsonl", targetArg = "262144", checksArg = "60"] = process.argv.slice(2);
 const target = Number(targetArg);
@@ -122,3 +122,13 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 console.log(
   `windows checked: ${windows.length}, mismatches: ${mismatches}; per 150-message window: median ${median(perWindow.map((s) => s.requests))} R2 reads, ${(median(perWindow.map((s) => s.bytesRead)) / 1024).toFixed(0)} KB read, ${(median(perWindow.map((s) => s.inflated)) / 1024).toFixed(0)} KB inflated; max ${(Math.max(...perWindow.map((s) => s.bytesRead)) / 1024).toFixed(0)} KB read`,
 );
+
+// Commit positions → message indexes through the sparse table and one block, against a scan of the whole mapping.
+let wrongPositions = 0;
+const positions = Array.from({ length: 200 }, (_, i) => Math.floor((i / 200) * n) + 1);
+for (const line of positions) {
+  const got = await firstAfter(get, "index", index, line, { requests: 0, bytesRead: 0, inflated: 0 });
+  const want = full.messages.filter((m) => m.line <= line).length;
+  if (got !== want) wrongPositions++;
+}
+console.log(`positions checked: ${positions.length} lines across the transcript, message index wrong: ${wrongPositions}`);
