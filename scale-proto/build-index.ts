@@ -61,14 +61,11 @@ const entries: IndexedMessage[] = full.messages.map((m, i) => {
   };
 });
 const monotonic = entries.every((e, i) => i === 0 || e.line >= (entries[i - 1] as IndexedMessage).line);
-const encoded = encodeIndex(
-  { members, skip: structure.skip, fold: structure.fold, files: structure.files, lastMainLine: structure.lastMainLine },
-  entries,
-);
+const encoded = encodeIndex({ members, skip: structure.skip, files: structure.files, lastMainLine: structure.lastMainLine }, entries);
 writeFileSync(indexPath, encoded);
 const prefix = decodePrefix(encoded) as SessionIndex;
 console.log(
-  `index: ${(encoded.byteLength / 1024).toFixed(0)} KB (prefix ${(prefix.messagesAt / 1024).toFixed(1)} KB: ${members.length} members, ${prefix.sparse.length} sparse entries; message table ${((encoded.byteLength - prefix.messagesAt) / 1024).toFixed(0)} KB); lines monotonic: ${monotonic}`,
+  `index: ${(encoded.byteLength / 1024).toFixed(0)} KB (prefix ${(prefix.segmentsAt / 1024).toFixed(1)} KB: ${prefix.sparse.length} sparse entries, ${prefix.skip.length} skip ranges; segment table ${((prefix.messagesAt - prefix.segmentsAt) / 1024).toFixed(0)} KB for ${members.length} members; message table ${((encoded.byteLength - prefix.messagesAt) / 1024).toFixed(0)} KB); lines monotonic: ${monotonic}`,
 );
 
 // 4. Windows mapped on their own == the same messages of the whole-file mapping?

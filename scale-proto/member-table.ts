@@ -11,18 +11,3 @@ export interface Member {
   firstLine: number;
   lines: number;
 }
-
-/** The members holding lines [from, to] (1-based, inclusive), by binary search on the member table. */
-export function membersFor(members: Member[], from: number, to: number): { first: number; last: number } {
-  const find = (line: number) => {
-    let lo = 0;
-    let hi = members.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((members[mid] as Member).firstLine <= line) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
-  return { first: find(from), last: find(to) };
-}

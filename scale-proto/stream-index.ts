@@ -85,12 +85,14 @@ console.log(
   `message table, mapped window by window: ${entries.length} messages, ${((cpu() - c) / 1000).toFixed(1)} s CPU, peak heap ${(peakHeap / 1e6).toFixed(0)} MB`,
 );
 const encoded = encodeIndex(
-  { members: run.segments, skip: structure.skip, fold: structure.fold, files: structure.files, lastMainLine: structure.lastMainLine },
+  { members: run.segments, skip: structure.skip, files: structure.files, lastMainLine: structure.lastMainLine },
   entries,
 );
 writeFileSync(`${path}.seg.idx`, encoded);
 const prefix = decodePrefix(encoded) as SessionIndex;
-console.log(`index: ${(encoded.byteLength / 1024).toFixed(0)} KB, prefix ${(prefix.messagesAt / 1024).toFixed(1)} KB`);
+console.log(
+  `index: ${(encoded.byteLength / 1024).toFixed(0)} KB: prefix ${(prefix.segmentsAt / 1024).toFixed(1)} KB (read by every view), segment table ${((prefix.messagesAt - prefix.segmentsAt) / 1024).toFixed(0)} KB, message table ${((encoded.byteLength - prefix.messagesAt) / 1024).toFixed(0)} KB (both read by range)`,
+);
 if (reference) {
   const ref = readFileSync(reference);
   const refPrefix = decodePrefix(ref) as SessionIndex;

@@ -1,10 +1,17 @@
-// The one range reader: index prefix → the message block a view needs → the members holding its lines →
-// those lines → the mapper on that window. Runs unchanged in the Worker (R2 range reads, DecompressionStream)
+// The one range reader: index prefix → the message block a view needs → the entries of the segments
+// holding its lines → those segments → those lines → the mapper on that window. Runs unchanged in the Worker (R2 range reads, DecompressionStream)
 // and in node (file reads, zlib); `get` and `inflate` are its only I/O.
 import { mapSession } from "@residue/formats";
 import type { Message } from "@residue/formats/model";
-import { decodeMessages, decodePrefix, type IndexedMessage, messageRange, type SessionIndex } from "./index-format.ts";
-import { membersFor } from "./member-table.ts";
+import {
+  decodeMessages,
+  decodePrefix,
+  decodeSegments,
+  type IndexedMessage,
+  messageRange,
+  type SessionIndex,
+  segmentRange,
+} from "./index-format.ts";
 
 export type RangeGet = (key: string, offset: number, length: number) => Promise<Uint8Array>;
 export type Inflate = (member: Uint8Array) => Promise<Uint8Array>;
@@ -15,7 +22,8 @@ export interface ReadStats {
   inflated: number;
 }
 
-const PREFIX_GUESS = 64 * 1024;
+// One read covers the prefix of sessions up to ~500,000 messages (the sparse table is 16 B per 256 messages).
+const PREFIX_GUESS = 32 * 1024;
 
 export async function openIndex(get: RangeGet, key: string, stats: ReadStats): Promise<SessionIndex> {
   let bytes = await get(key, 0, PREFIX_GUESS);
@@ -64,47 +72,59 @@ const inRanges = (ranges: [number, number][], n: number) => {
   return false;
 };
 
-/** Lines [from, to] of each range, off-branch lines left out, reading each run of members once. */
+/** Lines [from, to] in segments [first, last] (a bound the index gives without reading the segment table). */
+export interface LineRange {
+  from: number;
+  to: number;
+  first: number;
+  last: number;
+}
+
+/** Lines of each range, off-branch lines left out: one read of segment entries and one of data per run of segments. */
 export async function readLines(
   get: RangeGet,
   inflate: Inflate,
-  dataKey: string,
+  keys: { data: string; index: string },
   index: SessionIndex,
-  ranges: [number, number][],
+  ranges: LineRange[],
   stats: ReadStats,
 ): Promise<{ n: number; text: string }[]> {
   const out: { n: number; text: string }[] = [];
   const decoder = new TextDecoder();
-  // Neighbouring ranges that share members are read as one run.
-  const runs: { first: number; last: number; ranges: [number, number][] }[] = [];
-  for (const r of [...ranges].sort((a, b) => a[0] - b[0])) {
-    const { first, last } = membersFor(index.members, r[0], r[1]);
+  // Ranges whose segments touch or overlap are read as one run.
+  const runs: { first: number; last: number; ranges: LineRange[] }[] = [];
+  for (const r of [...ranges].sort((a, b) => a.first - b.first)) {
     const prev = runs.at(-1);
-    if (prev && first <= prev.last + 1) {
-      prev.last = Math.max(prev.last, last);
+    if (prev && r.first <= prev.last + 1) {
+      prev.last = Math.max(prev.last, r.last);
       prev.ranges.push(r);
-    } else runs.push({ first, last, ranges: [r] });
+    } else runs.push({ first: r.first, last: r.last, ranges: [r] });
   }
+  const wanted = (n: number, run: { ranges: LineRange[] }) => run.ranges.some((r) => n >= r.from && n <= r.to);
   for (const run of runs) {
-    const head = index.members[run.first];
-    const tail = index.members[run.last];
+    const { offset, length } = segmentRange(index, run.first, run.last);
+    const entryBytes = await get(keys.index, offset, length);
+    stats.requests++;
+    stats.bytesRead += entryBytes.byteLength;
+    // The bound may hold a segment more at each end than the lines need: trimmed before reading data.
+    const segments = decodeSegments(entryBytes, run.last - run.first + 1).filter((s) =>
+      run.ranges.some((r) => s.firstLine <= r.to && s.firstLine + s.lines - 1 >= r.from),
+    );
+    const head = segments[0];
+    const tail = segments.at(-1);
     if (!head || !tail) continue;
-    const bytes = await get(dataKey, head.comp, tail.comp + tail.compLength - head.comp);
+    const bytes = await get(keys.data, head.comp, tail.comp + tail.compLength - head.comp);
     stats.requests++;
     stats.bytesRead += bytes.byteLength;
-    for (let m = run.first; m <= run.last; m++) {
-      const member = index.members[m];
-      if (!member) continue;
-      const raw = await inflate(bytes.subarray(member.comp - head.comp, member.comp - head.comp + member.compLength));
+    for (const segment of segments) {
+      const raw = await inflate(bytes.subarray(segment.comp - head.comp, segment.comp - head.comp + segment.compLength));
       stats.inflated += raw.byteLength;
-      let n = member.firstLine;
+      let n = segment.firstLine;
       let start = 0;
       for (;;) {
         const nl = raw.indexOf(0x0a, start);
         const end = nl < 0 ? raw.byteLength : nl;
-        if (end > start && run.ranges.some(([a, b]) => n >= a && n <= b) && !inRanges(index.skip, n)) {
-          out.push({ n, text: decoder.decode(raw.subarray(start, end)) });
-        }
+        if (end > start && wanted(n, run) && !inRanges(index.skip, n)) out.push({ n, text: decoder.decode(raw.subarray(start, end)) });
         if (nl < 0) break;
         start = nl + 1;
         n++;
@@ -137,9 +157,19 @@ export async function readWindow(
   const at = (i: number) => entries[i - lo] as IndexedMessage;
   const firstLine = from > 0 ? at(from - 1).line + 1 : 1;
   const lastLine = to + 1 < index.messageCount ? at(to + 1).line - 1 : index.lastMainLine;
-  const ranges: [number, number][] = [[firstLine, Math.max(firstLine, lastLine)]];
-  for (let i = from; i <= to; i++) if (at(i).extraFrom > 0) ranges.push([at(i).extraFrom, at(i).extraTo]);
-  const lines = await readLines(get, inflate, keys.data, index, ranges, stats);
+  const ranges: LineRange[] = [
+    {
+      from: firstLine,
+      to: Math.max(firstLine, lastLine),
+      first: from > 0 ? at(from - 1).segment : 0,
+      last: to + 1 < index.messageCount ? at(to + 1).segment : index.lastMainSegment,
+    },
+  ];
+  for (let i = from; i <= to; i++) {
+    const file = at(i).extraFrom > 0 ? index.files.find((f) => f.from === at(i).extraFrom) : undefined;
+    if (file) ranges.push({ from: file.from, to: file.to, first: file.firstSegment, last: file.lastSegment });
+  }
+  const lines = await readLines(get, inflate, keys, index, ranges, stats);
   const global = lines.map((l) => l.n);
   const conversation = mapSession(agent, lines.map((l) => l.text).join("\n"));
   const byLine = new Map<number, { i: number; entry: IndexedMessage }>();
