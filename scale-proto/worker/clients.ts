@@ -98,11 +98,11 @@ try {
   await app.dispose();
 }
 
-// The big session, served both ways, each in a fresh workerd: CPU, and peak memory after the 1 MB session,
-// after the 320 MB one, and after the 320 MB one again (constant memory: the peak does not follow the size).
+// The big session, served each way in a fresh workerd: CPU, and peak memory after the 1 MB session, after
+// the big one, and after the big one again (constant memory: the peak does not follow the size).
 const wantBig = sha(readFileSync(big));
 console.log(
-  "| raw download | workerd CPU s per 320 MB download | workerd peak RSS MB: start → after 1 MB → after 320 MB → after 320 MB again | bytes right |",
+  `| raw download of ${name(big)} | workerd CPU s per download | workerd peak RSS MB: start → after 1 MB → after it → after it again | bytes right |`,
 );
 console.log("|---|---|---|---|");
 for (const [mode, args, url] of [
