@@ -34,33 +34,36 @@ if (only === "" || only === "load") {
 
 async function scenario(name: string, urls: string[], expect?: (body: Record<string, unknown>) => void) {
   const app = await start();
-  const pid = workerd(app.child.pid as number);
-  if (name.startsWith("R2")) console.log(`(workerd processes: ${pid.length})`);
-  // Warm up: the first request compiles the Worker.
-  await (await fetch(`${app.base}/head?key=none`)).text();
-  const rssBefore = status(pid, "VmRSS");
-  const c0 = cpuMs(pid);
-  let last: Record<string, unknown> = {};
-  const wall: number[] = [];
-  for (const u of urls) {
-    const t = performance.now();
-    const res = await fetch(`${app.base}${u}`);
-    const text = await res.text();
-    wall.push(performance.now() - t);
-    try {
-      last = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      last = { status: res.status, error: text.slice(0, 200) };
+  try {
+    const pid = workerd(app.child.pid as number);
+    if (name.startsWith("R2")) console.log(`(workerd processes: ${pid.length})`);
+    // Warm up: the first request compiles the Worker.
+    await (await fetch(`${app.base}/head?key=none`)).text();
+    const rssBefore = status(pid, "VmRSS");
+    const c0 = cpuMs(pid);
+    let last: Record<string, unknown> = {};
+    const wall: number[] = [];
+    for (const u of urls) {
+      const t = performance.now();
+      const res = await fetch(`${app.base}${u}`);
+      const text = await res.text();
+      wall.push(performance.now() - t);
+      try {
+        last = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        last = { status: res.status, error: text.slice(0, 200) };
+      }
+      expect?.(last);
     }
-    expect?.(last);
+    const cpu = (cpuMs(pid) - c0) / urls.length;
+    const peak = status(pid, "VmHWM");
+    wall.sort((a, b) => a - b);
+    console.log(
+      `| ${name} | ${urls.length} | ${cpu.toFixed(1)} | ${(wall[Math.floor(wall.length / 2)] as number).toFixed(1)} | ${rssBefore.toFixed(0)} → ${peak.toFixed(0)} | ${JSON.stringify(last)} |`,
+    );
+  } finally {
+    await app.dispose();
   }
-  const cpu = (cpuMs(pid) - c0) / urls.length;
-  const peak = status(pid, "VmHWM");
-  wall.sort((a, b) => a - b);
-  console.log(
-    `| ${name} | ${urls.length} | ${cpu.toFixed(1)} | ${(wall[Math.floor(wall.length / 2)] as number).toFixed(1)} | ${rssBefore.toFixed(0)} → ${peak.toFixed(0)} | ${JSON.stringify(last)} |`,
-  );
-  await app.dispose();
 }
 
 const q = new URLSearchParams({ data: keys.data, index: keys.index }).toString();
@@ -86,8 +89,6 @@ if (only === "" || only === "views") {
     "today: whole object, 64 MB inflated and mapped",
     Array.from({ length: 2 }, () => `/whole?data=${keys.single}&cap=${64 * 1024 * 1024}`),
   );
-  await scenario("multi-member object through one DecompressionStream", [`/inflate-all?data=${keys.data}`], (b) => {
-    if (b.inflated !== statSync(path).size)
-      throw new Error(`multi-member inflate: ${JSON.stringify(b)}, want ${statSync(path).size} bytes`);
-  });
+  // workerd's DecompressionStream rejects concatenated members ("Trailing bytes …"): reported in the table, not thrown.
+  await scenario("multi-member object through one DecompressionStream", [`/inflate-all?data=${keys.data}`]);
 }
