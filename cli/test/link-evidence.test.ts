@@ -1,4 +1,5 @@
 // The link decision, the edit reading and the commit order, in-process: plain data in, plain data out.
+import { mapSession } from "@residue/formats";
 import { describe, expect, it } from "vitest";
 import { editedFiles, shellWrites } from "../src/agents/edits.ts";
 import { AGENT_SPECS } from "../src/agents/index.ts";
@@ -173,13 +174,46 @@ describe("shellWrites / editedFiles", () => {
       [],
       collector.observe,
     );
-    const { evidence, atBytes } = collector.finish({ line: scan.message_count, byte: scan.byte_size, last_message_at: scan.last_at });
+    const { evidence, atBytes } = collector.finish({ line: scan.last_line, byte: scan.byte_size, last_message_at: scan.last_at });
     expect(evidence.messageLines).toEqual([1, 2, 4, 5]);
     expect(evidence.edits.map((e) => [e.line, e.file, e.turn.line])).toEqual([
       [2, "a.ts", 0],
       [5, "b.ts", 3],
     ]);
     expect(atBytes.get(lines[0]?.length ?? 0)?.line).toBe(1);
+  });
+});
+
+describe("scan positions", () => {
+  it("count physical lines, blank ones included, as the mappers number messages", async () => {
+    const at = (s: number) => `2026-01-01T00:00:0${s}Z`;
+    const text = [
+      JSON.stringify({ type: "user", uuid: "1", timestamp: at(1), message: { role: "user", content: "first" } }),
+      "",
+      "",
+      JSON.stringify({
+        type: "assistant",
+        uuid: "2",
+        parentUuid: "1",
+        timestamp: at(2),
+        message: { id: "m", role: "assistant", content: [{ type: "text", text: "reply" }] },
+      }),
+      "",
+      JSON.stringify({ type: "user", uuid: "3", parentUuid: "2", timestamp: at(3), message: { role: "user", content: "second" } }),
+      "",
+    ].join("\n");
+    const scan = await scanTranscript(
+      (async function* () {
+        yield Buffer.from(text);
+      })(),
+      "claude-code",
+      [Date.parse(at(2))],
+    );
+    const lines = mapSession("claude-code", text).messages.map((m) => m.line);
+    expect(lines).toEqual([1, 4, 6]);
+    expect(scan.positions.get(Date.parse(at(2)))?.line).toBe(4);
+    expect(scan.last_line).toBe(6);
+    expect(scan.message_count).toBe(3);
   });
 });
 

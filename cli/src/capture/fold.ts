@@ -149,7 +149,7 @@ async function readTranscript(stateDir: string, top: string, s: LocalSession, ti
     spansOf(s).map((span) => span.byte),
   );
   const scan = await scanTranscript(source, s.agent, times, collector.observe);
-  const end: Position = { line: scan.message_count, byte: scan.byte_size, last_message_at: scan.last_at };
+  const end: Position = { line: scan.last_line, byte: scan.byte_size, last_message_at: scan.last_at };
   const { evidence, atBytes } = collector.finish(end);
   return {
     evidence,

@@ -14,6 +14,8 @@ export interface TranscriptScan {
   byte_size: number;
   content_hash: string;
   message_count: number;
+  /** The physical line number of the last non-blank line (what positions and `Message.line` count). */
+  last_line: number;
   title: string | null;
   first_at: number | null;
   last_at: number | null;
@@ -61,6 +63,8 @@ export function createScanner(
   let nextTime = 0;
   let byte = 0;
   let lines = 0;
+  // Positions count physical lines, blank ones included, as the mappers number `Message.line`.
+  let physical = 0;
   let title: string | null = null;
   let titleTries = 0;
   let first: number | null = null;
@@ -70,6 +74,7 @@ export function createScanner(
   let partial: Buffer[] = [];
 
   const onLine = (raw: Buffer, end: number) => {
+    physical++;
     const text = raw.toString("utf8");
     if (!text.trim()) return;
     lines++;
@@ -82,10 +87,10 @@ export function createScanner(
       }
       first ??= at;
       last = at;
-      reached = { line: lines, byte: end, last_message_at: at };
+      reached = { line: physical, byte: end, last_message_at: at };
     } else {
       // Lines without a time belong with the last stamped one.
-      reached = { ...reached, line: lines, byte: end };
+      reached = { ...reached, line: physical, byte: end };
     }
     observe?.(text, before, reached);
     if (title === null && titleTries < 200) {
@@ -116,6 +121,7 @@ export function createScanner(
         byte_size: byte,
         content_hash: `sha256:${hash.digest("hex")}`,
         message_count: lines,
+        last_line: reached.line,
         title,
         first_at: first,
         last_at: last,
