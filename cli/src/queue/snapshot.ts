@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
+import { type Control, defaultHome, loadControl, repoRootOf } from "../config/control.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { createRedactor, type Redactor, redactionTransform } from "../redaction/index.ts";
 import type { LocalSession } from "../state/model.ts";
@@ -40,14 +41,24 @@ export interface Snapshot {
 /**
  * Secrets never leave the machine: every snapshot is redacted, and a snapshot is all that is uploaded and what
  * titles and search rows are read from. Bump the version when redaction removes more: snapshots taken before
- * are then taken again instead of being uploaded as they were.
+ * are then taken again instead of being uploaded as they were. The user's and the repo's own rules are in the
+ * stamp too (by hash), so changing them retakes the snapshots as well.
  */
 const REDACTION_VERSION = "redaction-2";
-let redactor: Redactor | undefined;
-// Built once per run: building one costs ~40 ms, using it nothing.
-function redaction(onEnd: (counts: Map<string, number>) => void) {
-  redactor ??= createRedactor({ format: "json" });
-  return redactionTransform(redactor, onEnd);
+const redactors = new Map<string, Redactor>();
+/** The redactor for these rules, built once per run and rules: building one costs ~40 ms, using it nothing. */
+export function redactorFor(control: Control): Redactor {
+  const key = control.rulesHash ?? "";
+  let redactor = redactors.get(key);
+  if (!redactor) {
+    redactor = createRedactor(control.redaction);
+    redactors.set(key, redactor);
+  }
+  return redactor;
+}
+
+function rulesStamp(control: Control) {
+  return control.rulesHash ? `${REDACTION_VERSION}+${control.rulesHash}` : REDACTION_VERSION;
 }
 
 function paths(stateDir: string, sessionId: string) {
@@ -91,6 +102,8 @@ function measure(scanner: ReturnType<typeof createScanner>): Transform {
  * One read feeds both the scan (size, hash, message count) and the gzip copy that gets uploaded, so the
  * metadata describes exactly the uploaded bytes even while the agent keeps appending. Redaction (always first) and other
  * stages slot in as `transforms`, before the measurement, without the transcript ever being in memory.
+ * `control` holds the user's and the repo's rules (read from the files when not given); a file that is wrong
+ * fails the snapshot, so nothing redacted with fewer rules than meant is ever taken or uploaded.
  */
 export async function takeSnapshot(
   stateDir: string,
@@ -98,13 +111,14 @@ export async function takeSnapshot(
   dataPath: string,
   agent: Agent,
   transforms: (() => Transform)[] = [],
+  control: Control = loadControl(defaultHome(), repoRootOf(stateDir)),
 ): Promise<Snapshot | null> {
   const p = paths(stateDir, sessionId);
   if (!existsSync(dataPath)) return readSnapshot(stateDir, sessionId);
   const previous = readSnapshot(stateDir, sessionId);
   const files = sessionFiles(agent, dataPath);
   const sources = sourceStamp(files);
-  const stamp = sources === null ? null : `${REDACTION_VERSION}|${sources}`;
+  const stamp = sources === null ? null : `${rulesStamp(control)}|${sources}`;
   if (previous && stamp !== null && previous.meta.source_stamp === stamp) return previous;
   ensurePrivateDir(p.dir);
   const scanner = createScanner(agent);
@@ -113,7 +127,7 @@ export async function takeSnapshot(
   try {
     await pipeline([
       openSessionData(files),
-      redaction((counts) => {
+      redactionTransform(redactorFor(control), (counts) => {
         redacted = Object.fromEntries(counts);
       }),
       ...transforms.map((make) => make()),
