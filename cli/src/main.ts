@@ -5,7 +5,9 @@ import { AGENT_NAMES, AGENT_SPECS, HOOK_AGENTS, nameList } from "./agents/index.
 import { runCapture } from "./commands/capture/capture.ts";
 import { runDismiss } from "./commands/dismiss/dismiss.ts";
 import { runDoctor } from "./commands/doctor/doctor.ts";
+import { runForget } from "./commands/forget/forget.ts";
 import { runHook } from "./commands/hook/hook.ts";
+import { runIgnore } from "./commands/ignore/ignore.ts";
 import { runInit, runUninstall } from "./commands/init/init.ts";
 import { runLink, runUnlink } from "./commands/link/link.ts";
 import { runLogin } from "./commands/login/login.ts";
@@ -203,6 +205,44 @@ Examples:
     .command("dismiss")
     .description("Stop repeating the warnings status, doctor and git push show (lost transcripts, a recovered queue), once read")
     .action(() => runDismiss(deps));
+
+  program
+    .command("forget")
+    .description("Take a queued session back: out of the queue and its commit links, local copy deleted, never recorded again")
+    .argument("<session>", "its id (or a unique prefix), the agent's id, or the transcript path")
+    .addHelpText(
+      "after",
+      `
+Only this clone's queue changes; the agent's transcript file is left alone. A session uploaded already stays
+on the server: \`residue delete <id>\` removes it there (and forgets it here too).
+
+Examples:
+  $ residue status                  # the queued sessions and their ids
+  $ residue forget 0c4f7a2e         # a unique prefix is enough`,
+    )
+    .action((key) => runForget(key, deps));
+
+  program
+    .command("ignore")
+    .description("Never capture sessions working under a directory (or glob); queued ones there are forgotten")
+    .argument("[path-or-glob]", "a directory (default: the current one), or a glob: * and ? within a name, ** across directories")
+    .option("--list", "show what is ignored, from ~/.residue/config and the repo's .residue.json")
+    .option("--remove", "stop ignoring it (only entries of ~/.residue/config; .residue.json is edited by hand)")
+    .addHelpText(
+      "after",
+      `
+The list lives in ~/.residue/config (this machine). A team shares its own in the committed .residue.json at the
+repo root ({"ignore": ["secrets/**", "scratch"]}, relative to the repo root). A directory ignores everything
+under it. Relative paths are resolved against the current directory; ~/… and **/… are kept as written.
+
+Examples:
+  $ residue ignore                      # this directory and everything under it
+  $ residue ignore ~/clients/acme       # a whole tree
+  $ residue ignore '**/playground-*'    # any directory named like that, anywhere
+  $ residue ignore --list
+  $ residue ignore --remove ~/clients/acme`,
+    )
+    .action((target, o) => runIgnore(target, o, deps));
 
   program
     .command("doctor")

@@ -1,9 +1,6 @@
 // Ignore globs: which directories' sessions are never captured. Pure string work, no file system.
 import { dirname, isAbsolute, join } from "node:path";
 
-/** Whether an ignore entry is a glob (otherwise a plain directory: it and everything under it). */
-export const hasGlob = (entry: string) => /[*?[]/.test(entry);
-
 /**
  * The absolute pattern an entry stands for: `~/…` is under `home`, `**…` matches anywhere, and anything else
  * relative is under `base` (the current directory for `residue ignore`, the repo root for `.residue.json`).
