@@ -12,6 +12,7 @@ import { runInit, runUninstall } from "./commands/init/init.ts";
 import { runLink, runUnlink } from "./commands/link/link.ts";
 import { runLogin } from "./commands/login/login.ts";
 import { runOpen } from "./commands/open/open.ts";
+import { runRedact } from "./commands/redact/redact.ts";
 import { runSearch } from "./commands/search/search.ts";
 import { runSessionEnd, runSessionStart } from "./commands/session/session.ts";
 import { runSetup } from "./commands/setup/setup.ts";
@@ -205,6 +206,36 @@ Examples:
     .command("dismiss")
     .description("Stop repeating the warnings status, doctor and git push show (lost transcripts, a recovered queue), once read")
     .action(() => runDismiss(deps));
+
+  program
+    .command("redact")
+    .description("Show what redaction takes out of the queued sessions (--dry-run), or redact their snapshots now")
+    .argument(
+      "[session-or-file]",
+      "a queued session (id or unique prefix; default: all queued here), or with --dry-run any transcript file",
+    )
+    .option("--dry-run", "read the transcripts and show each value that would be redacted, masked: its rule and the text around it")
+    .option("--all", "show every hit (default: the first 20 per session)")
+    .option("--json", "machine-readable output")
+    .addHelpText(
+      "after",
+      `
+The rules are the built-in ones plus the "redaction" sections of ~/.residue/config and of the repo's committed
+.residue.json (they add up). A hit is shown as the redacted line around its [REDACTED:<rule>] mark, never the
+value itself. Without --dry-run, the snapshots of the queued sessions are taken again with the current rules (a
+push does this too when the rules changed) and the counts per rule are printed.
+
+.residue.json (or ~/.residue/config):
+  {"redaction": {"patterns": [{"name": "acme-customer", "regex": "ACME-CUSTOMER-\\\\d+"}],
+                 "allow": {"strings": ["sk-test-not-a-secret"], "regexes": ["EXAMPLE[A-Z0-9]+"]}}}
+
+Examples:
+  $ residue redact --dry-run                       # every session queued in this repo
+  $ residue redact --dry-run 0c4f7a2e --all        # one session, every hit
+  $ residue redact --dry-run ~/.claude/projects/-repo/1f2e….jsonl   # any transcript file
+  $ residue redact                                 # apply the current rules to the snapshots now`,
+    )
+    .action((target, o) => runRedact(target, o, deps));
 
   program
     .command("forget")
