@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { AGENT_NAMES, AGENT_SPECS, HOOK_AGENTS, nameList } from "./agents/index.ts";
 import { runCapture } from "./commands/capture/capture.ts";
+import { runDelete } from "./commands/delete/delete.ts";
 import { runDismiss } from "./commands/dismiss/dismiss.ts";
 import { runDoctor } from "./commands/doctor/doctor.ts";
 import { runForget } from "./commands/forget/forget.ts";
@@ -252,6 +253,25 @@ Examples:
   $ residue forget 0c4f7a2e         # a unique prefix is enough`,
     )
     .action((key) => runForget(key, deps));
+
+  program
+    .command("delete")
+    .description("Remove a conversation from the server, or every conversation linked to a commit (asks first)")
+    .argument("<session-or-commit>", "a session id (or a unique prefix of a queued one), or a commit: SHA or any git revision")
+    .option("-y, --yes", "do not ask (required without a terminal)")
+    .addHelpText(
+      "after",
+      `
+A conversation is deleted whole: its transcript, search rows and links to every commit. For a commit, residue
+lists each conversation linked to it and the other commits it is linked to, then asks. A session queued here
+is forgotten too, so no later push uploads it again.
+
+Examples:
+  $ residue delete 0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44
+  $ residue delete HEAD                 # the conversations behind the last commit
+  $ residue delete 4f1c2e0 --yes        # in a script`,
+    )
+    .action((target, o) => runDelete(target, o, deps));
 
   program
     .command("ignore")
