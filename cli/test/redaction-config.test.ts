@@ -1,7 +1,7 @@
 // The user's and the team's redaction rules, through the compiled binary against the real backend: a pattern in
 // the repo's committed `.residue.json` and an allowed string in ~/.residue/config decide what lands in R2, a change
 // of rules retakes the snapshot, and a broken file holds the upload back with an error naming the file and entry.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Sandbox, transcriptLines } from "./support/harness.ts";
@@ -52,6 +52,21 @@ describe("redaction rules from ~/.residue/config and .residue.json", { timeout: 
     stored = (await sb.rawSession(id)).toString("utf8");
     expect(stored).not.toContain(INTERNAL);
     expect(stored.match(/\[REDACTED:acme-customer\]/g)?.length).toBe(2);
+  });
+
+  it("a kept copy is redacted again with new rules when the agent deleted its transcript", async () => {
+    const sb = new Sandbox();
+    const data = transcript(sb);
+    const id = sb.residue(["session", "start", "--agent", "claude-code", "--data", data]).stdout.trim();
+    expect(sb.residue(["session", "end", "--id", id]).status).toBe(0);
+    rmSync(data);
+    writeFileSync(join(sb.repo, ".residue.json"), JSON.stringify(teamRules));
+    const push = sb.residue(["push", "--json"]);
+    expect(push.status, push.stderr).toBe(0);
+    const stored = (await sb.rawSession(id)).toString("utf8");
+    expect(stored).not.toContain(INTERNAL);
+    expect(stored).toContain("[REDACTED:acme-customer]");
+    expect(stored).toContain("[REDACTED:github-pat]");
   });
 
   it("a broken rule keeps the session queued and says which file and entry; doctor reports it; the hook exits 0", async () => {

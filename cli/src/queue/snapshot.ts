@@ -2,6 +2,7 @@
 // at session end and at capture, with the scan of what it holds. Uploads read from here.
 import {
   chmodSync,
+  createReadStream,
   createWriteStream,
   existsSync,
   mkdirSync,
@@ -15,7 +16,7 @@ import {
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
+import { createGunzip, createGzip } from "node:zlib";
 import { type Control, defaultHome, loadControl, repoRootOf } from "../config/control.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { createRedactor, type Redactor, redactionTransform } from "../redaction/index.ts";
@@ -113,22 +114,60 @@ export async function takeSnapshot(
   transforms: (() => Transform)[] = [],
   control: Control = loadControl(defaultHome(), repoRootOf(stateDir)),
 ): Promise<Snapshot | null> {
-  const p = paths(stateDir, sessionId);
-  if (!existsSync(dataPath)) return readSnapshot(stateDir, sessionId);
   const previous = readSnapshot(stateDir, sessionId);
+  const rules = rulesStamp(control);
+  if (!existsSync(dataPath)) {
+    const [keptRules, keptSources] = (previous?.meta.source_stamp ?? "").split("|");
+    if (!previous || keptRules === rules) return previous;
+    // The agent deleted its transcript and the rules changed since: the kept copy is redacted again with them.
+    const gzip = previous.gzipPath;
+    return writeSnapshot(stateDir, sessionId, agent, control, transforms, {
+      source: () => [createReadStream(gzip), createGunzip()],
+      stamp: `${rules}|${keptSources ?? ""}`,
+      what: `the kept copy ${gzip}`,
+      before: previous.meta.redacted,
+    });
+  }
   const files = sessionFiles(agent, dataPath);
   const sources = sourceStamp(files);
-  const stamp = sources === null ? null : `${rulesStamp(control)}|${sources}`;
-  if (previous && stamp !== null && previous.meta.source_stamp === stamp) return previous;
+  const stamp = sources === null ? undefined : `${rules}|${sources}`;
+  if (previous && stamp !== undefined && previous.meta.source_stamp === stamp) return previous;
+  return writeSnapshot(stateDir, sessionId, agent, control, transforms, {
+    source: () => [openSessionData(files)],
+    stamp,
+    what: `the ${agent} transcript ${dataPath}`,
+  });
+}
+
+interface SnapshotJob {
+  /** The stages the bytes come from: a transcript, or a kept copy and its gunzip. */
+  source: () => (NodeJS.ReadableStream | NodeJS.ReadWriteStream)[];
+  stamp: string | undefined;
+  /** What the source is, for the error when it cannot be read. */
+  what: string;
+  /** Counts of what the source had redacted already (a kept copy redacted again). */
+  before?: Record<string, number>;
+}
+
+/** Writes one snapshot: source → redaction → other stages → measurement → gzip, then the meta naming it. */
+async function writeSnapshot(
+  stateDir: string,
+  sessionId: string,
+  agent: Agent,
+  control: Control,
+  transforms: (() => Transform)[],
+  { source, stamp, what, before = {} }: SnapshotJob,
+): Promise<Snapshot> {
+  const p = paths(stateDir, sessionId);
   ensurePrivateDir(p.dir);
   const scanner = createScanner(agent);
   const temp = join(p.dir, `${sessionId}.${process.pid}.tmp`);
-  let redacted: Record<string, number> = {};
+  const redacted: Record<string, number> = { ...before };
   try {
     await pipeline([
-      openSessionData(files),
+      ...source(),
       redactionTransform(redactorFor(control), (counts) => {
-        redacted = Object.fromEntries(counts);
+        for (const [rule, n] of counts) redacted[rule] = (redacted[rule] ?? 0) + n;
       }),
       ...transforms.map((make) => make()),
       measure(scanner),
@@ -138,7 +177,7 @@ export async function takeSnapshot(
   } catch (error) {
     rmSync(temp, { force: true });
     throw new CliError(
-      `cannot read the ${agent} transcript ${dataPath} (${(error as Error).message})`,
+      `cannot read ${what} (${(error as Error).message})`,
       "make it a readable file again (check its permissions); the session stays queued until then",
       undefined,
       { cause: error },
@@ -146,7 +185,7 @@ export async function takeSnapshot(
   }
   const { positions: _positions, ...scan } = scanner.finish();
   const file = `${sessionId}.${scan.content_hash.slice(7, 23)}.jsonl.gz`;
-  const meta: SnapshotMeta = { ...scan, file, source_stamp: stamp ?? undefined, redacted };
+  const meta: SnapshotMeta = { ...scan, file, source_stamp: stamp, redacted };
   renameSync(temp, join(p.dir, file));
   writeFileSync(`${p.meta}.${process.pid}.tmp`, JSON.stringify(meta), { mode: 0o600 });
   renameSync(`${p.meta}.${process.pid}.tmp`, p.meta);
