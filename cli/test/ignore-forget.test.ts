@@ -80,6 +80,50 @@ describe("residue ignore", { timeout: 60_000 }, () => {
     expect((await queued(sb)).map((s) => s.data_path).sort()).toEqual([hidden.transcript, seen.transcript].sort());
   });
 
+  it("keeps Codex discovery from registering rollouts working under an ignored path", async () => {
+    const sb = new Sandbox();
+    const now = new Date();
+    const day = join(
+      sb.dir,
+      "codex",
+      "sessions",
+      String(now.getFullYear()),
+      String(now.getMonth() + 1).padStart(2, "0"),
+      String(now.getDate()).padStart(2, "0"),
+    );
+    mkdirSync(day, { recursive: true });
+    const rollout = (cwd: string) => {
+      const id = crypto.randomUUID();
+      const path = join(day, `rollout-${id}.jsonl`);
+      mkdirSync(cwd, { recursive: true });
+      writeFileSync(path, `${JSON.stringify({ type: "session_meta", timestamp: now.toISOString(), payload: { id, cwd } })}\n`);
+      return path;
+    };
+    const hidden = rollout(join(sb.repo, "vendor", "x"));
+    const seen = rollout(sb.repo);
+    writeFileSync(join(sb.repo, ".residue.json"), JSON.stringify({ ignore: ["vendor"] }));
+    const env = { CODEX_HOME: join(sb.dir, "codex") };
+    expect((await residueInProcess(sb, ["init"])).status).toBe(0);
+    sb.edit("a.txt", "a\n");
+    sb.git("commit", "-qm", "a");
+    const status = await residueInProcess(sb, ["status", "--json"], { env });
+    const paths = (JSON.parse(status.stdout).sessions as { data_path: string }[]).map((s) => s.data_path);
+    expect(paths).toContain(seen);
+    expect(paths).not.toContain(hidden);
+  });
+
+  it("records nothing while the rules cannot be read; an end hook records the session whole once fixed", async () => {
+    const sb = new Sandbox();
+    writeFileSync(join(sb.repo, ".residue.json"), "{ not json");
+    const p = payload(sb, sb.repo);
+    await hook(sb, p.json);
+    expect(await queued(sb)).toEqual([]);
+    expect(log(sb)).toContain(`${p.id} not recorded: ${join(sb.repo, ".residue.json")} is not valid JSON`);
+    writeFileSync(join(sb.repo, ".residue.json"), "{}");
+    await hook(sb, p.json.replace("SessionStart", "SessionEnd"));
+    expect((await queued(sb)).map((s) => s.data_path)).toEqual([p.transcript]);
+  });
+
   it("forgets what was queued under a newly ignored directory, naming it", async () => {
     const sb = new Sandbox();
     const inside = payload(sb, join(sb.repo, "client"));
