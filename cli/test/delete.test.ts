@@ -3,7 +3,9 @@
 import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Sandbox, stamp, transcriptLines } from "./support/harness.ts";
+import { type BaseDeps, printable, withServices } from "../src/deps.ts";
+import { main } from "../src/main.ts";
+import { BINARY, Sandbox, stamp, transcriptLines } from "./support/harness.ts";
 import { residueInProcess } from "./support/in-process.ts";
 
 async function ok(sb: Sandbox, args: string[]) {
@@ -50,6 +52,44 @@ describe("residue delete", { timeout: 90_000 }, () => {
     const again = await residueInProcess(sb, ["delete", id, "--yes"]);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain(`session ${id} is not on`);
+  });
+
+  it("asks in a terminal, and deletes nothing unless the answer is y", async () => {
+    const sb = new Sandbox();
+    const id = await startSession(sb, "a");
+    await ok(sb, ["push"]);
+    const questions: string[] = [];
+    const inTerminal = async (answer: string) => {
+      let stderr = "";
+      const base: BaseDeps = {
+        cwd: sb.repo,
+        env: sb.env,
+        home: sb.home,
+        out: () => {},
+        err: (t) => {
+          stderr += printable(t);
+        },
+        now: Date.now,
+        readStdin: async () => "",
+        promptSecret: async (question) => {
+          questions.push(question);
+          return answer;
+        },
+        isTTY: true,
+        stdinIsTTY: true,
+        selfCommand: [BINARY],
+        platform: "linux",
+        launch: async () => true,
+      };
+      return { status: await main(["delete", id], withServices(base)), stderr };
+    };
+    const no = await inTerminal("n");
+    expect(no.status).toBe(1);
+    expect(no.stderr).toContain("cancelled; nothing was deleted");
+    expect(questions[0]).toBe(`Delete it from ${sb.env.RESIDUE_URL}? Type y to confirm: `);
+    expect((await sb.get(`/sessions/${id}`)).status).toBe(200);
+    expect((await inTerminal("y\n")).status).toBe(0);
+    expect((await sb.get(`/sessions/${id}`)).status).toBe(404);
   });
 
   it("deletes the conversations behind a commit, listing the other commits each is linked to", async () => {
