@@ -1,15 +1,20 @@
 // Ignore globs: which directories' sessions are never captured. Pure string work, no file system.
 import { dirname, isAbsolute, join } from "node:path";
 
+/** An entry with a relative path put under `base`; `~/…` and `**…` (anywhere) are kept as written. */
+export function anchoredEntry(entry: string, base: string): string {
+  const trimmed = entry.length > 1 ? entry.replace(/\/+$/, "") : entry;
+  if (trimmed === "~" || trimmed.startsWith("~/") || trimmed.startsWith("**") || isAbsolute(trimmed)) return trimmed;
+  return join(base, trimmed);
+}
+
 /**
- * The absolute pattern an entry stands for: `~/…` is under `home`, `**…` matches anywhere, and anything else
- * relative is under `base` (the current directory for `residue ignore`, the repo root for `.residue.json`).
+ * The absolute pattern an entry stands for: `~/…` is under `home`, and anything else relative is under `base`
+ * (the current directory for `residue ignore`, the repo root for `.residue.json`).
  */
 export function absoluteGlob(entry: string, base: string, home: string): string {
-  const trimmed = entry.length > 1 ? entry.replace(/\/+$/, "") : entry;
-  if (trimmed === "~" || trimmed.startsWith("~/")) return join(home, trimmed.slice(1));
-  if (isAbsolute(trimmed) || trimmed.startsWith("**")) return trimmed;
-  return join(base, trimmed);
+  const anchored = anchoredEntry(entry, base);
+  return anchored === "~" || anchored.startsWith("~/") ? join(home, anchored.slice(1)) : anchored;
 }
 
 /** `**` spans directories, `*` and `?` stay within one, `[…]` is a character class; the rest is literal. */

@@ -6,7 +6,7 @@ import type { RepoContext } from "../../repo/context.ts";
 import type { LocalSession } from "../../state/model.ts";
 import type { ApiClient } from "../../upload/api-client.ts";
 import { repoIdentity } from "../../upload/sync.ts";
-import { describeSession, forgetQueued, queuedSession } from "../forget/forget.ts";
+import { describeSession, forgetQueued, queuedSession, repoHere } from "../forget/queued.ts";
 
 export interface DeleteOptions {
   yes?: boolean;
@@ -15,15 +15,6 @@ export interface DeleteOptions {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Pages of the repo's commits read to find where else a session is linked (100 commits each). */
 const MAX_PAGES = 20;
-
-async function repoHere(deps: Deps): Promise<RepoContext | null> {
-  try {
-    return await deps.repo();
-  } catch (error) {
-    if (error instanceof CliError) return null;
-    throw error;
-  }
-}
 
 async function confirm(question: string, opts: DeleteOptions, deps: Deps) {
   if (opts.yes) return;

@@ -1,32 +1,15 @@
 // `residue ignore [path-or-glob]`: sessions whose working directory is under these paths are never captured.
 // The machine's list is in ~/.residue/config; a team's is in the committed `.residue.json` (edited by hand).
-import { isAbsolute, resolve } from "node:path";
 import { configPath, updateUserConfig } from "../../config/config.ts";
 import { ignoredBy, loadControl, repoRootOf } from "../../config/control.ts";
+import { anchoredEntry } from "../../config/glob.ts";
 import type { Deps } from "../../deps.ts";
 import { CliError, EXIT } from "../../errors/cli-error.ts";
-import type { RepoContext } from "../../repo/context.ts";
-import { forgetQueued, uploadedNote } from "../forget/forget.ts";
+import { forgetQueued, repoHere, uploadedNote } from "../forget/queued.ts";
 
 export interface IgnoreOptions {
   list?: boolean;
   remove?: boolean;
-}
-
-/** As stored in the user's file: absolute, unless it is under `~` or matches anywhere (`**…`). */
-export function storedEntry(entry: string, cwd: string): string {
-  const trimmed = entry.length > 1 ? entry.replace(/\/+$/, "") : entry;
-  if (trimmed === "~" || trimmed.startsWith("~/") || trimmed.startsWith("**") || isAbsolute(trimmed)) return trimmed;
-  return resolve(cwd, trimmed);
-}
-
-async function repoHere(deps: Deps): Promise<RepoContext | null> {
-  try {
-    return await deps.repo();
-  } catch (error) {
-    if (error instanceof CliError) return null;
-    throw error;
-  }
 }
 
 const userEntries = (saved: Record<string, unknown>) =>
@@ -42,7 +25,7 @@ export async function runIgnore(target: string | undefined, opts: IgnoreOptions,
       deps.out(`${rule.entry}${rule.pattern === rule.entry ? "" : ` (${rule.pattern})`}  — ${rule.file}\n`);
     return;
   }
-  const entry = storedEntry(target ?? deps.cwd, deps.cwd);
+  const entry = anchoredEntry(target ?? deps.cwd, deps.cwd);
   const file = configPath(deps.home);
   if (opts.remove) {
     let removed = false;

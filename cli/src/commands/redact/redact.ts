@@ -12,7 +12,7 @@ import { readSnapshot, redactorFor, takeSnapshot } from "../../queue/snapshot.ts
 import { openSessionData, sessionFiles } from "../../queue/sources.ts";
 import type { RepoContext } from "../../repo/context.ts";
 import type { LocalSession } from "../../state/model.ts";
-import { describeSession, queuedSession } from "../forget/forget.ts";
+import { describeSession, queuedSession, repoHere } from "../forget/queued.ts";
 import { countsText, type DryRun, dryRun } from "./dry-run.ts";
 
 export interface RedactOptions {
@@ -37,15 +37,6 @@ function isFile(path: string) {
     return statSync(path).isFile();
   } catch {
     return false;
-  }
-}
-
-async function repoHere(deps: Deps): Promise<RepoContext | null> {
-  try {
-    return await deps.repo();
-  } catch (error) {
-    if (error instanceof CliError) return null;
-    throw error;
   }
 }
 
