@@ -136,6 +136,12 @@ describe("residue ignore", { timeout: 60_000 }, () => {
     expect(run.stdout).toContain("Forgot 1 queued session(s) working there:");
     expect(run.stdout).toContain(`${forgotten?.id} (claude-code, "Fix the widget parser"`);
     expect((await queued(sb)).map((s) => s.data_path)).toEqual([outside.transcript]);
+
+    // A team's list pulled later: the agent's next hook there takes its queued session back.
+    writeFileSync(join(sb.repo, ".residue.json"), JSON.stringify({ ignore: ["lib"] }));
+    await hook(sb, outside.json);
+    expect(await queued(sb)).toEqual([]);
+    expect(log(sb)).toMatch(/lib is ignored \(lib in .*\.residue\.json\); not recorded; forgot queued session /);
   });
 });
 

@@ -4,8 +4,8 @@
 import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { type Control, ignoredBy, loadControl, repoRootOf } from "../config/control.ts";
-import { type Agent, endSession, findSession, startSession } from "../queue/sessions.ts";
-import { takeSnapshot } from "../queue/snapshot.ts";
+import { type Agent, endSession, findSession, forgetSession, startSession } from "../queue/sessions.ts";
+import { dropSnapshot, takeSnapshot } from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
 import type { State } from "../state/model.ts";
 import { HookPayload } from "./hook-payload.ts";
@@ -120,8 +120,16 @@ export async function handleAgentHook(
     return { stateDir: ctx.stateDir, message: `${name}: ${p.session_id} not recorded: ${(error as Error).message}` };
   }
   const ignored = ignoredBy(control, p.cwd);
-  if (ignored)
-    return { stateDir: ctx.stateDir, message: `${name}: ${p.cwd} is ignored (${ignored.entry} in ${ignored.file}); not recorded` };
+  if (ignored) {
+    // Queued before the path was ignored (a team's .residue.json just pulled): taken back, as if never recorded.
+    const forgotten = await ctx.store.update((state) => {
+      const queued = findSession(state, p.session_id) ?? findSession(state, p.transcript_path);
+      return queued ? forgetSession(state, queued.id, now()) : null;
+    });
+    if (forgotten) dropSnapshot(ctx.stateDir, forgotten.id);
+    const also = forgotten ? `; forgot queued session ${forgotten.id}` : "";
+    return { stateDir: ctx.stateDir, message: `${name}: ${p.cwd} is ignored (${ignored.entry} in ${ignored.file}); not recorded${also}` };
+  }
   if (policy.start.includes(p.hook_event_name)) {
     const { session, dropped } = await onStart(ctx, agent, policy, p, now);
     if (!session) return { stateDir: ctx.stateDir, message: `${name}: ${p.session_id} was forgotten (residue forget); not recorded` };
