@@ -3,13 +3,17 @@
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { AGENT_NAMES, AGENT_SPECS, HOOK_AGENTS, nameList } from "./agents/index.ts";
 import { runCapture } from "./commands/capture/capture.ts";
+import { runDelete } from "./commands/delete/delete.ts";
 import { runDismiss } from "./commands/dismiss/dismiss.ts";
 import { runDoctor } from "./commands/doctor/doctor.ts";
+import { runForget } from "./commands/forget/forget.ts";
 import { runHook } from "./commands/hook/hook.ts";
+import { runIgnore } from "./commands/ignore/ignore.ts";
 import { runInit, runUninstall } from "./commands/init/init.ts";
 import { runLink, runUnlink } from "./commands/link/link.ts";
 import { runLogin } from "./commands/login/login.ts";
 import { runOpen } from "./commands/open/open.ts";
+import { runRedact } from "./commands/redact/redact.ts";
 import { runSearch } from "./commands/search/search.ts";
 import { runSessionEnd, runSessionStart } from "./commands/session/session.ts";
 import { runSetup } from "./commands/setup/setup.ts";
@@ -203,6 +207,93 @@ Examples:
     .command("dismiss")
     .description("Stop repeating the warnings status, doctor and git push show (lost transcripts, a recovered queue), once read")
     .action(() => runDismiss(deps));
+
+  program
+    .command("redact")
+    .description("Show what redaction takes out of the queued sessions (--dry-run), or redact their snapshots now")
+    .argument(
+      "[session-or-file]",
+      "a queued session (id or unique prefix; default: all queued here), or with --dry-run any transcript file",
+    )
+    .option("--dry-run", "read the transcripts and show each value that would be redacted, masked: its rule and the text around it")
+    .option("--all", "show every hit (default: the first 20 per session)")
+    .option("--json", "machine-readable output")
+    .addHelpText(
+      "after",
+      `
+The rules are the built-in ones plus the "redaction" sections of ~/.residue/config and of the repo's committed
+.residue.json (they add up). A hit is shown as the redacted line around its [REDACTED:<rule>] mark, never the
+value itself. Without --dry-run, the snapshots of the queued sessions are taken again with the current rules (a
+push does this too when the rules changed) and the counts per rule are printed.
+
+.residue.json (or ~/.residue/config):
+  {"redaction": {"patterns": [{"name": "acme-customer", "regex": "ACME-CUSTOMER-\\\\d+"}],
+                 "allow": {"strings": ["sk-test-not-a-secret"], "regexes": ["EXAMPLE[A-Z0-9]+"]}}}
+
+Examples:
+  $ residue redact --dry-run                       # every session queued in this repo
+  $ residue redact --dry-run 0c4f7a2e --all        # one session, every hit
+  $ residue redact --dry-run ~/.claude/projects/-repo/1f2e….jsonl   # any transcript file
+  $ residue redact                                 # apply the current rules to the snapshots now`,
+    )
+    .action((target, o) => runRedact(target, o, deps));
+
+  program
+    .command("forget")
+    .description("Take a queued session back: out of the queue and its commit links, local copy deleted, never recorded again")
+    .argument("<session>", "its id (or a unique prefix), the agent's id, or the transcript path")
+    .addHelpText(
+      "after",
+      `
+Only this clone's queue changes; the agent's transcript file is left alone. A session uploaded already stays
+on the server: \`residue delete <id>\` removes it there (and forgets it here too).
+
+Examples:
+  $ residue status                  # the queued sessions and their ids
+  $ residue forget 0c4f7a2e         # a unique prefix is enough`,
+    )
+    .action((key) => runForget(key, deps));
+
+  program
+    .command("delete")
+    .description("Remove a conversation from the server, or every conversation linked to a commit (asks first)")
+    .argument("<session-or-commit>", "a session id (or a unique prefix of a queued one), or a commit: SHA or any git revision")
+    .option("-y, --yes", "do not ask (required without a terminal)")
+    .addHelpText(
+      "after",
+      `
+A conversation is deleted whole: its transcript, search rows and links to every commit. For a commit, residue
+lists each conversation linked to it and the other commits it is linked to, then asks. A session queued here
+is forgotten too, so no later push uploads it again.
+
+Examples:
+  $ residue delete 0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44
+  $ residue delete HEAD                 # the conversations behind the last commit
+  $ residue delete 4f1c2e0 --yes        # in a script`,
+    )
+    .action((target, o) => runDelete(target, o, deps));
+
+  program
+    .command("ignore")
+    .description("Never capture sessions working under a directory (or glob); queued ones there are forgotten")
+    .argument("[path-or-glob]", "a directory (default: the current one), or a glob: * and ? within a name, ** across directories")
+    .option("--list", "show what is ignored, from ~/.residue/config and the repo's .residue.json")
+    .option("--remove", "stop ignoring it (only entries of ~/.residue/config; .residue.json is edited by hand)")
+    .addHelpText(
+      "after",
+      `
+The list lives in ~/.residue/config (this machine). A team shares its own in the committed .residue.json at the
+repo root ({"ignore": ["secrets/**", "scratch"]}, relative to the repo root). A directory ignores everything
+under it. Relative paths are resolved against the current directory; ~/… and **/… are kept as written.
+
+Examples:
+  $ residue ignore                      # this directory and everything under it
+  $ residue ignore ~/clients/acme       # a whole tree
+  $ residue ignore '**/playground-*'    # any directory named like that, anywhere
+  $ residue ignore --list
+  $ residue ignore --remove ~/clients/acme`,
+    )
+    .action((target, o) => runIgnore(target, o, deps));
 
   program
     .command("doctor")

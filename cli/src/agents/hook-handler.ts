@@ -3,8 +3,9 @@
 // fails the agent.
 import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { type Agent, endSession, findSession, startSession } from "../queue/sessions.ts";
-import { takeSnapshot } from "../queue/snapshot.ts";
+import { type Control, ignoredBy, loadControl, repoRootOf } from "../config/control.ts";
+import { type Agent, endSession, findSession, forgetSession, startSession } from "../queue/sessions.ts";
+import { dropSnapshot, takeSnapshot } from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
 import type { State } from "../state/model.ts";
 import { HookPayload } from "./hook-payload.ts";
@@ -57,7 +58,7 @@ async function onStart(ctx: RepoContext, agent: Agent, policy: HookPolicy, p: Ho
   });
 }
 
-async function onEnd(ctx: RepoContext, agent: Agent, p: HookPayload, now: () => number) {
+async function onEnd(ctx: RepoContext, agent: Agent, p: HookPayload, now: () => number, control: Control) {
   const hasData = await hasConversation(agent, p.transcript_path);
   const session = await ctx.store.update((state) => {
     const found = findSession(state, p.session_id) ?? findSession(state, p.transcript_path);
@@ -79,7 +80,7 @@ async function onEnd(ctx: RepoContext, agent: Agent, p: HookPayload, now: () => 
     });
     return started.session && endSession(state, started.session.id, now());
   });
-  if (session) await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent);
+  if (session) await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent, [], control);
   return session;
 }
 
@@ -88,6 +89,7 @@ export async function handleAgentHook(
   stdin: string,
   now: () => number,
   open: (cwd: string) => Promise<RepoContext>,
+  home: string,
 ): Promise<HookOutcome> {
   const name = `hook ${agent}`;
   const policy = AGENT_SPECS[agent].hooks;
@@ -110,6 +112,24 @@ export async function handleAgentHook(
   } catch {
     return { stateDir: null, message: `${name}: ${p.cwd} is not in a git repository; ignored` };
   }
+  // Unsure what the user excluded (a broken config), nothing is recorded: an end hook records it whole once fixed.
+  let control: Control;
+  try {
+    control = loadControl(home, repoRootOf(ctx.stateDir));
+  } catch (error) {
+    return { stateDir: ctx.stateDir, message: `${name}: ${p.session_id} not recorded: ${(error as Error).message}` };
+  }
+  const ignored = ignoredBy(control, p.cwd);
+  if (ignored) {
+    // Queued before the path was ignored (a team's .residue.json just pulled): taken back, as if never recorded.
+    const forgotten = await ctx.store.update((state) => {
+      const queued = findSession(state, p.session_id) ?? findSession(state, p.transcript_path);
+      return queued ? forgetSession(state, queued.id, now()) : null;
+    });
+    if (forgotten) dropSnapshot(ctx.stateDir, forgotten.id);
+    const also = forgotten ? `; forgot queued session ${forgotten.id}` : "";
+    return { stateDir: ctx.stateDir, message: `${name}: ${p.cwd} is ignored (${ignored.entry} in ${ignored.file}); not recorded${also}` };
+  }
   if (policy.start.includes(p.hook_event_name)) {
     const { session, dropped } = await onStart(ctx, agent, policy, p, now);
     if (!session) return { stateDir: ctx.stateDir, message: `${name}: ${p.session_id} was forgotten (residue forget); not recorded` };
@@ -117,7 +137,7 @@ export async function handleAgentHook(
     return { stateDir: ctx.stateDir, message: `${name}: ${p.hook_event_name} (${p.source ?? "-"}) → ${session.id}${extra}` };
   }
   if (policy.end.includes(p.hook_event_name)) {
-    const session = await onEnd(ctx, agent, p, now);
+    const session = await onEnd(ctx, agent, p, now, control);
     if (!session)
       return { stateDir: ctx.stateDir, message: `${name}: ${p.hook_event_name} ${p.session_id} had no conversation; nothing queued` };
     return { stateDir: ctx.stateDir, message: `${name}: ${p.hook_event_name} (${p.reason ?? "-"}) → ${session.id}` };

@@ -1,5 +1,5 @@
 // Where the CLI sends data: ~/.residue/config (mode 0600), overridden by RESIDUE_URL / RESIDUE_TOKEN.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { CliError, EXIT } from "../errors/cli-error.ts";
@@ -22,7 +22,7 @@ export function loadConfig(home: string, env: Record<string, string | undefined>
     try {
       saved = JSON.parse(readFileSync(path, "utf8"));
     } catch {
-      return { ok: false, problem: `${path} is not valid JSON`, hint: LOGIN_HINT };
+      return { ok: false, problem: `${path} is not valid JSON`, hint: "fix it, or move it away and run `residue login --url URL`" };
     }
   }
   const merged = { url: env.RESIDUE_URL || saved.url, token: env.RESIDUE_TOKEN || saved.token };
@@ -40,9 +40,31 @@ export function requireConfig(home: string, env: Record<string, string | undefin
   return result.config;
 }
 
-export function saveConfig(home: string, config: Config) {
+/**
+ * Rewrites ~/.residue/config through `change`, keeping every other section (the login keeps the user's
+ * redaction and ignore rules, `residue ignore` keeps the login). A file that is not JSON is never overwritten.
+ */
+export function updateUserConfig(home: string, change: (saved: Record<string, unknown>) => Record<string, unknown>) {
   const path = configPath(home);
+  let saved: Record<string, unknown> = {};
+  if (existsSync(path)) {
+    try {
+      saved = JSON.parse(readFileSync(path, "utf8"));
+    } catch (error) {
+      throw new CliError(`${path} is not valid JSON`, "fix it (or move it away) first: it may hold rules you wrote", undefined, {
+        cause: error,
+      });
+    }
+    if (typeof saved !== "object" || saved === null || Array.isArray(saved))
+      throw new CliError(`${path} is not a JSON object`, "fix it (or move it away) first");
+  }
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(change(saved), null, 2)}\n`, { mode: 0o600 });
+  chmodSync(temp, 0o600);
+  renameSync(temp, path);
+}
+
+export function saveConfig(home: string, config: Config) {
+  updateUserConfig(home, (saved) => ({ ...saved, url: config.url, token: config.token }));
 }

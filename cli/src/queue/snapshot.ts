@@ -2,6 +2,7 @@
 // at session end and at capture, with the scan of what it holds. Uploads read from here.
 import {
   chmodSync,
+  createReadStream,
   createWriteStream,
   existsSync,
   mkdirSync,
@@ -15,7 +16,8 @@ import {
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
+import { createGunzip, createGzip } from "node:zlib";
+import { type Control, defaultHome, loadControl, repoRootOf } from "../config/control.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { createRedactor, type Redactor, redactionTransform } from "../redaction/index.ts";
 import type { LocalSession } from "../state/model.ts";
@@ -40,14 +42,24 @@ export interface Snapshot {
 /**
  * Secrets never leave the machine: every snapshot is redacted, and a snapshot is all that is uploaded and what
  * titles and search rows are read from. Bump the version when redaction removes more: snapshots taken before
- * are then taken again instead of being uploaded as they were.
+ * are then taken again instead of being uploaded as they were. The user's and the repo's own rules are in the
+ * stamp too (by hash), so changing them retakes the snapshots as well.
  */
 const REDACTION_VERSION = "redaction-2";
-let redactor: Redactor | undefined;
-// Built once per run: building one costs ~40 ms, using it nothing.
-function redaction(onEnd: (counts: Map<string, number>) => void) {
-  redactor ??= createRedactor({ format: "json" });
-  return redactionTransform(redactor, onEnd);
+const redactors = new Map<string, Redactor>();
+/** The redactor for these rules, built once per run and rules: building one costs ~40 ms, using it nothing. */
+export function redactorFor(control: Control): Redactor {
+  const key = control.rulesHash ?? "";
+  let redactor = redactors.get(key);
+  if (!redactor) {
+    redactor = createRedactor(control.redaction);
+    redactors.set(key, redactor);
+  }
+  return redactor;
+}
+
+function rulesStamp(control: Control) {
+  return control.rulesHash ? `${REDACTION_VERSION}+${control.rulesHash}` : REDACTION_VERSION;
 }
 
 function paths(stateDir: string, sessionId: string) {
@@ -91,6 +103,8 @@ function measure(scanner: ReturnType<typeof createScanner>): Transform {
  * One read feeds both the scan (size, hash, message count) and the gzip copy that gets uploaded, so the
  * metadata describes exactly the uploaded bytes even while the agent keeps appending. Redaction (always first) and other
  * stages slot in as `transforms`, before the measurement, without the transcript ever being in memory.
+ * `control` holds the user's and the repo's rules (read from the files when not given); a file that is wrong
+ * fails the snapshot, so nothing redacted with fewer rules than meant is ever taken or uploaded.
  */
 export async function takeSnapshot(
   stateDir: string,
@@ -98,23 +112,62 @@ export async function takeSnapshot(
   dataPath: string,
   agent: Agent,
   transforms: (() => Transform)[] = [],
+  control: Control = loadControl(defaultHome(), repoRootOf(stateDir)),
 ): Promise<Snapshot | null> {
-  const p = paths(stateDir, sessionId);
-  if (!existsSync(dataPath)) return readSnapshot(stateDir, sessionId);
   const previous = readSnapshot(stateDir, sessionId);
+  const rules = rulesStamp(control);
+  if (!existsSync(dataPath)) {
+    const [keptRules, keptSources] = (previous?.meta.source_stamp ?? "").split("|");
+    if (!previous || keptRules === rules) return previous;
+    // The agent deleted its transcript and the rules changed since: the kept copy is redacted again with them.
+    const gzip = previous.gzipPath;
+    return writeSnapshot(stateDir, sessionId, agent, control, transforms, {
+      source: () => [createReadStream(gzip), createGunzip()],
+      stamp: `${rules}|${keptSources ?? ""}`,
+      what: `the kept copy ${gzip}`,
+      before: previous.meta.redacted,
+    });
+  }
   const files = sessionFiles(agent, dataPath);
   const sources = sourceStamp(files);
-  const stamp = sources === null ? null : `${REDACTION_VERSION}|${sources}`;
-  if (previous && stamp !== null && previous.meta.source_stamp === stamp) return previous;
+  const stamp = sources === null ? undefined : `${rules}|${sources}`;
+  if (previous && stamp !== undefined && previous.meta.source_stamp === stamp) return previous;
+  return writeSnapshot(stateDir, sessionId, agent, control, transforms, {
+    source: () => [openSessionData(files)],
+    stamp,
+    what: `the ${agent} transcript ${dataPath}`,
+  });
+}
+
+interface SnapshotJob {
+  /** The stages the bytes come from: a transcript, or a kept copy and its gunzip. */
+  source: () => (NodeJS.ReadableStream | NodeJS.ReadWriteStream)[];
+  stamp: string | undefined;
+  /** What the source is, for the error when it cannot be read. */
+  what: string;
+  /** Counts of what the source had redacted already (a kept copy redacted again). */
+  before?: Record<string, number>;
+}
+
+/** Writes one snapshot: source → redaction → other stages → measurement → gzip, then the meta naming it. */
+async function writeSnapshot(
+  stateDir: string,
+  sessionId: string,
+  agent: Agent,
+  control: Control,
+  transforms: (() => Transform)[],
+  { source, stamp, what, before = {} }: SnapshotJob,
+): Promise<Snapshot> {
+  const p = paths(stateDir, sessionId);
   ensurePrivateDir(p.dir);
   const scanner = createScanner(agent);
   const temp = join(p.dir, `${sessionId}.${process.pid}.tmp`);
-  let redacted: Record<string, number> = {};
+  const redacted: Record<string, number> = { ...before };
   try {
     await pipeline([
-      openSessionData(files),
-      redaction((counts) => {
-        redacted = Object.fromEntries(counts);
+      ...source(),
+      redactionTransform(redactorFor(control), (counts) => {
+        for (const [rule, n] of counts) redacted[rule] = (redacted[rule] ?? 0) + n;
       }),
       ...transforms.map((make) => make()),
       measure(scanner),
@@ -124,7 +177,7 @@ export async function takeSnapshot(
   } catch (error) {
     rmSync(temp, { force: true });
     throw new CliError(
-      `cannot read the ${agent} transcript ${dataPath} (${(error as Error).message})`,
+      `cannot read ${what} (${(error as Error).message})`,
       "make it a readable file again (check its permissions); the session stays queued until then",
       undefined,
       { cause: error },
@@ -132,7 +185,7 @@ export async function takeSnapshot(
   }
   const { positions: _positions, ...scan } = scanner.finish();
   const file = `${sessionId}.${scan.content_hash.slice(7, 23)}.jsonl.gz`;
-  const meta: SnapshotMeta = { ...scan, file, source_stamp: stamp ?? undefined, redacted };
+  const meta: SnapshotMeta = { ...scan, file, source_stamp: stamp, redacted };
   renameSync(temp, join(p.dir, file));
   writeFileSync(`${p.meta}.${process.pid}.tmp`, JSON.stringify(meta), { mode: 0o600 });
   renameSync(`${p.meta}.${process.pid}.tmp`, p.meta);

@@ -21,17 +21,22 @@ export const RedactionConfig = z
     /** Extra secrets: each match (or its first capture group) becomes `[REDACTED:<name>]`. */
     patterns: z
       .array(
-        z.object({
-          name: z.string().regex(PATTERN_NAME, "lower-case letters, digits and dashes"),
-          regex: regexSource,
-        }),
+        z
+          .object({
+            name: z.string().regex(PATTERN_NAME, "lower-case letters, digits and dashes"),
+            regex: regexSource,
+          })
+          .strict(),
       )
       .default([]),
     /** Values never redacted: exact strings, and regexes a whole value must match. */
-    allow: z.object({ strings: z.array(z.string().min(1)).default([]), regexes: z.array(regexSource).default([]) }).default({
-      strings: [],
-      regexes: [],
-    }),
+    allow: z
+      .object({ strings: z.array(z.string().min(1)).default([]), regexes: z.array(regexSource).default([]) })
+      .strict()
+      .default({
+        strings: [],
+        regexes: [],
+      }),
   })
   .strict();
 export type RedactionConfig = z.infer<typeof RedactionConfig>;

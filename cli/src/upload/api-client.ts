@@ -9,6 +9,7 @@ import {
   CommitDetailResponse,
   ErrorBody,
   LinkChangeResponse,
+  RepoCommitsResponse,
   type RepoRef,
   SESSION_DELETED,
   type SearchDocument,
@@ -169,6 +170,22 @@ export class ApiClient {
           hint: "copy its id from the permalink, `residue show` or `residue status`; a session goes up with `git push` (or `residue push`)",
         },
       },
+    );
+  }
+
+  /** One page of a repo's commits, newest first, each with its sessions. */
+  async repoCommits(repo: RepoRef, cursor?: string) {
+    const query = new URLSearchParams({ limit: "100", host: repo.host, ...(cursor ? { cursor } : {}) });
+    return this.call(`/repos/${repo.owner}/${repo.name}?${query}`, RepoCommitsResponse);
+  }
+
+  /** Removes a session, its data and its links from the server. */
+  async deleteSession(sessionId: string) {
+    return this.call(
+      `/sessions/${encodeURIComponent(sessionId)}`,
+      Anything,
+      { method: "DELETE" },
+      { notFound: { what: `session ${sessionId}`, hint: "it was never uploaded, or was deleted already" } },
     );
   }
 

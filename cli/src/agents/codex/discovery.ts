@@ -3,6 +3,7 @@
 // and that changed since shortly before the commits being captured.
 import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { type Control, ignoredBy, loadControl } from "../../config/control.ts";
 import type { Deps } from "../../deps.ts";
 import { startSession } from "../../queue/sessions.ts";
 import type { Discover } from "../spec.ts";
@@ -75,12 +76,24 @@ export function findCodexRollouts(codexHomeDir: string, repoTop: string, since: 
   return found;
 }
 
-/** Registers rollouts found for this repo that the queue does not hold yet (hooks may never have fired). */
+/**
+ * Registers rollouts found for this repo that the queue does not hold yet (hooks may never have fired), but
+ * none from an ignored directory. With a broken config none is: which are excluded is unknown, and the push
+ * says what is wrong (the rollouts are found again once it is fixed).
+ */
 export function codexDiscoverer({ env, home, now }: Pick<Deps, "env" | "home" | "now">, repoTop: string): Discover {
   return (state, since) => {
     const known = new Set(Object.values(state.sessions).map((s) => s.data_path));
-    for (const rollout of findCodexRollouts(codexHome(env, home), repoTop, since, now())) {
-      if (known.has(rollout.path)) continue;
+    const rollouts = findCodexRollouts(codexHome(env, home), repoTop, since, now()).filter((r) => !known.has(r.path));
+    if (rollouts.length === 0) return;
+    let control: Control;
+    try {
+      control = loadControl(home, repoTop);
+    } catch {
+      return;
+    }
+    for (const rollout of rollouts) {
+      if (ignoredBy(control, rollout.cwd)) continue;
       startSession(state, {
         agent: "codex",
         dataPath: rollout.path,

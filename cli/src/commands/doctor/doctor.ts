@@ -1,4 +1,5 @@
 import { loadConfig } from "../../config/config.ts";
+import { type Control, loadControl, repoRootOf } from "../../config/control.ts";
 import type { Deps } from "../../deps.ts";
 import { CliError } from "../../errors/cli-error.ts";
 import { HOOKS } from "../../hooks/blocks.ts";
@@ -12,6 +13,32 @@ interface Check {
   ok: boolean;
   detail: string;
   fix?: string;
+}
+
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+
+/** The user's and the repo's rules: a wrong entry holds every upload back, so it is named here. */
+function controlCheck(home: string, repoRoot: string): Check {
+  let control: Control;
+  try {
+    control = loadControl(home, repoRoot);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    return {
+      name: "privacy rules",
+      ok: false,
+      detail: `${error.message} (uploads wait until it is fixed)`,
+      fix: "fix that entry; `residue redact --dry-run` tries the rules",
+    };
+  }
+  const { patterns = [], allow = {} } = control.redaction;
+  const allowed = (allow.strings?.length ?? 0) + (allow.regexes?.length ?? 0);
+  const rules = `${count(patterns.length, "pattern")}, ${count(allowed, "allowed value")}, ${count(control.ignore.length, "ignored path")}`;
+  return {
+    name: "privacy rules",
+    ok: true,
+    detail: control.files.length ? `${rules} (${control.files.join(", ")})` : "built-in redaction only",
+  };
 }
 
 export async function runDoctor(opts: { json?: boolean }, deps: Deps): Promise<number> {
@@ -29,6 +56,7 @@ export async function runDoctor(opts: { json?: boolean }, deps: Deps): Promise<n
     if (!(error instanceof CliError)) throw error;
     checks.push({ name: "repo identity", ok: false, detail: error.message, fix: error.hint });
   }
+  checks.push(controlCheck(deps.home, repoRootOf(ctx.stateDir)));
   const config = loadConfig(deps.home, deps.env);
   if (!config.ok) checks.push({ name: "login", ok: false, detail: config.problem, fix: config.hint });
   else {
