@@ -19,8 +19,8 @@ export interface BaseDeps {
   err: (text: string) => void;
   now: () => number;
   readStdin: () => Promise<string>;
-  /** Asks on the terminal without echoing the answer; only when `stdinIsTTY`. */
-  promptSecret: (question: string) => Promise<string>;
+  /** Asks on the terminal (a secret's answer is not echoed); only when `stdinIsTTY`. */
+  ask: (question: string, opts?: { secret?: boolean }) => Promise<string>;
   isTTY: boolean;
   stdinIsTTY: boolean;
   /** How hooks call this same residue: the compiled binary, or the runtime plus the entry script. */
@@ -53,7 +53,7 @@ export function withServices(base: BaseDeps): Deps {
     repo(cwd = base.cwd) {
       let repo = repos.get(cwd);
       if (!repo) {
-        repo = openRepo(cwd, base.now, base.env);
+        repo = openRepo(cwd, base.now, base.env, base.home);
         repos.set(cwd, repo);
       }
       return repo;
@@ -72,7 +72,7 @@ async function readAll(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function promptSecret(question: string): Promise<string> {
+function ask(question: string, opts: { secret?: boolean } = {}): Promise<string> {
   const stdin = process.stdin;
   process.stderr.write(question);
   stdin.setRawMode(true);
@@ -91,8 +91,13 @@ function promptSecret(question: string): Promise<string> {
       for (const ch of data.toString("utf8")) {
         if (ch === "\r" || ch === "\n" || ch === "\u0004") return finish();
         if (ch === "\u0003") return finish(new Error("cancelled"));
-        if (ch === "\u007f" || ch === "\b") answer = answer.slice(0, -1);
-        else answer += ch;
+        if (ch === "\u007f" || ch === "\b") {
+          if (!opts.secret && answer) process.stderr.write("\b \b");
+          answer = answer.slice(0, -1);
+        } else {
+          if (!opts.secret) process.stderr.write(ch);
+          answer += ch;
+        }
       }
     };
     stdin.on("data", onData);
@@ -156,7 +161,7 @@ export function processDeps(): Deps {
     err: writerTo(process.stderr),
     now: Date.now,
     readStdin: readAll,
-    promptSecret,
+    ask,
     isTTY: !!process.stderr.isTTY,
     stdinIsTTY: !!process.stdin.isTTY,
     selfCommand: selfCommand(),

@@ -71,7 +71,7 @@ describe("residue delete", { timeout: 90_000 }, () => {
         },
         now: Date.now,
         readStdin: async () => "",
-        promptSecret: async (question) => {
+        ask: async (question) => {
           questions.push(question);
           return answer;
         },
@@ -123,10 +123,9 @@ describe("residue delete", { timeout: 90_000 }, () => {
     );
     expect(run.stdout).toContain(`  ${only} (claude-code, "Fix the widget parser", 2 messages)\n    linked to no other commit\n`);
     for (const id of [shared, only]) expect((await sb.get(`/sessions/${id}`)).status).toBe(404);
-    // Commits left with no conversation are gone from the server with them.
-    for (const sha of [first, second]) expect((await sb.get(`/repos/${sb.owner}/widgets/${sha}`)).status).toBe(404);
-    const again = await residueInProcess(sb, ["delete", first, "--yes"]);
-    expect(again.status).toBe(1);
-    expect(again.stderr).toContain(`commit ${first.slice(0, 12)} of ${sb.owner}/widgets is not on`);
+    // The commits stay, their permalinks now with no conversation.
+    for (const sha of [first, second]) expect(await linkedTo(sb, sha)).toEqual([]);
+    const again = await ok(sb, ["delete", first, "--yes"]);
+    expect(again.stdout).toContain("No conversation is linked to it on the server; nothing to delete.");
   });
 });

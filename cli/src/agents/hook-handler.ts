@@ -3,7 +3,7 @@
 // fails the agent.
 import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { type Control, ignoredBy, loadControl, repoRootOf } from "../config/control.ts";
+import { type Control, ignoredBy } from "../config/control.ts";
 import { type Agent, endSession, findSession, forgetSession, startSession } from "../queue/sessions.ts";
 import { dropSnapshot, takeSnapshot } from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
@@ -89,7 +89,6 @@ export async function handleAgentHook(
   stdin: string,
   now: () => number,
   open: (cwd: string) => Promise<RepoContext>,
-  home: string,
 ): Promise<HookOutcome> {
   const name = `hook ${agent}`;
   const policy = AGENT_SPECS[agent].hooks;
@@ -115,7 +114,7 @@ export async function handleAgentHook(
   // Unsure what the user excluded (a broken config), nothing is recorded: an end hook records it whole once fixed.
   let control: Control;
   try {
-    control = loadControl(home, repoRootOf(ctx.stateDir));
+    control = ctx.control();
   } catch (error) {
     return { stateDir: ctx.stateDir, message: `${name}: ${p.session_id} not recorded: ${(error as Error).message}` };
   }

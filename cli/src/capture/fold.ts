@@ -11,10 +11,10 @@ import type { CommitInfo, Git } from "../git/git.ts";
 import { hookInstalledAt } from "../hooks/install.ts";
 import { spansOf } from "../queue/sessions.ts";
 import { readSnapshot, takeSnapshot } from "../queue/snapshot.ts";
+import type { RepoContext } from "../repo/context.ts";
 import { type CommitEntry, type JournalEntry, takeJournal } from "../state/journal.ts";
 import type { LocalCommit, LocalSession, Notice, Position, SessionLink, State } from "../state/model.ts";
 import { addNotice } from "../state/notices.ts";
-import type { StateStore } from "../state/store.ts";
 import { evidenceCollector } from "../transcript/evidence.ts";
 import { scanTranscript } from "../transcript/scan.ts";
 import {
@@ -291,13 +291,8 @@ const KEEP_UNLINKED_COMMITS = 1000;
 
 const DISCOVERY_LOOKBACK_MS = 6 * 3600 * 1000;
 
-export async function foldJournal(
-  store: StateStore,
-  stateDir: string,
-  git: Git,
-  log: (m: string) => void,
-  discover?: Discover,
-): Promise<FoldResult> {
+export async function foldJournal(ctx: RepoContext, log: (m: string) => void, discover?: Discover): Promise<FoldResult> {
+  const { store, stateDir, git } = ctx;
   const result: FoldResult = { commits: [], rewrites: 0 };
   const { journal, state, recovered } = await store.inspect((s) => ({
     journal: takeJournal(stateDir),
@@ -393,7 +388,14 @@ export async function foldJournal(
     () => journal.done(),
   );
   if (result.commits.length > 0) {
-    for (const s of Object.values(store.peek().sessions)) await takeSnapshot(stateDir, s.id, s.data_path, s.agent);
+    // The commits are folded already: a snapshot that cannot be taken now (unreadable rules or transcript) is
+    // taken again by the push, which reports it.
+    try {
+      const control = ctx.control();
+      for (const s of Object.values(store.peek().sessions)) await takeSnapshot(stateDir, s.id, s.data_path, s.agent, [], control);
+    } catch (error) {
+      log(`fold: snapshots not taken: ${(error as Error).message}`);
+    }
   }
   return result;
 }

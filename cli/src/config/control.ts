@@ -3,7 +3,6 @@
 // A bad file is an error naming the file and the entry: nothing is redacted with half the rules meant.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { CliError } from "../errors/cli-error.ts";
@@ -40,9 +39,6 @@ export interface Control {
   rulesHash: string | null;
   ignore: IgnoreRule[];
 }
-
-/** The user's home for runs that are not handed one (the snapshot stage under sync): as the CLI's own deps find it. */
-export const defaultHome = () => process.env.HOME || homedir();
 
 /** The repo whose `.residue.json` applies: the main work tree, where the queue (`.residue/`) lives. */
 export const repoRootOf = (stateDir: string) => dirname(stateDir);

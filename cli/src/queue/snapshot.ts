@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
-import { type Control, defaultHome, loadControl, repoRootOf } from "../config/control.ts";
+import type { Control } from "../config/control.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { createRedactor, type Redactor, redactionTransform } from "../redaction/index.ts";
 import type { LocalSession } from "../state/model.ts";
@@ -112,7 +112,7 @@ export async function takeSnapshot(
   dataPath: string,
   agent: Agent,
   transforms: (() => Transform)[] = [],
-  control: Control = loadControl(defaultHome(), repoRootOf(stateDir)),
+  control: Control,
 ): Promise<Snapshot | null> {
   const previous = readSnapshot(stateDir, sessionId);
   const rules = rulesStamp(control);

@@ -1,5 +1,6 @@
 // Everything a command needs to know about the repo it runs in.
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { type Control, loadControl } from "../config/control.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { Git } from "../git/git.ts";
 import { StateStore } from "../state/store.ts";
@@ -9,13 +10,16 @@ export interface RepoContext {
   top: string;
   stateDir: string;
   store: StateStore;
+  /** The user's and the team's rules (redaction, ignore), read when asked: a command may change them mid-run. */
+  control: () => Control;
 }
 
 /** The queue lives in the main work tree's .residue/, shared by its linked worktrees. */
 export async function openRepo(
   cwd: string,
-  now: () => number = Date.now,
-  env: Record<string, string | undefined> = process.env,
+  now: () => number,
+  env: Record<string, string | undefined>,
+  home: string,
 ): Promise<RepoContext> {
   const git = new Git(cwd, env);
   const top = await git.topLevel();
@@ -26,5 +30,11 @@ export async function openRepo(
     throw new CliError(`${cwd} is not inside a git repository`, "cd into your project's clone (or run `git init` there)");
   }
   const stateDir = join(await git.mainTopLevel(), ".residue");
-  return { git: new Git(top, env), top, stateDir, store: new StateStore(stateDir, now) };
+  return {
+    git: new Git(top, env),
+    top,
+    stateDir,
+    store: new StateStore(stateDir, now),
+    control: () => loadControl(home, dirname(stateDir)),
+  };
 }

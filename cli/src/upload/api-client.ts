@@ -58,6 +58,9 @@ export class DeletedOnServer extends CliError {
   }
 }
 
+/** What a call looked up is not on the server (a 404 the call said how to explain). */
+export class NotOnServer extends CliError {}
+
 /** A refused request, by what the user can do about it; `notFound` says what a 404 means for this call. */
 function httpFailure(baseUrl: string, status: number, body: unknown, notFound?: NotFound): CliError {
   const parsed = ErrorBody.safeParse(body);
@@ -69,7 +72,7 @@ function httpFailure(baseUrl: string, status: number, body: unknown, notFound?: 
       "log in again with the server's token: residue login --url URL",
       EXIT.auth,
     );
-  if (status === 404 && notFound) return new CliError(`${notFound.what} is not on ${baseUrl}`, notFound.hint);
+  if (status === 404 && notFound) return new NotOnServer(`${notFound.what} is not on ${baseUrl}`, notFound.hint);
   if (status >= 500)
     return new CliError(`${baseUrl} failed (HTTP ${status}${said})`, "try again; if it keeps failing, the server's logs say why");
   if (!parsed.success) return new CliError(`${baseUrl} answered HTTP ${status}, not as a residue server does`, NOT_RESIDUE_HINT);

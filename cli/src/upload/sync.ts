@@ -98,7 +98,7 @@ interface Prepared {
 }
 
 export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Promise<SyncResult> {
-  await foldJournal(ctx.store, ctx.stateDir, ctx.git, opts.log, opts.discover);
+  await foldJournal(ctx, opts.log, opts.discover);
   const repo = await repoIdentity(ctx);
   const swept = await ctx.store.update((state) => sweepIdle(state, mtime, (opts.now ?? Date.now)(), opts.idleMs ?? IDLE_MS));
   if (swept.length) opts.log(`sync: ended idle session(s) ${swept.join(", ")}`);
@@ -130,7 +130,7 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   for (const session of candidates) {
     let snapshot: Snapshot | null;
     try {
-      snapshot = await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent);
+      snapshot = await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent, [], ctx.control());
     } catch (error) {
       fail(session, error);
       continue;

@@ -34,7 +34,7 @@ export async function residueInProcess(sb: Sandbox, args: string[], opts: InProc
     },
     now: opts.now ?? Date.now,
     readStdin: async () => opts.input ?? "",
-    promptSecret: () => Promise.reject(new Error("no terminal in tests")),
+    ask: () => Promise.reject(new Error("no terminal in tests")),
     isTTY: false,
     stdinIsTTY: false,
     selfCommand: [BINARY],

@@ -15,7 +15,7 @@ export async function runCapture(_opts: Record<string, never>, deps: Deps) {
   mkdirSync(ctx.stateDir, { recursive: true });
   appendFileSync(journalPath(ctx.stateDir), `commit ${head}\n`);
   const discover = discoverer(deps, ctx.top);
-  const result = await foldJournal(ctx.store, ctx.stateDir, ctx.git, (m) => appendLog(ctx.stateDir, m), discover);
+  const result = await foldJournal(ctx, (m) => appendLog(ctx.stateDir, m), discover);
   const commit = ctx.store.peek().commits[head];
   deps.out(
     commit ? `${head.slice(0, 12)}: linked ${commit.sessions.length} session(s)\n` : `${head.slice(0, 12)}: no pending sessions to link\n`,

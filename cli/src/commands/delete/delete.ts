@@ -4,7 +4,7 @@ import type { Deps } from "../../deps.ts";
 import { CliError, EXIT } from "../../errors/cli-error.ts";
 import type { RepoContext } from "../../repo/context.ts";
 import type { LocalSession } from "../../state/model.ts";
-import type { ApiClient } from "../../upload/api-client.ts";
+import { type ApiClient, NotOnServer } from "../../upload/api-client.ts";
 import { repoIdentity } from "../../upload/sync.ts";
 import { describeSession, forgetQueued, queuedSession, repoHere } from "../forget/queued.ts";
 
@@ -24,16 +24,24 @@ async function confirm(question: string, opts: DeleteOptions, deps: Deps) {
       "add --yes to confirm",
       EXIT.usage,
     );
-  const answer = (await deps.promptSecret(`${question} Type y to confirm: `)).trim().toLowerCase();
+  const answer = (await deps.ask(`${question} Type y to confirm: `)).trim().toLowerCase();
   if (answer !== "y" && answer !== "yes") throw new CliError("cancelled; nothing was deleted", "run it again and answer y to delete");
 }
 
-/** Deletes on the server (unless it never got there) and forgets it here; returns what to say about it. */
+/**
+ * Deletes on the server and forgets it here; returns what to say about it. The server is asked even for a
+ * session this clone never uploaded: another clone of the same queue may have.
+ */
 async function deleteOne(client: ApiClient, ctx: RepoContext | null, id: string, local: LocalSession | null, now: number) {
-  const onServer = !local || local.uploaded_hash !== null;
-  if (onServer) await client.deleteSession(id);
+  let where = "deleted from the server";
+  try {
+    await client.deleteSession(id);
+  } catch (error) {
+    // Only a session known here may be missing there: a typo'd id must still fail loudly.
+    if (!(error instanceof NotOnServer && local)) throw error;
+    where = "not on the server";
+  }
   if (ctx && local) await forgetQueued(ctx, [local.id], now);
-  const where = onServer ? "deleted from the server" : "never uploaded";
   return `${id}: ${where}${local ? "; forgotten here, so no push sends it again" : ""}`;
 }
 

@@ -15,7 +15,7 @@ export async function runHook(agent: string, deps: Deps): Promise<number> {
       return 0;
     }
     const stdin = await deps.readStdin();
-    const outcome = await handleAgentHook(hooked, stdin, deps.now, deps.repo, deps.home);
+    const outcome = await handleAgentHook(hooked, stdin, deps.now, deps.repo);
     appendLog(outcome.stateDir ?? fallbackLog, outcome.message);
   } catch (error) {
     appendLog(fallbackLog, `hook ${agent} failed: ${(error as Error).stack ?? error}`);

@@ -21,7 +21,7 @@ async function readToken(opts: LoginOptions, deps: Deps): Promise<string> {
   if (opts.token) return opts.token;
   if (!deps.stdinIsTTY)
     throw new CliError("no token given, and no terminal to ask for one", `pipe it in with --token-stdin, ${EXAMPLE}`, EXIT.usage);
-  const token = (await deps.promptSecret("API token (not shown): ")).trim();
+  const token = (await deps.ask("API token (not shown): ", { secret: true })).trim();
   if (!token) throw new CliError("no token entered", "run residue login again and paste the token printed by `npm start`", EXIT.usage);
   return token;
 }

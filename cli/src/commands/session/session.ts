@@ -1,6 +1,6 @@
 import { type Stats, statSync } from "node:fs";
 import { AGENTS } from "@residue/protocol";
-import { ignoredBy, loadControl, repoRootOf } from "../../config/control.ts";
+import { ignoredBy } from "../../config/control.ts";
 import type { Deps } from "../../deps.ts";
 import { CliError, EXIT } from "../../errors/cli-error.ts";
 import { type Agent, canonicalPath, endSession, startSession } from "../../queue/sessions.ts";
@@ -38,7 +38,7 @@ export async function runSessionStart(opts: SessionStartOptions, deps: Deps) {
   const ctx = await deps.repo(cwd);
   const dataPath = canonicalPath(opts.data, deps.cwd);
   checkDataPath(dataPath);
-  const ignored = ignoredBy(loadControl(deps.home, repoRootOf(ctx.stateDir)), canonicalPath(cwd, deps.cwd));
+  const ignored = ignoredBy(ctx.control(), canonicalPath(cwd, deps.cwd));
   if (ignored) {
     deps.err(`residue: ${cwd} is ignored (${ignored.entry} in ${ignored.file}); not recorded\n`);
     return null;
@@ -64,7 +64,7 @@ export async function runSessionEnd(opts: SessionEndOptions, deps: Deps) {
   const session = await ctx.store.update((state) => endSession(state, opts.id, deps.now()));
   if (!session) throw new CliError(`no queued session '${opts.id}' in ${ctx.top}`, "`residue status` lists them", EXIT.usage);
   // The durable copy: the agent may delete its transcript long before the next push.
-  await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent, [], loadControl(deps.home, repoRootOf(ctx.stateDir)));
+  await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent, [], ctx.control());
   deps.out(`${session.id}\n`);
   return session;
 }
