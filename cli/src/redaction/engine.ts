@@ -11,6 +11,7 @@ import { Buffer } from "node:buffer";
 import { GITLEAKS } from "./gitleaks-rules.ts";
 import { createKeywordScanner } from "./keywords.ts";
 import { type RegexData, type RuleData, type RuleTable, TRANSCRIPT_RULES } from "./rules.ts";
+import { decodeView, type TextView } from "./text-view.ts";
 
 export interface RedactionOptions {
   /** "json": JSONL or JSON text, redacted inside string values only. "text": anything else (titles, prompts). */
@@ -50,8 +51,6 @@ export const WINDOW = 1 << 20;
 export const OVERLAP = 32 * 1024;
 /** How far before a keyword a match may start: some tokens carry their keyword inside (OpenAI's `T3BlbkFJ`). */
 const BEFORE = 128;
-const ESCAPES = /\\+(?:[nrt"]|u[0-9a-fA-F]{4})/g;
-const blank = (e: string) => (e.endsWith('"') ? `${" ".repeat(e.length - 1)}"` : " ".repeat(e.length));
 /** Rules that catch anything near a key word: where a specific rule finds the same secret, its name is kept. */
 const GENERIC = new Set(["generic-api-key", "keyword-secret", "env-secret", "authorization-header"]);
 /** A user pattern's name is written into JSON strings: nothing in it may need escaping. */
@@ -166,17 +165,10 @@ export function createRedactor(options: RedactionOptions): Redactor {
     );
   }
 
-  /** Runs one rule over bytes [from, to), decoded; spans come back as byte offsets. */
-  function matchIn(r: Compiled, bytes: Buffer, from: number, to: number, spans: Span[]) {
-    // Start on a character, not inside a multi-byte one (`to` is a quote or the end, always a boundary).
-    while (from < to && ((bytes[from] as number) & 0xc0) === 0x80) from++;
-    const raw = bytes.toString("utf8", from, to);
-    const ascii = raw.length === to - from;
-    // Rules expect a word boundary or a separator around a token, which an escape such as the `\n` before a
-    // key at the start of a line of tool output is not: escapes read as spaces of the same length (an escaped
-    // quote as spaces and the quote), at any depth of escaping.
-    const text = json && raw.includes("\\") ? raw.replace(ESCAPES, blank) : raw;
-    const offset = (at: number) => from + (ascii ? at : Buffer.byteLength(text.slice(0, at)));
+  /** Runs one rule over the view's string indices [from, to); spans come back as byte offsets. */
+  function matchIn(r: Compiled, view: TextView, from: number, to: number, spans: Span[]) {
+    // A slice of a decoded string is a view into it, not a copy.
+    const text = view.text.slice(from, to);
     r.re.lastIndex = 0;
     for (let m = r.re.exec(text); m; m = r.re.exec(text)) {
       if (m[0].length === 0) {
@@ -187,8 +179,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
       let group = r.secretGroup ?? 0;
       if (!r.secretGroup) for (let g = 1; g < m.length && !group; g++) if (m[g]) group = g;
       const [start, end] = (indices[group] ?? indices[0]) as [number, number];
-      if (!allowed(r, raw.slice(start, end), raw.slice(m.index, m.index + m[0].length)))
-        spans.push({ start: offset(start), end: offset(end), rule: r.id });
+      const raw = (a: number, b: number) => view.raw.slice(from + a, from + b);
+      if (!allowed(r, raw(start, end), raw(m.index, m.index + m[0].length)))
+        spans.push({ start: view.offsetOf(from + start), end: view.offsetOf(from + end), rule: r.id });
       if (r.re.sticky) return;
       // The next secret may begin in what the match consumed after this one (a separator, a closing quote);
       // never inside this one, which would re-match every suffix of a long token.
@@ -199,7 +192,8 @@ export function createRedactor(options: RedactionOptions): Redactor {
   /**
    * Every secret in `bytes`, as spans sorted by start, overlapping ones merged. A rule with keywords runs only
    * on windows around their occurrences: from a little before each (rules name the key before its value) to
-   * the first quote past the rule's reach, since a quote ends every token (JSON strings end there).
+   * the first quote past the rule's reach, since a quote ends every token (JSON strings end there). The
+   * bytes all windows cover are decoded once.
    */
   // Reused between calls: only the rules a keyword touched are visited and reset.
   const windows: number[][] = rules.map(() => []);
@@ -227,14 +221,26 @@ export function createRedactor(options: RedactionOptions): Redactor {
       }
     });
     const spans: Span[] = [];
-    for (const i of keywordless) matchIn(rules[i] as Compiled, bytes, 0, bytes.length, spans);
+    if (!touched.length && !keywordless.length) return spans;
+    // Windows become [from, end) byte ranges, then string ranges of the one decoded view covering them all.
+    let lo = keywordless.length ? 0 : bytes.length;
+    let hi = keywordless.length ? bytes.length : 0;
     for (const i of touched) {
-      const r = rules[i] as Compiled;
+      const reach = (rules[i] as Compiled).reach;
       const w = windows[i] as number[];
       for (let j = 0; j < w.length; j += 2) {
-        const quote = bytes.indexOf(QUOTE, (w[j + 1] as number) + r.reach);
-        matchIn(r, bytes, w[j] as number, quote === -1 ? bytes.length : quote, spans);
+        const quote = bytes.indexOf(QUOTE, (w[j + 1] as number) + reach);
+        w[j + 1] = quote === -1 ? bytes.length : quote;
+        lo = Math.min(lo, w[j] as number);
+        hi = Math.max(hi, w[j + 1] as number);
       }
+    }
+    const view = decodeView(bytes, lo, hi, json);
+    for (const i of keywordless) matchIn(rules[i] as Compiled, view, 0, view.text.length, spans);
+    for (const i of touched) {
+      const w = windows[i] as number[];
+      for (let j = 0; j < w.length; j += 2)
+        matchIn(rules[i] as Compiled, view, view.indexAt(w[j] as number), view.indexAt(w[j + 1] as number), spans);
       w.length = 0;
     }
     touched.length = 0;
