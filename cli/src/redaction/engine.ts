@@ -64,8 +64,9 @@ interface Compiled {
   keywords: string[];
   secretGroup?: number;
   entropy?: number;
-  allowSecret: RegExp[];
-  allowMatch: RegExp[];
+  /** Whether a secret is allowed by a regex of the rule's or of every rule's. */
+  allowSecret: (secret: string) => boolean;
+  allowMatch: (match: string) => boolean;
   /** Whether the secret contains one of the rule's stop words (gitleaks' generic rule has ~1,400). */
   stopword: (secret: string) => boolean;
   /** How far before a keyword a match may start. */
@@ -85,16 +86,22 @@ const compile = (r: RegexData, extra = "") => new RegExp(r.source, r.flags + ext
 function containsAny(words: string[]): (text: string) => boolean {
   if (!words.length) return () => false;
   const scanner = createKeywordScanner(words);
-  return (text) => {
-    let found = false;
-    scanner.scan(Buffer.from(text), () => {
-      found = true;
-    });
-    return found;
-  };
+  return (text) => scanner.occursIn(text);
 }
 
-function compileRule(r: RuleData): Compiled {
+/**
+ * Tests for any of `res` with one regex instead of one call each (candidates are many in a dense transcript),
+ * unless flags other than `i` or back-references (renumbered by joining) forbid.
+ */
+function anyOf(res: RegExp[]): (text: string) => boolean {
+  if (!res.length) return () => false;
+  if (!res.every((re) => /^i?$/.test(re.flags) && !/\\[1-9]|\\k</.test(re.source))) return (text) => res.some((re) => re.test(text));
+  const one = new RegExp(res.map((re) => `(?${re.flags}:${re.source})`).join("|"));
+  return (text) => one.test(text);
+}
+
+/** `everyRule`: regexes that allow a secret whatever the rule. */
+function compileRule(r: RuleData, everyRule: RegExp[]): Compiled {
   const lists = r.allow ?? [];
   const of = (target: string) => lists.filter((a) => a.target === target).flatMap((a) => a.regexes.map((x) => compile(x)));
   // gitleaks' "identifier, keyword, value" rules start with an identifier that is never the secret: tried once
@@ -106,8 +113,8 @@ function compileRule(r: RuleData): Compiled {
     keywords: r.keywords,
     secretGroup: r.secretGroup,
     entropy: r.entropy,
-    allowSecret: of("secret"),
-    allowMatch: of("match"),
+    allowSecret: anyOf([...everyRule, ...of("secret")]),
+    allowMatch: anyOf(of("match")),
     stopword: containsAny(lists.flatMap((a) => a.stopwords)),
     before: anchored ? 0 : BEFORE,
     // Rules that may match across anything (key blocks, curl commands) get a long reach.
@@ -143,11 +150,11 @@ export function createRedactor(options: RedactionOptions): Redactor {
     if (!PATTERN_NAME.test(p.name)) throw new Error(`redaction pattern name '${p.name}': use lower-case letters, digits and dashes`);
     return { id: p.name, source: p.regex, flags: "", keywords: [] };
   });
-  const rules = [...tables.flatMap((t) => t.rules), ...user].map(compileRule);
   const allowRegexes = [
     ...tables.flatMap((t) => t.allow.regexes.map((x) => compile(x))),
     ...(options.allow?.regexes ?? []).map((x) => new RegExp(`^(?:${x})$`)),
   ];
+  const rules = [...tables.flatMap((t) => t.rules), ...user].map((r) => compileRule(r, allowRegexes));
   const allowStrings = new Set(options.allow?.strings ?? []);
   const stopword = containsAny(tables.flatMap((t) => t.allow.stopwords));
   const keywords = [...new Set(rules.flatMap((r) => r.keywords))];
@@ -160,9 +167,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
     if (allowStrings.has(secret)) return true;
     if (r.entropy && shannonEntropy(secret) < r.entropy) return true;
     if (stopword(secret) || r.stopword(secret)) return true;
-    return (
-      allowRegexes.some((re) => re.test(secret)) || r.allowSecret.some((re) => re.test(secret)) || r.allowMatch.some((re) => re.test(match))
-    );
+    return r.allowSecret(secret) || r.allowMatch(match);
   }
 
   /** Runs one rule over the view's string indices [from, to); spans come back as byte offsets. */
@@ -264,18 +269,32 @@ export function createRedactor(options: RedactionOptions): Redactor {
     const spans = find(bytes);
     const parts: Uint8Array[] = [];
     let i = 0;
+    // The next quote and backslash at or after i, found natively (memchr) rather than byte by byte in a loop.
+    let quote = -1;
+    let backslash = -1;
+    const next = (c: number, at: number) => {
+      const found = bytes.indexOf(c, at);
+      return found === -1 ? bytes.length : found;
+    };
     // Walks the JSON string state from i to `to`; returns where an escape straddling `to` ends, if one does.
     const walk = (to: number): number => {
       while (i < to) {
-        const c = bytes[i];
-        if (inString && c === BACKSLASH) {
-          const len = escapeLength(bytes, i);
+        if (quote < i) quote = next(QUOTE, i);
+        if (!inString) {
+          i = Math.min(quote + 1, to);
+          if (quote < to) inString = true;
+          continue;
+        }
+        if (backslash < i) backslash = next(BACKSLASH, i);
+        if (quote < backslash) {
+          i = Math.min(quote + 1, to);
+          if (quote < to) inString = false;
+        } else if (backslash < to) {
+          const len = escapeLength(bytes, backslash);
+          i = backslash;
           if (i + len > to) return i + len;
           i += len;
-        } else {
-          if (c === QUOTE) inString = !inString;
-          i++;
-        }
+        } else i = to;
       }
       return to;
     };
