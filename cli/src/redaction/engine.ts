@@ -56,6 +56,8 @@ const GENERIC = new Set(["generic-api-key", "keyword-secret", "env-secret", "aut
 /** A user pattern's name is written into JSON strings: nothing in it may need escaping. */
 export const PATTERN_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const QUOTE = 34;
+/** `[\w.-]`, by character code. */
+const IDENTIFIER = new Uint8Array(128).map((_, c) => Number(/[\w.-]/.test(String.fromCharCode(c))));
 const BACKSLASH = 92;
 
 interface Compiled {
@@ -71,6 +73,11 @@ interface Compiled {
   stopword: (secret: string) => boolean;
   /** How far before a keyword a match may start. */
   before: number;
+  /**
+   * How long an identifier before the keyword the rule's pattern allows (gitleaks' `[\w.-]{0,50}?`): tried
+   * at the keyword, the match leaves it out, but allow-lists judge the match with it (`primary_key`).
+   */
+  identifier: number;
   /** How far past a keyword a match may reach before a quote can end it. */
   reach: number;
 }
@@ -90,14 +97,16 @@ function containsAny(words: string[]): (text: string) => boolean {
 }
 
 /**
- * Tests for any of `res` with one regex instead of one call each (candidates are many in a dense transcript),
- * unless flags other than `i` or back-references (renumbered by joining) forbid.
+ * Tests for any of `res` with as few regexes as possible (candidates are many in a dense transcript): those of
+ * the same flags joined into one. A source with back-references (renumbered by joining) or an inline `(?i:`
+ * modifier stays alone: V8 (Node 24, Deno) misses matches of `x|(?i:…)` that the modifier group alone finds.
  */
 function anyOf(res: RegExp[]): (text: string) => boolean {
-  if (!res.length) return () => false;
-  if (!res.every((re) => /^i?$/.test(re.flags) && !/\\[1-9]|\\k</.test(re.source))) return (text) => res.some((re) => re.test(text));
-  const one = new RegExp(res.map((re) => `(?${re.flags}:${re.source})`).join("|"));
-  return (text) => one.test(text);
+  const alone = (re: RegExp) => /\\[1-9]|\\k<|\(\?-?[a-z]+[:)-]/.test(re.source);
+  const byFlags = new Map<string, string[]>();
+  for (const re of res) if (!alone(re)) byFlags.set(re.flags, [...(byFlags.get(re.flags) ?? []), `(?:${re.source})`]);
+  const tests = [...res.filter(alone), ...[...byFlags].map(([flags, sources]) => new RegExp(sources.join("|"), flags))];
+  return (text) => tests.some((re) => re.test(text));
 }
 
 /** `everyRule`: regexes that allow a secret whatever the rule. */
@@ -117,6 +126,7 @@ function compileRule(r: RuleData, everyRule: RegExp[]): Compiled {
     allowMatch: anyOf(of("match")),
     stopword: containsAny(lists.flatMap((a) => a.stopwords)),
     before: anchored ? 0 : BEFORE,
+    identifier: anchored ? 50 : 0,
     // Rules that may match across anything (key blocks, curl commands) get a long reach.
     reach: /\[\\s\\S\]|\.[*+{]|\(\?s/.test(r.source) ? WINDOW / 2 : 256,
   };
@@ -154,7 +164,10 @@ export function createRedactor(options: RedactionOptions): Redactor {
     ...tables.flatMap((t) => t.allow.regexes.map((x) => compile(x))),
     ...(options.allow?.regexes ?? []).map((x) => new RegExp(`^(?:${x})$`)),
   ];
-  const rules = [...tables.flatMap((t) => t.rules), ...user].map((r) => compileRule(r, allowRegexes));
+  const extraAllow = (id: string) => tables.flatMap((t) => t.ruleAllow?.[id] ?? []);
+  const rules = [...tables.flatMap((t) => t.rules), ...user].map((r) =>
+    compileRule({ ...r, allow: [...(r.allow ?? []), ...extraAllow(r.id)] }, allowRegexes),
+  );
   const allowStrings = new Set(options.allow?.strings ?? []);
   const stopword = containsAny(tables.flatMap((t) => t.allow.stopwords));
   const keywords = [...new Set(rules.flatMap((r) => r.keywords))];
@@ -184,8 +197,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
       let group = r.secretGroup ?? 0;
       if (!r.secretGroup) for (let g = 1; g < m.length && !group; g++) if (m[g]) group = g;
       const [start, end] = (indices[group] ?? indices[0]) as [number, number];
-      const raw = (a: number, b: number) => view.raw.slice(from + a, from + b);
-      if (!allowed(r, raw(start, end), raw(m.index, m.index + m[0].length)))
+      let first = from + m.index;
+      for (const stop = Math.max(0, first - r.identifier); first > stop && IDENTIFIER[view.raw.charCodeAt(first - 1)]; ) first--;
+      if (!allowed(r, view.raw.slice(from + start, from + end), view.raw.slice(first, from + m.index + m[0].length)))
         spans.push({ start: view.offsetOf(from + start), end: view.offsetOf(from + end), rule: r.id });
       if (r.re.sticky) return;
       // The next secret may begin in what the match consumed after this one (a separator, a closing quote);
@@ -231,16 +245,16 @@ export function createRedactor(options: RedactionOptions): Redactor {
     let lo = keywordless.length ? 0 : bytes.length;
     let hi = keywordless.length ? bytes.length : 0;
     for (const i of touched) {
-      const reach = (rules[i] as Compiled).reach;
+      const r = rules[i] as Compiled;
       const w = windows[i] as number[];
       for (let j = 0; j < w.length; j += 2) {
-        const quote = bytes.indexOf(QUOTE, (w[j + 1] as number) + reach);
+        const quote = bytes.indexOf(QUOTE, (w[j + 1] as number) + r.reach);
         w[j + 1] = quote === -1 ? bytes.length : quote;
-        lo = Math.min(lo, w[j] as number);
+        lo = Math.min(lo, (w[j] as number) - r.identifier);
         hi = Math.max(hi, w[j + 1] as number);
       }
     }
-    const view = decodeView(bytes, lo, hi, json);
+    const view = decodeView(bytes, Math.max(0, lo), hi, json);
     for (const i of keywordless) matchIn(rules[i] as Compiled, view, 0, view.text.length, spans);
     for (const i of touched) {
       const w = windows[i] as number[];

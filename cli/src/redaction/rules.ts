@@ -20,10 +20,14 @@ export interface RuleData extends RegexData {
   allow?: { target: string; regexes: RegexData[]; stopwords: string[] }[];
 }
 
+type AllowList = NonNullable<RuleData["allow"]>[number];
+
 export interface RuleTable {
   rules: RuleData[];
   /** Secrets matching one of these, or containing a stop word, are left alone whatever the rule. */
   allow: { regexes: RegexData[]; stopwords: string[] };
+  /** Allow-lists this table adds to rules of any table, by rule id. */
+  ruleAllow?: Record<string, AllowList[]>;
 }
 
 const rule = (id: string, re: RegExp, keywords: string[], extra: Partial<RuleData> = {}): RuleData => ({
@@ -45,6 +49,29 @@ const NAME_LIKE = {
     { source: "^[a-zA-Z_./-]+$", flags: "" },
     { source: "^[A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)+$", flags: "" },
     { source: "^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$", flags: "" },
+  ],
+  stopwords: [],
+};
+
+/**
+ * A key named for what it identifies rather than what it unlocks: an idempotency key (a UUID in every Stripe
+ * call), a CI cache key (`Linux-node-<hash of the lockfile>`), a database's partition or sort key.
+ */
+const ID_KEYS: AllowList = {
+  target: "match",
+  regexes: [{ source: "(?:idempotency|cache|partition|sort|row|object)[_. -]?key", flags: "i" }],
+  stopwords: [],
+};
+
+/** A key that names, locates or measures a secret (`secretName`, `token_expires_at`, `password_length`): its value is not one. */
+const ABOUT_A_SECRET: AllowList = {
+  target: "match",
+  regexes: [
+    {
+      source:
+        "^(?:api[_-]?key|secret|token|passw(?:or)?d|credentials?)s?[_.-]?(?:name|id|arn|path|file|ref|version|length|size|count|type|limit|expires?(?:[_.-]?(?:at|in))?)\\b",
+      flags: "i",
+    },
   ],
   stopwords: [],
 };
@@ -71,9 +98,9 @@ export const TRANSCRIPT_RULES: RuleTable = {
     // key/secret/token/password next to a value, quoted or not; a name followed by `(` is a call, not a value.
     rule(
       "keyword-secret",
-      /(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passphrase|pwd|credentials?|auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]{0,20}[ \t]{0,8}["']?[ \t]{0,8}(?::|=|=>|:=)[ \t]{0,8}["']?([A-Za-z0-9_\-+/=.~!@#%^&*]{8,256})(?!\()/i,
+      /(?:api[_-]?key|apikey|secret|token(?!i[sz])|passw(?:or)?d|passphrase|pwd|credentials?|auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]{0,20}[ \t]{0,8}["']?[ \t]{0,8}(?::|=|=>|:=)[ \t]{0,8}["']?(?![0-9]+(?![A-Za-z0-9_\-+/=.~!@#%^&*]))([A-Za-z0-9_\-+/=.~!@#%^&*]{8,256})(?!\()/i,
       ["key", "secret", "token", "pass", "pwd", "credential"],
-      { entropy: 3, allow: [NAME_LIKE] },
+      { entropy: 3, allow: [NAME_LIKE, ID_KEYS, ABOUT_A_SECRET] },
     ),
     rule("authorization-header", /\b(?:bearer|basic|token)[ \t]+([A-Za-z0-9_\-+/=.~]{16,4096})/i, ["bearer", "basic", "token"], {
       entropy: 3,
@@ -82,4 +109,5 @@ export const TRANSCRIPT_RULES: RuleTable = {
   ],
   // Our own marker, so text redacted twice reads the same.
   allow: { regexes: [{ source: "^\\[REDACTED:", flags: "" }], stopwords: [] },
+  ruleAllow: { "generic-api-key": [ID_KEYS], "env-secret": [ID_KEYS] },
 };
