@@ -3,7 +3,7 @@
 // are written: in a JSON string, escaped twice inside a tool's JSON arguments, or as plain text.
 import { describe, expect, it } from "vitest";
 import { createRedactor } from "../src/redaction/engine.ts";
-import { LOOK_ALIKE_KINDS, lookAlikes, makeSecret, SECRET_KINDS } from "./support/redaction-corpus.ts";
+import { carriers, LOOK_ALIKE_KINDS, lookAlikes, makeSecret, plantSecretsAndLookAlikes, SECRET_KINDS } from "./support/redaction-corpus.ts";
 
 const PER_KIND = 60;
 const json = createRedactor({ format: "json" });
@@ -78,4 +78,17 @@ describe("look-alikes survive untouched", () => {
     }
     expect([...s.counts.values()].reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(alikes.length);
   });
+});
+
+describe("look-alikes sharing every agent's transcripts with secrets", () => {
+  const occurrences = (text: string, value: string) => text.split(value).length - 1;
+  for (const carrier of carriers())
+    it(`${carrier.agent} ${carrier.name}: secrets gone, each look-alike as often as planted`, () => {
+      const planted = plantSecretsAndLookAlikes(carrier, 5);
+      const s = json.stream();
+      const out = Buffer.concat([s.write(Buffer.from(planted.text)), s.end()]).toString("utf8");
+      for (const v of planted.secrets.flatMap((x) => x.values)) expect(out).not.toContain(v);
+      for (const a of planted.alikes) expect(occurrences(out, a.value), a.kind).toBe(occurrences(planted.text, a.value));
+      expect(planted.alikes.length).toBe(3 * planted.secrets.length);
+    });
 });

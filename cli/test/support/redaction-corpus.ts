@@ -451,15 +451,39 @@ function plantEach(carrier: Carrier, plant: (i: number) => string): string {
   return `${lines.map((l) => JSON.stringify(plantValue(JSON.parse(l), next))).join("\n")}\n`;
 }
 
-/** Secrets of every kind in turn, each written plainly or inside a JSON document (a tool output of `cat config.json`). */
+/** Secret `i` of every kind in turn, written plainly or inside a JSON document (a tool output of `cat config.json`). */
+function secretAt(i: number, seed: number): Secret & { written: string } {
+  const s = makeSecret(SECRET_KINDS[i % SECRET_KINDS.length] as string, seed * 1000 + i);
+  return { ...s, written: i % 3 === 2 ? JSON.stringify({ config: s.text, path: ".env" }, null, 2) : s.text };
+}
+
+/** Secrets of every kind in turn, one in every conversational string. */
 export function plantSecrets(carrier: Carrier, seed = 1): Planted {
   const secrets: Secret[] = [];
   const text = plantEach(carrier, (i) => {
-    const s = makeSecret(SECRET_KINDS[i % SECRET_KINDS.length] as string, seed * 1000 + i);
+    const s = secretAt(i, seed);
     secrets.push(s);
-    return i % 3 === 2 ? JSON.stringify({ config: s.text, path: ".env" }, null, 2) : s.text;
+    return s.written;
   });
   return { text, secrets };
+}
+
+/**
+ * The same secrets, each followed by `perPlace` look-alikes in turn on lines of their own: the look-alikes of
+ * every kind (given places enough) share strings with secrets, as they do in real sessions.
+ */
+export function plantSecretsAndLookAlikes(carrier: Carrier, seed = 1, perPlace = 3): Planted & { alikes: LookAlike[] } {
+  const secrets: Secret[] = [];
+  const alikes: LookAlike[] = [];
+  const table = lookAlikes(seed, 4);
+  const text = plantEach(carrier, (i) => {
+    const s = secretAt(i, seed);
+    secrets.push(s);
+    const these = Array.from({ length: perPlace }, (_, j) => table[(i * perPlace + j) % table.length] as LookAlike);
+    alikes.push(...these);
+    return [s.written, ...these.map((a) => a.text)].join("\n");
+  });
+  return { text, secrets, alikes };
 }
 
 /** Every look-alike in turn, in the same places. */
