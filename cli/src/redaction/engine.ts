@@ -109,10 +109,62 @@ function anyOf(res: RegExp[]): (text: string) => boolean {
   return (text) => tests.some((re) => re.test(text));
 }
 
+/**
+ * An allow-list regex is only asked whether it matches anywhere, so an alternative that opens with a lazy
+ * `[class]*?` matches exactly when the rest of it does (the class may match nothing); left in, V8 retries the
+ * class from every position of every candidate. gitleaks' generic allow-list has one
+ * (`[a-z0-9-]*?api[a-z0-9-]*?:jar:`), which made it the costliest regex of a dense transcript.
+ */
+export function withoutLeadingLazyClasses(source: string): string {
+  const grouped = source.startsWith("(?:") && closingParen(source, 0) === source.length - 1;
+  const inner = grouped ? source.slice(3, -1) : source;
+  const alternatives: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i];
+    if (c === "\\") i++;
+    else if (c === "[") i = classEnd(inner, i);
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "|" && depth === 0) {
+      alternatives.push(inner.slice(start, i));
+      start = i + 1;
+    }
+  }
+  alternatives.push(inner.slice(start));
+  const stripped = alternatives.map((a) => (a.startsWith("[") && a.startsWith("*?", classEnd(a, 0) + 1) ? a.slice(classEnd(a, 0) + 3) : a));
+  return grouped ? `(?:${stripped.join("|")})` : stripped.join("|");
+}
+
+/** The index of the `]` closing the class opened at `at` (in JavaScript, a `]` right after `[` or `[^` closes it). */
+function classEnd(re: string, at: number): number {
+  let i = at + 1;
+  if (re[i] === "^") i++;
+  for (; i < re.length && re[i] !== "]"; i++) if (re[i] === "\\") i++;
+  return i;
+}
+
+/** The index of the `)` closing the group opened at `at`. */
+function closingParen(re: string, at: number): number {
+  let depth = 0;
+  for (let i = at; i < re.length; i++) {
+    const c = re[i];
+    if (c === "\\") i++;
+    else if (c === "[") i = classEnd(re, i);
+    else if (c === "(") depth++;
+    else if (c === ")" && --depth === 0) return i;
+  }
+  return -1;
+}
+
 /** `everyRule`: regexes that allow a secret whatever the rule. */
 function compileRule(r: RuleData, everyRule: RegExp[]): Compiled {
   const lists = r.allow ?? [];
-  const of = (target: string) => lists.filter((a) => a.target === target).flatMap((a) => a.regexes.map((x) => compile(x)));
+  const of = (target: string) =>
+    lists
+      .filter((a) => a.target === target)
+      .flatMap((a) => a.regexes.map((x) => compile({ ...x, source: withoutLeadingLazyClasses(x.source) })));
   // gitleaks' "identifier, keyword, value" rules start with an identifier that is never the secret: tried once
   // at each keyword (sticky), they find the same values without a lazy 50-character prefix at every position.
   const anchored = r.keywords.length > 0 && r.source.startsWith("[\\w.-]{0,50}?");
@@ -125,7 +177,7 @@ function compileRule(r: RuleData, everyRule: RegExp[]): Compiled {
     allowSecret: anyOf([...everyRule, ...of("secret")]),
     allowMatch: anyOf(of("match")),
     stopword: containsAny(lists.flatMap((a) => a.stopwords)),
-    before: anchored ? 0 : BEFORE,
+    before: anchored ? 0 : (r.before ?? BEFORE),
     identifier: anchored ? 50 : 0,
     // Rules that may match across anything (key blocks, curl commands) get a long reach.
     reach: /\[\\s\\S\]|\.[*+{]|\(\?s/.test(r.source) ? WINDOW / 2 : 256,
