@@ -118,6 +118,36 @@ describe("inside JSON strings", () => {
   });
 });
 
+describe("next to text that is not ASCII", () => {
+  const key = makeSecret("github-classic", 9).values[0] as string;
+  const aws = makeSecret("aws-secret-access-key", 9).values[0] as string;
+
+  it("secrets between multi-byte characters go, the characters stay whole", () => {
+    for (const t of [`clé: ${key} — voilà ✓ 😀`, `à${key}à`, `日本語 AWS_SECRET_ACCESS_KEY=${aws}\nàé`, `\u00a0${key}\u00a0 ठ à`]) {
+      const line = JSON.stringify({ t });
+      const out = json.redactLine(line);
+      expect(out.hits.length, t).toBe(1);
+      const back = JSON.parse(out.text).t as string;
+      expect(back).not.toContain(key);
+      expect(back).not.toContain(aws);
+      // Everything around the secret is unchanged.
+      expect(back.replace(/\[REDACTED:[a-z-]+\]/, "")).toBe(t.replace(key, "").replace(aws, ""));
+    }
+  });
+
+  it("a pattern of the user's in other characters than ASCII, or naming them by escape, finds them", () => {
+    const redactor = createRedactor({
+      format: "json",
+      patterns: [
+        { name: "mot", regex: "Passwört=\\S+" },
+        { name: "esc", regex: "\\u00e4[0-9]{4}" },
+      ],
+    });
+    const out = redactor.redactLine(JSON.stringify({ t: `Passwört=abc123 und ä1234 und ${key} 😀` }));
+    expect(JSON.parse(out.text).t).toBe("[REDACTED:mot] und [REDACTED:esc] und [REDACTED:github-pat] 😀");
+  });
+});
+
 describe("text mode, for titles, prompts and search rows", () => {
   const text = createRedactor({ format: "text" });
   it("redacts anywhere", () => {

@@ -250,8 +250,8 @@ export function createRedactor(options: RedactionOptions): Redactor {
       if (!r.secretGroup) for (let g = 1; g < m.length && !group; g++) if (m[g]) group = g;
       const [start, end] = (indices[group] ?? indices[0]) as [number, number];
       let first = from + m.index;
-      for (const stop = Math.max(0, first - r.identifier); first > stop && IDENTIFIER[view.raw.charCodeAt(first - 1)]; ) first--;
-      if (!allowed(r, view.raw.slice(from + start, from + end), view.raw.slice(first, from + m.index + m[0].length)))
+      for (const stop = Math.max(0, first - r.identifier); first > stop && IDENTIFIER[view.text.charCodeAt(first - 1)]; ) first--;
+      if (!allowed(r, view.slice(from + start, from + end), view.slice(first, from + m.index + m[0].length)))
         spans.push({ start: view.offsetOf(from + start), end: view.offsetOf(from + end), rule: r.id });
       if (r.re.sticky) return;
       // The next secret may begin in what the match consumed after this one (a separator, a closing quote);
@@ -270,6 +270,8 @@ export function createRedactor(options: RedactionOptions): Redactor {
   const windows: number[][] = rules.map(() => []);
   const touched: number[] = [];
   const keywordless = rules.flatMap((r, i) => (r.keywords.length ? [] : [i]));
+  // Patterns all in ASCII read bytes as characters (text-view.ts); one naming other characters needs UTF-8.
+  const utf8 = rules.some((r) => /[^\x00-\x7f]|\\x[89a-f]|\\u(?!00[0-7])/i.test(r.re.source));
 
   function find(bytes: Buffer): Span[] {
     scanner.scan(bytes, (k, at) => {
@@ -306,7 +308,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
         hi = Math.max(hi, w[j + 1] as number);
       }
     }
-    const view = decodeView(bytes, Math.max(0, lo), hi, json);
+    const view = decodeView(bytes, Math.max(0, lo), hi, json, utf8);
     for (const i of keywordless) matchIn(rules[i] as Compiled, view, 0, view.text.length, spans);
     for (const i of touched) {
       const w = windows[i] as number[];
@@ -315,6 +317,11 @@ export function createRedactor(options: RedactionOptions): Redactor {
       w.length = 0;
     }
     touched.length = 0;
+    // Whole characters: a rule reading bytes as characters may stop inside a multi-byte one.
+    for (const span of spans) {
+      while (span.start > 0 && ((bytes[span.start] as number) & 0xc0) === 0x80) span.start--;
+      while (span.end < bytes.length && ((bytes[span.end] as number) & 0xc0) === 0x80) span.end++;
+    }
     if (spans.length < 2) return spans;
     const rank = (s: Span) => (GENERIC.has(s.rule) ? 1 : 0);
     spans.sort((a, b) => a.start - b.start || rank(a) - rank(b) || b.end - a.end);
