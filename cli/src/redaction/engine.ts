@@ -271,7 +271,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
   const touched: number[] = [];
   const keywordless = rules.flatMap((r, i) => (r.keywords.length ? [] : [i]));
   // Patterns all in ASCII read bytes as characters (text-view.ts); one naming other characters needs UTF-8.
-  const utf8 = rules.some((r) => /[^\x00-\x7f]|\\x[89a-f]|\\u(?!00[0-7])/i.test(r.re.source));
+  const utf8 = rules.some((r) => /[^ -~\t\n\r]|\\x[89a-f]|\\u(?!00[0-7])/i.test(r.re.source));
 
   function find(bytes: Buffer): Span[] {
     scanner.scan(bytes, (k, at) => {
