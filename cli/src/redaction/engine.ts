@@ -110,31 +110,54 @@ function anyOf(res: RegExp[]): (text: string) => boolean {
 }
 
 /**
- * An allow-list regex is only asked whether it matches anywhere, so an alternative that opens with a lazy
- * `[class]*?` matches exactly when the rest of it does (the class may match nothing); left in, V8 retries the
- * class from every position of every candidate. gitleaks' generic allow-list has one
- * (`[a-z0-9-]*?api[a-z0-9-]*?:jar:`), which made it the costliest regex of a dense transcript.
+ * An allow-list regex is only asked whether it matches anywhere, so the run a class opens an alternative with
+ * may be cut to what a match needs (a match starting later within the run matches the same): `[c]*?` and
+ * `[c]*` go, `[c]+` keeps one character, also inside a group that opens an alternative. Left in, V8 retries
+ * the run from every position of every candidate: gitleaks' generic allow-list (`[a-z0-9-]*?api…`,
+ * `[A-Z_]+=\n[A-Z_]+=`) was the costliest regex of a dense transcript.
  */
 export function withoutLeadingLazyClasses(source: string): string {
-  const grouped = source.startsWith("(?:") && closingParen(source, 0) === source.length - 1;
-  const inner = grouped ? source.slice(3, -1) : source;
+  // A shorter captured text would change what a back-reference matches.
+  if (/\\[1-9]|\\k</.test(source)) return source;
+  return alternativesOf(source).map(shortenRun).join("|");
+}
+
+function shortenRun(alternative: string): string {
+  const a = alternative;
+  if (a.startsWith("[")) {
+    const end = classEnd(a, 0) + 1;
+    if (a.startsWith("*?", end)) return shortenRun(a.slice(end + 2));
+    if (a[end] === "*") return shortenRun(a.slice(end + 1));
+    if (a.startsWith("+?", end)) return a.slice(0, end) + a.slice(end + 2);
+    if (a[end] === "+") return a.slice(0, end) + a.slice(end + 1);
+    return a;
+  }
+  const open = /^\((?:\?(?::|[a-z]*-?[a-z]+:|<[A-Za-z_$][\w$]*>))?/.exec(a)?.[0];
+  if (!open) return a;
+  const close = closingParen(a, 0);
+  // Lookarounds, and groups that repeat or may be left out, stay as they are.
+  if (close === -1 || /^[*+?{]/.test(a.slice(close + 1))) return a;
+  return `${open}${withoutLeadingLazyClasses(a.slice(open.length, close))}${a.slice(close)}`;
+}
+
+/** The top-level alternatives of a regex. */
+function alternativesOf(re: string): string[] {
   const alternatives: string[] = [];
   let depth = 0;
   let start = 0;
-  for (let i = 0; i < inner.length; i++) {
-    const c = inner[i];
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i];
     if (c === "\\") i++;
-    else if (c === "[") i = classEnd(inner, i);
+    else if (c === "[") i = classEnd(re, i);
     else if (c === "(") depth++;
     else if (c === ")") depth--;
     else if (c === "|" && depth === 0) {
-      alternatives.push(inner.slice(start, i));
+      alternatives.push(re.slice(start, i));
       start = i + 1;
     }
   }
-  alternatives.push(inner.slice(start));
-  const stripped = alternatives.map((a) => (a.startsWith("[") && a.startsWith("*?", classEnd(a, 0) + 1) ? a.slice(classEnd(a, 0) + 3) : a));
-  return grouped ? `(?:${stripped.join("|")})` : stripped.join("|");
+  alternatives.push(re.slice(start));
+  return alternatives;
 }
 
 /** The index of the `]` closing the class opened at `at` (in JavaScript, a `]` right after `[` or `[^` closes it). */
