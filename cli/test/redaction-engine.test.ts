@@ -9,7 +9,8 @@ import { RedactionConfig, redactionOptions } from "../src/redaction/config.ts";
 import { createRedactor, OVERLAP, type Redactor, WINDOW, withoutLeadingLazyClasses } from "../src/redaction/engine.ts";
 import { GITLEAKS } from "../src/redaction/gitleaks-rules.ts";
 import { redactionTransform } from "../src/redaction/index.ts";
-import { carriers, lookAlikes, makeSecret, plantLookAlikes, plantSecrets, SECRET_KINDS } from "./support/redaction-corpus.ts";
+import { blankEscapes } from "../src/redaction/text-view.ts";
+import { carriers, lookAlikes, makeSecret, plantLookAlikes, plantSecrets, random, SECRET_KINDS } from "./support/redaction-corpus.ts";
 
 /** Streams `text` through in chunks of `size` bytes, as a snapshot does, so chunk edges fall anywhere. */
 function streamed(redactor: Redactor, text: string, size: number) {
@@ -312,5 +313,18 @@ describe("allow-list regexes, made cheaper to test", () => {
       ...SECRET_KINDS.map((k) => makeSecret(k, 3).text),
     ];
     for (const t of tries) expect(after.test(t), t).toBe(before.test(t));
+  });
+});
+
+describe("JSON escapes read as spaces", () => {
+  it("the constant-replacement passes give what one regex with a function gives, on any mix of escapes", () => {
+    const one = (raw: string) =>
+      raw.replace(/\\+(?:[nrt"]|u[0-9a-fA-F]{4})/g, (e) => (e.endsWith('"') ? `${" ".repeat(e.length - 1)}"` : " ".repeat(e.length)));
+    const { next } = random(11);
+    const alphabet = ["\\", "n", "r", "t", '"', "u", "0", "e", "9", "a", " ", "x"];
+    for (let k = 0; k < 20_000; k++) {
+      const raw = Array.from({ length: 1 + Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join("");
+      expect(blankEscapes(raw), raw).toBe(one(raw));
+    }
   });
 });
