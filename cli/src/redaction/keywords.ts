@@ -43,46 +43,44 @@ export function createKeywordScanner(keywords: string[]): KeywordScanner {
     ends[s]?.push(index);
   });
 
+  // Rows numbered breadth first (a state's rank): the shallow states, where the scan spends nearly all its
+  // time, share a few cache lines instead of being spread over the whole table (measured on a transcript:
+  // 175 → 350 MB/s). Breadth first is also the order that completes a state's failure link before its children
+  // need it, so the table is built in that numbering directly.
   const states = goto.length;
-  const delta = new Int32Array(states * classes);
+  const table = new Int32Array(states * classes);
+  const order = [0];
+  const rank = new Int32Array(states);
   const fail = new Int32Array(states);
-  // Breadth first, so a state's failure link is complete before its children need it.
-  const queue: number[] = [];
   for (let cls = 1; cls < classes; cls++) {
-    const next = goto[0]?.get(cls) ?? 0;
-    delta[cls] = next;
-    if (next) queue.push(next);
+    const next = goto[0]?.get(cls);
+    if (next === undefined) continue;
+    rank[next] = order.length;
+    order.push(next);
+    table[cls] = rank[next] as number;
   }
-  for (let head = 0; head < queue.length; head++) {
-    const s = queue[head] as number;
-    ends[s]?.push(...(ends[fail[s] as number] ?? []));
+  for (let r = 1; r < order.length; r++) {
+    const s = order[r] as number;
+    const f = fail[r] as number;
+    ends[s]?.push(...(ends[order[f] as number] ?? []));
     for (let cls = 0; cls < classes; cls++) {
       const next = goto[s]?.get(cls);
-      if (next === undefined) delta[s * classes + cls] = delta[(fail[s] as number) * classes + cls] as number;
+      if (next === undefined) table[r * classes + cls] = table[f * classes + cls] as number;
       else {
-        delta[s * classes + cls] = next;
-        fail[next] = delta[(fail[s] as number) * classes + cls] as number;
-        queue.push(next);
+        rank[next] = order.length;
+        order.push(next);
+        table[r * classes + cls] = rank[next] as number;
+        fail[rank[next] as number] = table[f * classes + cls] as number;
       }
     }
   }
-  // Rows renumbered breadth first: the shallow states, where the scan spends nearly all its time, share a
-  // few cache lines instead of being spread over the whole table (measured on a transcript: 175 → 350 MB/s). Rows are
-  // pre-multiplied by the row length, so the inner loop adds instead of multiplying; an accepting state is
+  // Pre-multiplied by the row length, so the inner loop adds instead of multiplying; an accepting state is
   // stored negated, so one load tells both where to go and whether to report.
-  const order = [0, ...queue];
-  const rank = new Int32Array(states);
-  order.forEach((s, r) => {
-    rank[s] = r;
-  });
-  const table = new Int32Array(states * classes);
   const endsOf: number[][] = order.map((s) => ends[s] as number[]);
-  order.forEach((s, r) => {
-    for (let cls = 0; cls < classes; cls++) {
-      const next = delta[s * classes + cls] as number;
-      table[r * classes + cls] = ((ends[next] as number[]).length ? -1 : 1) * (rank[next] as number) * classes;
-    }
-  });
+  for (let i = 0; i < table.length; i++) {
+    const next = table[i] as number;
+    table[i] = ((endsOf[next] as number[]).length ? -next : next) * classes;
+  }
   const lengths = keywords.map((k) => k.length);
 
   return {
