@@ -216,6 +216,13 @@ describe("user control", () => {
     expect(createRedactor(redactionOptions("json", [user])).redactLine(line).hits.length).toBe(2);
   });
 
+  it("allow-listed regexes of any shape: named groups, back-references, flags inline", () => {
+    const key = makeSecret("github-classic", 5).values[0] as string;
+    const line = `token ${key}`;
+    for (const regexes of [["(?<p>ghp)_.*", "(?<p>xyz)"], ["(g)hp_.*\\1?"], ["(?i:GHP_.*)"]])
+      expect(createRedactor({ format: "text", allow: { regexes } }).redactLine(line).hits, regexes[0]).toEqual([]);
+  });
+
   it("allow-listed regexes must match a whole value", () => {
     const key = makeSecret("github-classic", 4).values[0] as string;
     const line = `token ${key}`;

@@ -98,11 +98,12 @@ function containsAny(words: string[]): (text: string) => boolean {
 
 /**
  * Tests for any of `res` with as few regexes as possible (candidates are many in a dense transcript): those of
- * the same flags joined into one. A source with back-references (renumbered by joining) or an inline `(?i:`
- * modifier stays alone: V8 (Node 24, Deno) misses matches of `x|(?i:…)` that the modifier group alone finds.
+ * the same flags joined into one. A source with back-references (renumbered by joining), named groups (which
+ * could clash) or an inline `(?i:` modifier stays alone: V8 (Node 24, Deno) misses matches of `x|(?i:…)` that
+ * the modifier group alone finds.
  */
 function anyOf(res: RegExp[]): (text: string) => boolean {
-  const alone = (re: RegExp) => /\\[1-9]|\\k<|\(\?-?[a-z]+[:)-]/.test(re.source);
+  const alone = (re: RegExp) => /\\[1-9]|\\k<|\(\?<[A-Za-z_$]|\(\?-?[a-z]+[:)-]/.test(re.source);
   const byFlags = new Map<string, string[]>();
   for (const re of res) if (!alone(re)) byFlags.set(re.flags, [...(byFlags.get(re.flags) ?? []), `(?:${re.source})`]);
   const tests = [...res.filter(alone), ...[...byFlags].map(([flags, sources]) => new RegExp(sources.join("|"), flags))];
