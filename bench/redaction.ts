@@ -1,10 +1,18 @@
 // Redaction speed: MB/s of the streaming redactor against plain gzip (level 6, as snapshots are written) of the
 // same bytes in the same run, on one core, over a large transcript built from every agent's fixtures with
 // secrets planted in. CPU time of this process is the measure (the machine is shared: wall time is also shown).
+// The same run measures what the speed is for: secrets of the corpus found, look-alikes left alone.
 //   npm run bench:redaction           (BENCH_MB sets the size, default 64; BENCH_RUNS the runs, best kept)
 import { gzipSync } from "node:zlib";
 import { createRedactor } from "@residue/cli/redaction";
-import { carriers, plantSecrets } from "../cli/test/support/redaction-corpus.ts";
+import {
+  carriers,
+  LOOK_ALIKE_KINDS,
+  lookAlikes,
+  plantSecrets,
+  plantSecretsAndLookAlikes,
+  SECRET_KINDS,
+} from "../cli/test/support/redaction-corpus.ts";
 
 export interface RedactionFigures {
   megabytes: number;
@@ -69,7 +77,72 @@ export function runRedactionBench(megabytes: number, plantEvery: number, runs = 
   };
 }
 
+export interface DetectionFigures {
+  /** Secret values planted in every carrier (each line of a key block counts), and those gone from the output. */
+  planted: number;
+  found: number;
+  missed: Record<string, number>;
+  /** Look-alikes, planted beside the secrets and alone in each writing, and those changed in any way. */
+  lookAlikes: number;
+  redacted: Record<string, number>;
+}
+
+/**
+ * Every carrier (all five agents, JSONL and whole-file JSON) with secrets and look-alikes planted for each
+ * seed, streamed; then the look-alike table, `perKind` of each kind, as a JSON string, inside a JSON string
+ * and as text.
+ */
+export function runDetection(seeds: number[], perKind: number): DetectionFigures {
+  const json = createRedactor({ format: "json" });
+  const text = createRedactor({ format: "text" });
+  const f: DetectionFigures = { planted: 0, found: 0, missed: {}, lookAlikes: 0, redacted: {} };
+  const count = (into: Record<string, number>, kind: string) => {
+    into[kind] = (into[kind] ?? 0) + 1;
+  };
+  const occurrences = (haystack: string, needle: string) => haystack.split(needle).length - 1;
+  for (const carrier of carriers())
+    for (const seed of seeds) {
+      const planted = plantSecretsAndLookAlikes(carrier, seed);
+      const s = json.stream();
+      const out = Buffer.concat([s.write(Buffer.from(planted.text)), s.end()]).toString("utf8");
+      for (const secret of planted.secrets)
+        for (const v of secret.values) {
+          f.planted++;
+          if (out.includes(v)) count(f.missed, secret.kind);
+          else f.found++;
+        }
+      for (const a of planted.alikes) {
+        f.lookAlikes++;
+        if (occurrences(out, a.value) !== occurrences(planted.text, a.value)) count(f.redacted, a.kind);
+      }
+    }
+  const writings = [
+    (t: string) => json.redactLine(JSON.stringify({ type: "tool_result", content: t })).hits.length,
+    (t: string) => json.redactLine(JSON.stringify({ arguments: JSON.stringify({ command: t }) })).hits.length,
+    (t: string) => text.redactLine(t).hits.length,
+  ];
+  for (const seed of seeds)
+    for (const a of lookAlikes(seed, perKind))
+      for (const hits of writings) {
+        f.lookAlikes++;
+        if (hits(a.text)) count(f.redacted, a.kind);
+      }
+  return f;
+}
+
 if (import.meta.main) {
+  const d = runDetection([1, 2, 3, 4, 5], 60);
+  const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
+  const list = (r: Record<string, number>) =>
+    Object.entries(r)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ") || "none";
+  console.log(
+    `Secrets found: ${d.found}/${d.planted} (${pct(d.found, d.planted)}; ${SECRET_KINDS.length} kinds, missed: ${list(d.missed)}).`,
+  );
+  console.log(
+    `False positives: ${Object.values(d.redacted).reduce((a, b) => a + b, 0)} of ${d.lookAlikes} look-alikes of ${LOOK_ALIKE_KINDS.length} kinds redacted (${list(d.redacted)}).\n`,
+  );
   const n = (x: number) => x.toFixed(1);
   console.log("| transcript | values redacted | redaction MB/s (CPU, wall) | gzip -6 MB/s (CPU, wall) | redaction ÷ gzip |");
   console.log("| --- | ---: | ---: | ---: | ---: |");

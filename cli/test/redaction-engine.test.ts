@@ -6,9 +6,11 @@ import { pipeline } from "node:stream/promises";
 import { mapSession } from "@residue/formats";
 import { describe, expect, it } from "vitest";
 import { RedactionConfig, redactionOptions } from "../src/redaction/config.ts";
-import { createRedactor, OVERLAP, type Redactor, WINDOW } from "../src/redaction/engine.ts";
+import { createRedactor, OVERLAP, type Redactor, WINDOW, withoutLeadingLazyClasses } from "../src/redaction/engine.ts";
+import { GITLEAKS } from "../src/redaction/gitleaks-rules.ts";
 import { redactionTransform } from "../src/redaction/index.ts";
-import { carriers, makeSecret, plantLookAlikes, plantSecrets, SECRET_KINDS } from "./support/redaction-corpus.ts";
+import { blankEscapes } from "../src/redaction/text-view.ts";
+import { carriers, lookAlikes, makeSecret, plantLookAlikes, plantSecrets, random, SECRET_KINDS } from "./support/redaction-corpus.ts";
 
 /** Streams `text` through in chunks of `size` bytes, as a snapshot does, so chunk edges fall anywhere. */
 function streamed(redactor: Redactor, text: string, size: number) {
@@ -117,6 +119,36 @@ describe("inside JSON strings", () => {
   });
 });
 
+describe("next to text that is not ASCII", () => {
+  const key = makeSecret("github-classic", 9).values[0] as string;
+  const aws = makeSecret("aws-secret-access-key", 9).values[0] as string;
+
+  it("secrets between multi-byte characters go, the characters stay whole", () => {
+    for (const t of [`clé: ${key} — voilà ✓ 😀`, `à${key}à`, `日本語 AWS_SECRET_ACCESS_KEY=${aws}\nàé`, `\u00a0${key}\u00a0 ठ à`]) {
+      const line = JSON.stringify({ t });
+      const out = json.redactLine(line);
+      expect(out.hits.length, t).toBe(1);
+      const back = JSON.parse(out.text).t as string;
+      expect(back).not.toContain(key);
+      expect(back).not.toContain(aws);
+      // Everything around the secret is unchanged.
+      expect(back.replace(/\[REDACTED:[a-z-]+\]/, "")).toBe(t.replace(key, "").replace(aws, ""));
+    }
+  });
+
+  it("a pattern of the user's in other characters than ASCII, or naming them by escape, finds them", () => {
+    const redactor = createRedactor({
+      format: "json",
+      patterns: [
+        { name: "mot", regex: "Passwört=\\S+" },
+        { name: "esc", regex: "\\u00e4[0-9]{4}" },
+      ],
+    });
+    const out = redactor.redactLine(JSON.stringify({ t: `Passwört=abc123 und ä1234 und ${key} 😀` }));
+    expect(JSON.parse(out.text).t).toBe("[REDACTED:mot] und [REDACTED:esc] und [REDACTED:github-pat] 😀");
+  });
+});
+
 describe("text mode, for titles, prompts and search rows", () => {
   const text = createRedactor({ format: "text" });
   it("redacts anywhere", () => {
@@ -184,6 +216,13 @@ describe("user control", () => {
     expect(createRedactor(redactionOptions("json", [user])).redactLine(line).hits.length).toBe(2);
   });
 
+  it("allow-listed regexes of any shape: named groups, back-references, flags inline", () => {
+    const key = makeSecret("github-classic", 5).values[0] as string;
+    const line = `token ${key}`;
+    for (const regexes of [["(?<p>ghp)_.*", "(?<p>xyz)"], ["(g)hp_.*\\1?"], ["(?i:GHP_.*)"]])
+      expect(createRedactor({ format: "text", allow: { regexes } }).redactLine(line).hits, regexes[0]).toEqual([]);
+  });
+
   it("allow-listed regexes must match a whole value", () => {
     const key = makeSecret("github-classic", 4).values[0] as string;
     const line = `token ${key}`;
@@ -243,5 +282,56 @@ describe("as a stream stage", () => {
     }
     for await (const c of json.redactChunks(source())) out.push(c);
     expect(Buffer.concat(out).toString("utf8")).toBe(expected);
+  });
+});
+
+describe("allow-list regexes, made cheaper to test", () => {
+  it("cut the run of a class opening an alternative, also in a group that opens one; nothing else", () => {
+    expect(withoutLeadingLazyClasses("(?:a|[a-z0-9-]*?api[a-z0-9-]*?:jar:|b)")).toBe("(?:a|api[a-z0-9-]*?:jar:|b)");
+    expect(withoutLeadingLazyClasses("[x]*?foo|(?:[y]*?z)w")).toBe("foo|(?:z)w");
+    expect(withoutLeadingLazyClasses("^[a-z]*?x")).toBe("^[a-z]*?x");
+    expect(withoutLeadingLazyClasses("[a|b]*x|[\\]|]*?y")).toBe("x|y");
+    // In JavaScript `[^]` is a whole class (any character).
+    expect(withoutLeadingLazyClasses("[^]a]*?z")).toBe("[^]a]*?z");
+    expect(withoutLeadingLazyClasses("[x]+foo|[y]+?z")).toBe("[x]foo|[y]z");
+    expect(withoutLeadingLazyClasses("(?-i:(?:[A-Z_]+=\n[A-Z_]+=|b))")).toBe("(?-i:(?:[A-Z_]=\n[A-Z_]+=|b))");
+    // Groups that repeat, lookarounds and back-references keep their runs.
+    expect(withoutLeadingLazyClasses("(?:[x]+y)+z|(?=[a]*b)c|([a]+)\\1")).toBe("(?:[x]+y)+z|(?=[a]*b)c|([a]+)\\1");
+  });
+
+  it("gitleaks' generic allow-list says the same of every string tried", () => {
+    const generic = GITLEAKS.rules.find((r) => r.id === "generic-api-key");
+    const source = generic?.allow?.find((a) => a.target === "match")?.regexes[0];
+    if (!source) throw new Error("gitleaks' generic rule has no match allow-list");
+    const before = new RegExp(source.source, source.flags);
+    const after = new RegExp(withoutLeadingLazyClasses(source.source), source.flags);
+    expect(after.source.length).toBeLessThan(before.source.length);
+    const tries = [
+      "mvn-api-client:jar: 1.2.3",
+      "rapid-api-key: 0123456789abcdef",
+      "com.acme:my-api-sdk:jar:2.0",
+      "api_key: Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe",
+      "primary_key = abcdef0123456789",
+      "API_KEY=\nDB_PASSWORD=\n",
+      "secret_token=\nother_value=",
+      "some.key=\nnext.key=\nmore",
+      "api_key: AB=\nCD=x",
+      ...lookAlikes(2, 3).map((a) => a.text),
+      ...SECRET_KINDS.map((k) => makeSecret(k, 3).text),
+    ];
+    for (const t of tries) expect(after.test(t), t).toBe(before.test(t));
+  });
+});
+
+describe("JSON escapes read as spaces", () => {
+  it("the constant-replacement passes give what one regex with a function gives, on any mix of escapes", () => {
+    const one = (raw: string) =>
+      raw.replace(/\\+(?:[nrt"]|u[0-9a-fA-F]{4})/g, (e) => (e.endsWith('"') ? `${" ".repeat(e.length - 1)}"` : " ".repeat(e.length)));
+    const { next } = random(11);
+    const alphabet = ["\\", "n", "r", "t", '"', "u", "0", "e", "9", "a", " ", "x"];
+    for (let k = 0; k < 20_000; k++) {
+      const raw = Array.from({ length: 1 + Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join("");
+      expect(blankEscapes(raw), raw).toBe(one(raw));
+    }
   });
 });

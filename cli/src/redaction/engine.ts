@@ -11,6 +11,7 @@ import { Buffer } from "node:buffer";
 import { GITLEAKS } from "./gitleaks-rules.ts";
 import { createKeywordScanner } from "./keywords.ts";
 import { type RegexData, type RuleData, type RuleTable, TRANSCRIPT_RULES } from "./rules.ts";
+import { decodeView, type TextView } from "./text-view.ts";
 
 export interface RedactionOptions {
   /** "json": JSONL or JSON text, redacted inside string values only. "text": anything else (titles, prompts). */
@@ -50,13 +51,13 @@ export const WINDOW = 1 << 20;
 export const OVERLAP = 32 * 1024;
 /** How far before a keyword a match may start: some tokens carry their keyword inside (OpenAI's `T3BlbkFJ`). */
 const BEFORE = 128;
-const ESCAPES = /\\+(?:[nrt"]|u[0-9a-fA-F]{4})/g;
-const blank = (e: string) => (e.endsWith('"') ? `${" ".repeat(e.length - 1)}"` : " ".repeat(e.length));
 /** Rules that catch anything near a key word: where a specific rule finds the same secret, its name is kept. */
 const GENERIC = new Set(["generic-api-key", "keyword-secret", "env-secret", "authorization-header"]);
 /** A user pattern's name is written into JSON strings: nothing in it may need escaping. */
 export const PATTERN_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const QUOTE = 34;
+/** `[\w.-]`, by character code. */
+const IDENTIFIER = new Uint8Array(128).map((_, c) => Number(/[\w.-]/.test(String.fromCharCode(c))));
 const BACKSLASH = 92;
 
 interface Compiled {
@@ -65,12 +66,18 @@ interface Compiled {
   keywords: string[];
   secretGroup?: number;
   entropy?: number;
-  allowSecret: RegExp[];
-  allowMatch: RegExp[];
+  /** Whether a secret is allowed by a regex of the rule's or of every rule's. */
+  allowSecret: (secret: string) => boolean;
+  allowMatch: (match: string) => boolean;
   /** Whether the secret contains one of the rule's stop words (gitleaks' generic rule has ~1,400). */
   stopword: (secret: string) => boolean;
   /** How far before a keyword a match may start. */
   before: number;
+  /**
+   * How long an identifier before the keyword the rule's pattern allows (gitleaks' `[\w.-]{0,50}?`): tried
+   * at the keyword, the match leaves it out, but allow-lists judge the match with it (`primary_key`).
+   */
+  identifier: number;
   /** How far past a keyword a match may reach before a quote can end it. */
   reach: number;
 }
@@ -86,18 +93,102 @@ const compile = (r: RegexData, extra = "") => new RegExp(r.source, r.flags + ext
 function containsAny(words: string[]): (text: string) => boolean {
   if (!words.length) return () => false;
   const scanner = createKeywordScanner(words);
-  return (text) => {
-    let found = false;
-    scanner.scan(Buffer.from(text), () => {
-      found = true;
-    });
-    return found;
-  };
+  return (text) => scanner.occursIn(text);
 }
 
-function compileRule(r: RuleData): Compiled {
+/**
+ * Tests for any of `res` with as few regexes as possible (candidates are many in a dense transcript): those of
+ * the same flags joined into one. A source with back-references (renumbered by joining), named groups (which
+ * could clash) or an inline `(?i:` modifier stays alone: V8 (Node 24, Deno) misses matches of `x|(?i:…)` that
+ * the modifier group alone finds.
+ */
+function anyOf(res: RegExp[]): (text: string) => boolean {
+  const alone = (re: RegExp) => /\\[1-9]|\\k<|\(\?<[A-Za-z_$]|\(\?-?[a-z]+[:)-]/.test(re.source);
+  const byFlags = new Map<string, string[]>();
+  for (const re of res) if (!alone(re)) byFlags.set(re.flags, [...(byFlags.get(re.flags) ?? []), `(?:${re.source})`]);
+  const tests = [...res.filter(alone), ...[...byFlags].map(([flags, sources]) => new RegExp(sources.join("|"), flags))];
+  return (text) => tests.some((re) => re.test(text));
+}
+
+/**
+ * An allow-list regex is only asked whether it matches anywhere, so the run a class opens an alternative with
+ * may be cut to what a match needs (a match starting later within the run matches the same): `[c]*?` and
+ * `[c]*` go, `[c]+` keeps one character, also inside a group that opens an alternative. Left in, V8 retries
+ * the run from every position of every candidate: gitleaks' generic allow-list (`[a-z0-9-]*?api…`,
+ * `[A-Z_]+=\n[A-Z_]+=`) was the costliest regex of a dense transcript.
+ */
+export function withoutLeadingLazyClasses(source: string): string {
+  // A shorter captured text would change what a back-reference matches.
+  if (/\\[1-9]|\\k</.test(source)) return source;
+  return alternativesOf(source).map(shortenRun).join("|");
+}
+
+function shortenRun(alternative: string): string {
+  const a = alternative;
+  if (a.startsWith("[")) {
+    const end = classEnd(a, 0) + 1;
+    if (a.startsWith("*?", end)) return shortenRun(a.slice(end + 2));
+    if (a[end] === "*") return shortenRun(a.slice(end + 1));
+    if (a.startsWith("+?", end)) return a.slice(0, end) + a.slice(end + 2);
+    if (a[end] === "+") return a.slice(0, end) + a.slice(end + 1);
+    return a;
+  }
+  const open = /^\((?:\?(?::|[a-z]*-?[a-z]+:|<[A-Za-z_$][\w$]*>))?/.exec(a)?.[0];
+  if (!open) return a;
+  const close = closingParen(a, 0);
+  // Lookarounds, and groups that repeat or may be left out, stay as they are.
+  if (close === -1 || /^[*+?{]/.test(a.slice(close + 1))) return a;
+  return `${open}${withoutLeadingLazyClasses(a.slice(open.length, close))}${a.slice(close)}`;
+}
+
+/** The top-level alternatives of a regex. */
+function alternativesOf(re: string): string[] {
+  const alternatives: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i];
+    if (c === "\\") i++;
+    else if (c === "[") i = classEnd(re, i);
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "|" && depth === 0) {
+      alternatives.push(re.slice(start, i));
+      start = i + 1;
+    }
+  }
+  alternatives.push(re.slice(start));
+  return alternatives;
+}
+
+/** The index of the `]` closing the class opened at `at` (in JavaScript, a `]` right after `[` or `[^` closes it). */
+function classEnd(re: string, at: number): number {
+  let i = at + 1;
+  if (re[i] === "^") i++;
+  for (; i < re.length && re[i] !== "]"; i++) if (re[i] === "\\") i++;
+  return i;
+}
+
+/** The index of the `)` closing the group opened at `at`. */
+function closingParen(re: string, at: number): number {
+  let depth = 0;
+  for (let i = at; i < re.length; i++) {
+    const c = re[i];
+    if (c === "\\") i++;
+    else if (c === "[") i = classEnd(re, i);
+    else if (c === "(") depth++;
+    else if (c === ")" && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** `everyRule`: regexes that allow a secret whatever the rule. */
+function compileRule(r: RuleData, everyRule: RegExp[]): Compiled {
   const lists = r.allow ?? [];
-  const of = (target: string) => lists.filter((a) => a.target === target).flatMap((a) => a.regexes.map((x) => compile(x)));
+  const of = (target: string) =>
+    lists
+      .filter((a) => a.target === target)
+      .flatMap((a) => a.regexes.map((x) => compile({ ...x, source: withoutLeadingLazyClasses(x.source) })));
   // gitleaks' "identifier, keyword, value" rules start with an identifier that is never the secret: tried once
   // at each keyword (sticky), they find the same values without a lazy 50-character prefix at every position.
   const anchored = r.keywords.length > 0 && r.source.startsWith("[\\w.-]{0,50}?");
@@ -107,10 +198,11 @@ function compileRule(r: RuleData): Compiled {
     keywords: r.keywords,
     secretGroup: r.secretGroup,
     entropy: r.entropy,
-    allowSecret: of("secret"),
-    allowMatch: of("match"),
+    allowSecret: anyOf([...everyRule, ...of("secret")]),
+    allowMatch: anyOf(of("match")),
     stopword: containsAny(lists.flatMap((a) => a.stopwords)),
-    before: anchored ? 0 : BEFORE,
+    before: anchored ? 0 : (r.before ?? BEFORE),
+    identifier: anchored ? 50 : 0,
     // Rules that may match across anything (key blocks, curl commands) get a long reach.
     reach: /\[\\s\\S\]|\.[*+{]|\(\?s/.test(r.source) ? WINDOW / 2 : 256,
   };
@@ -144,11 +236,14 @@ export function createRedactor(options: RedactionOptions): Redactor {
     if (!PATTERN_NAME.test(p.name)) throw new Error(`redaction pattern name '${p.name}': use lower-case letters, digits and dashes`);
     return { id: p.name, source: p.regex, flags: "", keywords: [] };
   });
-  const rules = [...tables.flatMap((t) => t.rules), ...user].map(compileRule);
   const allowRegexes = [
     ...tables.flatMap((t) => t.allow.regexes.map((x) => compile(x))),
     ...(options.allow?.regexes ?? []).map((x) => new RegExp(`^(?:${x})$`)),
   ];
+  const extraAllow = (id: string) => tables.flatMap((t) => t.ruleAllow?.[id] ?? []);
+  const rules = [...tables.flatMap((t) => t.rules), ...user].map((r) =>
+    compileRule({ ...r, allow: [...(r.allow ?? []), ...extraAllow(r.id)] }, allowRegexes),
+  );
   const allowStrings = new Set(options.allow?.strings ?? []);
   const stopword = containsAny(tables.flatMap((t) => t.allow.stopwords));
   const keywords = [...new Set(rules.flatMap((r) => r.keywords))];
@@ -161,22 +256,13 @@ export function createRedactor(options: RedactionOptions): Redactor {
     if (allowStrings.has(secret)) return true;
     if (r.entropy && shannonEntropy(secret) < r.entropy) return true;
     if (stopword(secret) || r.stopword(secret)) return true;
-    return (
-      allowRegexes.some((re) => re.test(secret)) || r.allowSecret.some((re) => re.test(secret)) || r.allowMatch.some((re) => re.test(match))
-    );
+    return r.allowSecret(secret) || r.allowMatch(match);
   }
 
-  /** Runs one rule over bytes [from, to), decoded; spans come back as byte offsets. */
-  function matchIn(r: Compiled, bytes: Buffer, from: number, to: number, spans: Span[]) {
-    // Start on a character, not inside a multi-byte one (`to` is a quote or the end, always a boundary).
-    while (from < to && ((bytes[from] as number) & 0xc0) === 0x80) from++;
-    const raw = bytes.toString("utf8", from, to);
-    const ascii = raw.length === to - from;
-    // Rules expect a word boundary or a separator around a token, which an escape such as the `\n` before a
-    // key at the start of a line of tool output is not: escapes read as spaces of the same length (an escaped
-    // quote as spaces and the quote), at any depth of escaping.
-    const text = json && raw.includes("\\") ? raw.replace(ESCAPES, blank) : raw;
-    const offset = (at: number) => from + (ascii ? at : Buffer.byteLength(text.slice(0, at)));
+  /** Runs one rule over the view's string indices [from, to); spans come back as byte offsets. */
+  function matchIn(r: Compiled, view: TextView, from: number, to: number, spans: Span[]) {
+    // A slice of a decoded string is a view into it, not a copy.
+    const text = view.text.slice(from, to);
     r.re.lastIndex = 0;
     for (let m = r.re.exec(text); m; m = r.re.exec(text)) {
       if (m[0].length === 0) {
@@ -187,8 +273,10 @@ export function createRedactor(options: RedactionOptions): Redactor {
       let group = r.secretGroup ?? 0;
       if (!r.secretGroup) for (let g = 1; g < m.length && !group; g++) if (m[g]) group = g;
       const [start, end] = (indices[group] ?? indices[0]) as [number, number];
-      if (!allowed(r, raw.slice(start, end), raw.slice(m.index, m.index + m[0].length)))
-        spans.push({ start: offset(start), end: offset(end), rule: r.id });
+      let first = from + m.index;
+      for (const stop = Math.max(0, first - r.identifier); first > stop && IDENTIFIER[view.text.charCodeAt(first - 1)]; ) first--;
+      if (!allowed(r, view.slice(from + start, from + end), view.slice(first, from + m.index + m[0].length)))
+        spans.push({ start: view.offsetOf(from + start), end: view.offsetOf(from + end), rule: r.id });
       if (r.re.sticky) return;
       // The next secret may begin in what the match consumed after this one (a separator, a closing quote);
       // never inside this one, which would re-match every suffix of a long token.
@@ -199,12 +287,15 @@ export function createRedactor(options: RedactionOptions): Redactor {
   /**
    * Every secret in `bytes`, as spans sorted by start, overlapping ones merged. A rule with keywords runs only
    * on windows around their occurrences: from a little before each (rules name the key before its value) to
-   * the first quote past the rule's reach, since a quote ends every token (JSON strings end there).
+   * the first quote past the rule's reach, since a quote ends every token (JSON strings end there). The
+   * bytes all windows cover are decoded once.
    */
   // Reused between calls: only the rules a keyword touched are visited and reset.
   const windows: number[][] = rules.map(() => []);
   const touched: number[] = [];
   const keywordless = rules.flatMap((r, i) => (r.keywords.length ? [] : [i]));
+  // Patterns all in ASCII read bytes as characters (text-view.ts); one naming other characters needs UTF-8.
+  const utf8 = rules.some((r) => /[^ -~\t\n\r]|\\x[89a-f]|\\u(?!00[0-7])/i.test(r.re.source));
 
   function find(bytes: Buffer): Span[] {
     scanner.scan(bytes, (k, at) => {
@@ -227,17 +318,34 @@ export function createRedactor(options: RedactionOptions): Redactor {
       }
     });
     const spans: Span[] = [];
-    for (const i of keywordless) matchIn(rules[i] as Compiled, bytes, 0, bytes.length, spans);
+    if (!touched.length && !keywordless.length) return spans;
+    // Windows become [from, end) byte ranges, then string ranges of the one decoded view covering them all.
+    let lo = keywordless.length ? 0 : bytes.length;
+    let hi = keywordless.length ? bytes.length : 0;
     for (const i of touched) {
       const r = rules[i] as Compiled;
       const w = windows[i] as number[];
       for (let j = 0; j < w.length; j += 2) {
         const quote = bytes.indexOf(QUOTE, (w[j + 1] as number) + r.reach);
-        matchIn(r, bytes, w[j] as number, quote === -1 ? bytes.length : quote, spans);
+        w[j + 1] = quote === -1 ? bytes.length : quote;
+        lo = Math.min(lo, (w[j] as number) - r.identifier);
+        hi = Math.max(hi, w[j + 1] as number);
       }
+    }
+    const view = decodeView(bytes, Math.max(0, lo), hi, json, utf8);
+    for (const i of keywordless) matchIn(rules[i] as Compiled, view, 0, view.text.length, spans);
+    for (const i of touched) {
+      const w = windows[i] as number[];
+      for (let j = 0; j < w.length; j += 2)
+        matchIn(rules[i] as Compiled, view, view.indexAt(w[j] as number), view.indexAt(w[j + 1] as number), spans);
       w.length = 0;
     }
     touched.length = 0;
+    // Whole characters: a rule reading bytes as characters may stop inside a multi-byte one.
+    for (const span of spans) {
+      while (span.start > 0 && ((bytes[span.start] as number) & 0xc0) === 0x80) span.start--;
+      while (span.end < bytes.length && ((bytes[span.end] as number) & 0xc0) === 0x80) span.end++;
+    }
     if (spans.length < 2) return spans;
     const rank = (s: Span) => (GENERIC.has(s.rule) ? 1 : 0);
     spans.sort((a, b) => a.start - b.start || rank(a) - rank(b) || b.end - a.end);
@@ -258,18 +366,32 @@ export function createRedactor(options: RedactionOptions): Redactor {
     const spans = find(bytes);
     const parts: Uint8Array[] = [];
     let i = 0;
+    // The next quote and backslash at or after i, found natively (memchr) rather than byte by byte in a loop.
+    let quote = -1;
+    let backslash = -1;
+    const next = (c: number, at: number) => {
+      const found = bytes.indexOf(c, at);
+      return found === -1 ? bytes.length : found;
+    };
     // Walks the JSON string state from i to `to`; returns where an escape straddling `to` ends, if one does.
     const walk = (to: number): number => {
       while (i < to) {
-        const c = bytes[i];
-        if (inString && c === BACKSLASH) {
-          const len = escapeLength(bytes, i);
+        if (quote < i) quote = next(QUOTE, i);
+        if (!inString) {
+          i = Math.min(quote + 1, to);
+          if (quote < to) inString = true;
+          continue;
+        }
+        if (backslash < i) backslash = next(BACKSLASH, i);
+        if (quote < backslash) {
+          i = Math.min(quote + 1, to);
+          if (quote < to) inString = false;
+        } else if (backslash < to) {
+          const len = escapeLength(bytes, backslash);
+          i = backslash;
           if (i + len > to) return i + len;
           i += len;
-        } else {
-          if (c === QUOTE) inString = !inString;
-          i++;
-        }
+        } else i = to;
       }
       return to;
     };

@@ -17,13 +17,22 @@ export interface RuleData extends RegexData {
   secretGroup?: number;
   /** Minimum Shannon entropy (bits per character) of the secret. */
   entropy?: number;
+  /**
+   * How far before a keyword a match can start, when the pattern says (it starts with its keyword, or a few
+   * characters before one): the rule then scans less text around each keyword. By default the engine's margin.
+   */
+  before?: number;
   allow?: { target: string; regexes: RegexData[]; stopwords: string[] }[];
 }
+
+type AllowList = NonNullable<RuleData["allow"]>[number];
 
 export interface RuleTable {
   rules: RuleData[];
   /** Secrets matching one of these, or containing a stop word, are left alone whatever the rule. */
   allow: { regexes: RegexData[]; stopwords: string[] };
+  /** Allow-lists this table adds to rules of any table, by rule id. */
+  ruleAllow?: Record<string, AllowList[]>;
 }
 
 const rule = (id: string, re: RegExp, keywords: string[], extra: Partial<RuleData> = {}): RuleData => ({
@@ -49,6 +58,29 @@ const NAME_LIKE = {
   stopwords: [],
 };
 
+/**
+ * A key named for what it identifies rather than what it unlocks: an idempotency key (a UUID in every Stripe
+ * call), a CI cache key (`Linux-node-<hash of the lockfile>`), a database's partition or sort key.
+ */
+const ID_KEYS: AllowList = {
+  target: "match",
+  regexes: [{ source: "(?:idempotency|cache|partition|sort|row|object)[_. -]?key", flags: "i" }],
+  stopwords: [],
+};
+
+/** A key that names, locates or measures a secret (`secretName`, `token_expires_at`, `password_length`): its value is not one. */
+const ABOUT_A_SECRET: AllowList = {
+  target: "match",
+  regexes: [
+    {
+      source:
+        "^(?:api[_-]?key|secret|token|passw(?:or)?d|credentials?)s?[_.-]?(?:name|id|arn|path|file|ref|version|length|size|count|type|limit|expires?(?:[_.-]?(?:at|in))?)\\b",
+      flags: "i",
+    },
+  ],
+  stopwords: [],
+};
+
 export const TRANSCRIPT_RULES: RuleTable = {
   rules: [
     // Whole blocks, also when `\n` escapes join their lines, and truncated ones (a `head` of a key file).
@@ -56,12 +88,16 @@ export const TRANSCRIPT_RULES: RuleTable = {
       "private-key",
       /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{16,16384}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s\\:,.-]{16,16384})/,
       ["-----begin"],
+      { before: 0 },
     ),
     // postgres://user:pass@host, mongodb+srv://…, https://user:token@host: the password; a bare token as userinfo.
-    rule("url-credentials", /\b[a-z][a-z0-9+.-]{1,30}:\/\/(?:[^\s:@/?#"'\\]{0,256}:([^\s@/?#"'\\]{1,256})|([A-Za-z0-9_~.%-]{20,256}))@/i, [
-      "://",
-    ]),
-    rule("jwt", /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, ["eyj"]),
+    rule(
+      "url-credentials",
+      /\b[a-z][a-z0-9+.-]{1,30}:\/\/(?:[^\s:@/?#"'\\]{0,256}:([^\s@/?#"'\\]{1,256})|([A-Za-z0-9_~.%-]{20,256}))@/i,
+      ["://"],
+      { before: 32 },
+    ),
+    rule("jwt", /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, ["eyj"], { before: 0 }),
     // KEY=value lines of env files and shells, whatever the value looks like; numbers and $REFERENCES are not secrets.
     rule(
       "env-secret",
@@ -71,15 +107,18 @@ export const TRANSCRIPT_RULES: RuleTable = {
     // key/secret/token/password next to a value, quoted or not; a name followed by `(` is a call, not a value.
     rule(
       "keyword-secret",
-      /(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passphrase|pwd|credentials?|auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]{0,20}[ \t]{0,8}["']?[ \t]{0,8}(?::|=|=>|:=)[ \t]{0,8}["']?([A-Za-z0-9_\-+/=.~!@#%^&*]{8,256})(?!\()/i,
+      /(?:api[_-]?key|apikey|secret|token(?!i[sz])|passw(?:or)?d|passphrase|pwd|credentials?|auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]{0,20}[ \t]{0,8}["']?[ \t]{0,8}(?::|=|=>|:=)[ \t]{0,8}["']?(?![0-9]+(?![A-Za-z0-9_\-+/=.~!@#%^&*]))([A-Za-z0-9_\-+/=.~!@#%^&*]{8,256})(?!\()/i,
       ["key", "secret", "token", "pass", "pwd", "credential"],
-      { entropy: 3, allow: [NAME_LIKE] },
+      // The longest name before its keyword: `private_` of `private_key`.
+      { entropy: 3, before: 8, allow: [NAME_LIKE, ID_KEYS, ABOUT_A_SECRET] },
     ),
     rule("authorization-header", /\b(?:bearer|basic|token)[ \t]+([A-Za-z0-9_\-+/=.~]{16,4096})/i, ["bearer", "basic", "token"], {
       entropy: 3,
+      before: 0,
       allow: [NAME_LIKE],
     }),
   ],
   // Our own marker, so text redacted twice reads the same.
   allow: { regexes: [{ source: "^\\[REDACTED:", flags: "" }], stopwords: [] },
+  ruleAllow: { "generic-api-key": [ID_KEYS], "env-secret": [ID_KEYS] },
 };

@@ -123,41 +123,240 @@ export const SECRET_KINDS = [
   "private-key",
 ];
 
-/** Strings that look like secrets and are not: each must come out untouched. */
-export function lookAlikes(seed = 1): { kind: string; text: string }[] {
-  const { pick } = random(seed);
-  const uuid = () => `${pick(HEX, 8)}-${pick(HEX, 4)}-4${pick(HEX, 3)}-a${pick(HEX, 3)}-${pick(HEX, 12)}`;
-  return [
-    { kind: "uuid", text: uuid() },
-    { kind: "uuid", text: `session ${uuid()} resumed` },
-    { kind: "git-sha1", text: `commit ${pick(HEX, 40)}` },
-    { kind: "git-sha256", text: pick(HEX, 64) },
-    { kind: "base64-image", text: `data:image/png;base64,iVBORw0KGgo${pick(B64, 2000)}=` },
-    { kind: "lockfile-integrity", text: `"integrity": "sha512-${pick(B64, 86)}=="` },
-    { kind: "lockfile-integrity", text: `resolved "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz#${pick(HEX, 40)}"` },
-    {
-      kind: "css-classes",
-      text: 'className="flex items-center justify-between rounded-lg border border-gray-200 bg-white px-4 py-2 shadow-sm hover:bg-gray-50 dark:border-gray-700 dark:bg-gray-800 focus-visible:outline-none focus-visible:ring-2"',
-    },
-    {
-      kind: "css-classes",
-      text: ".navigation__menu-item--active-highlighted-with-secondary-accent-token-color { color: var(--accent-token-primary-600); }",
-    },
-    {
-      kind: "minified-js",
-      text: '!function(e,t){"object"==typeof exports&&"undefined"!=typeof module?module.exports=t():"function"==typeof define&&define.amd?define(t):(e=e||self).Vue=t()}(this,function(){"use strict";var _0x4f2a1b=Object.freeze({}),_0x1c9e=Array.isArray;',
-    },
-    { kind: "minified-js", text: "var a=n(8472),o=n.n(a),i=n(1193),s=n(23),c=function(e){return e.tokenize(e.keySelector)};" },
-    { kind: "file-path", text: "/home/dev/acme-widgets/node_modules/@babel/runtime/helpers/esm/asyncToGenerator.js" },
-    { kind: "file-path", text: "src/features/authentication/components/PasswordResetConfirmationDialog.test.tsx" },
-    { kind: "package-version", text: "@aws-sdk/client-secrets-manager@3.701.0 @typescript-eslint/eslint-plugin@8.15.0" },
-    { kind: "usage-numbers", text: '"input_tokens": 1234, "max_tokens": 4096, "cache_read_input_tokens": 88830' },
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell reference, written as in an env file.
-    { kind: "env-reference", text: "API_KEY=${API_KEY} and TOKEN_LIMIT=4096" },
-    { kind: "code-reference", text: "return { accessKeyId: R2_ACCESS_KEY_ID, secretAccessKey: env.R2_SECRET_ACCESS_KEY };" },
-    { kind: "code-call", text: "const token = await getToken2(user); const password = hashPassword(input);" },
-    { kind: "prose", text: "The token refresh logic reads the secret name from the key vault before the password prompt." },
-  ];
+export interface LookAlike {
+  kind: string;
+  /** The text as a tool or a person would write it. */
+  text: string;
+  /** The look-alike itself, which must come out verbatim: no character JSON or HTML would escape. */
+  value: string;
+}
+
+const TAILWIND = [
+  "flex",
+  "inline-flex",
+  "grid",
+  "items-center",
+  "justify-between",
+  "gap-2",
+  "gap-x-4",
+  "rounded-lg",
+  "rounded-md",
+  "border",
+  "border-gray-200",
+  "bg-white",
+  "bg-slate-900/80",
+  "px-4",
+  "py-2",
+  "p-6",
+  "shadow-sm",
+  "shadow-lg",
+  "hover:bg-gray-50",
+  "focus-visible:outline-none",
+  "focus-visible:ring-2",
+  "focus-visible:ring-offset-2",
+  "dark:border-gray-700",
+  "dark:bg-gray-800",
+  "text-sm",
+  "font-medium",
+  "text-muted-foreground",
+  "tracking-tight",
+  "transition-colors",
+  "duration-200",
+  "disabled:pointer-events-none",
+  "disabled:opacity-50",
+  "md:grid-cols-3",
+  "lg:px-8",
+  "sm:max-w-[425px]",
+  "data-[state=open]:animate-in",
+  "translate-x-[-50%]",
+  "ring-offset-background",
+  "backdrop-blur",
+  "supports-[backdrop-filter]:bg-background/60",
+  "aria-selected:bg-accent",
+  "peer-disabled:cursor-not-allowed",
+];
+const PACKAGES = ["left-pad", "react-dom", "esbuild", "@types/node", "@babel/core", "typescript", "vitest", "zod", "hono", "undici"];
+const GO_MODULES = [
+  "golang.org/x/crypto",
+  "github.com/spf13/cobra",
+  "github.com/stretchr/testify",
+  "google.golang.org/grpc",
+  "gopkg.in/yaml.v3",
+];
+const JS_WORDS = [
+  "tokenize",
+  "keySelector",
+  "apiVersion",
+  "authToken",
+  "getToken",
+  "secretName",
+  "passwordField",
+  "accessor",
+  "credentials",
+];
+
+/**
+ * Look-alikes by kind: strings an agent transcript is full of that are long, random-looking or next to key
+ * words, and are not secrets. `n` varies the instance and its context.
+ */
+const LOOK_ALIKE_MAKERS: Record<string, (n: number, pick: (alphabet: string, n: number) => string) => { text: string; value: string }> = {
+  uuid: (n, pick) => {
+    const v = `${pick(HEX, 8)}-${pick(HEX, 4)}-4${pick(HEX, 3)}-${pick("89ab", 1)}${pick(HEX, 3)}-${pick(HEX, 12)}`;
+    return {
+      value: v,
+      text: [`session ${v} resumed`, `"sessionId": "${v}"`, `ls ~/.claude/projects/-home-dev-acme/${v}.jsonl`][n % 3] as string,
+    };
+  },
+  "git-sha": (n, pick) => {
+    const v = pick(HEX, 40);
+    return { value: v, text: [`commit ${v}`, `git checkout ${v}`, `"head_sha": "${v}"`, `Merge: ${v}`][n % 4] as string };
+  },
+  "git-sha-short": (n, pick) => {
+    const v = pick(HEX, 7 + (n % 6));
+    return {
+      value: v,
+      text: [`[main ${v}] fix: parse empty lines`, `${v} refactor(api): split routes`, `HEAD is now at ${v} wip`][n % 3] as string,
+    };
+  },
+  "base64-image": (n, pick) => {
+    const v = `data:image/${n % 2 ? "png" : "jpeg"};base64,${n % 2 ? "iVBORw0KGgoAAAANSUhEUgAA" : "/9j/4AAQSkZJRgABAQ"}${pick(B64, 200 + ((n * 97) % 2400))}${"=".repeat(n % 3)}`;
+    return { value: v, text: [`<img src="${v}">`, `{"type": "image", "url": "${v}"}`, `background: url(${v});`][n % 3] as string };
+  },
+  "lockfile-integrity": (n, pick) => {
+    const v = n % 3 === 2 ? `sha1-${pick(B64, 27)}=` : `sha512-${pick(B64, 86)}==`;
+    return { value: v, text: [`"integrity": "${v}",`, `  integrity ${v}`, `"integrity":"${v}"`][n % 3] as string };
+  },
+  "npm-resolved": (n, pick) => {
+    const name = PACKAGES[n % PACKAGES.length] as string;
+    const base = name.split("/").pop();
+    const v = `https://registry.npmjs.org/${name}/-/${base}-${n % 9}.${n % 17}.${n % 5}.tgz${n % 2 ? `#${pick(HEX, 40)}` : ""}`;
+    return { value: v, text: [`"resolved": "${v}",`, `  resolved "${v}"`][n % 2] as string };
+  },
+  "oci-digest": (n, pick) => {
+    const v = `sha256:${pick(HEX, 64)}`;
+    return {
+      value: v,
+      text: [
+        `ghcr.io/acme/api@${v}`,
+        `Digest: ${v}`,
+        `"config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "${v}"}`,
+      ][n % 3] as string,
+    };
+  },
+  "go-sum": (n, pick) => {
+    const v = `${GO_MODULES[n % GO_MODULES.length]} v0.${n % 40}.${n % 7}${n % 2 ? "/go.mod" : ""} h1:${pick(B64, 43)}=`;
+    return { value: v, text: v };
+  },
+  "agent-id": (n, pick) => {
+    const v = [
+      `toolu_01${pick(ALNUM, 22)}`,
+      `msg_01${pick(ALNUM, 22)}`,
+      `req_011C${pick(ALNUM, 20)}`,
+      `call_${pick(ALNUM, 24)}`,
+      `chatcmpl-${pick(ALNUM, 29)}`,
+      `resp_${pick(HEX, 48)}`,
+    ][n % 6] as string;
+    return { value: v, text: [`"tool_use_id": "${v}"`, `request-id: ${v}`, `"id": "${v}", "type": "message"`][n % 3] as string };
+  },
+  "hex-color": (n, pick) => {
+    const v = `#${pick(HEX, n % 4 ? 6 : 3)}`;
+    return { value: v, text: [`color: ${v};`, `fill="${v}"`, `--brand-600: ${v};`, `primary: '${v}',`][n % 4] as string };
+  },
+  "file-hash": (n, pick) => {
+    const v = [pick(HEX, 64), pick(HEX, 32), pick(HEX, 40)][n % 3] as string;
+    return { value: v, text: [`${v}  dist/app-${n}.js`, `${v}  release.tar.gz`, `sha1sum: ${v}`][n % 3] as string };
+  },
+  "css-classes": (n, pick) => {
+    const count = 8 + (n % 14);
+    const v = Array.from({ length: count }, (_, i) => TAILWIND[(Number.parseInt(pick(DIGITS, 3), 10) + i) % TAILWIND.length]).join(" ");
+    return { value: v, text: [`className="${v}"`, `class="${v}"`, `cn(${JSON.stringify(v)})`][n % 3] as string };
+  },
+  "minified-js": (n, pick) => {
+    const id = () => `_0x${pick(HEX, 6)}`;
+    const word = JS_WORDS[n % JS_WORDS.length] as string;
+    const v = [
+      `var ${id()}=Object.freeze({}),${id()}=Array.isArray,${pick(LOWER, 1)}=n(${pick(DIGITS, 4)}),o=n.n(a)`,
+      `function(e,t){return e.${word}(t.${JS_WORDS[(n + 1) % JS_WORDS.length]})}`,
+      `{${word}:null,keyCode:13,apiVersion:2024,timeout:${pick(DIGITS, 4)}}`,
+    ][n % 3] as string;
+    return { value: v, text: `!function(){${v}}();` };
+  },
+  "base64-in-json": (n, pick) => {
+    const v = `${n % 2 ? "AGFzbQEAAAAB" : "d09GMgABAAAA"}${pick(B64, 1500 + ((n * 131) % 3000))}${"=".repeat(n % 3)}`;
+    const file = n % 2 ? { name: "parser.wasm", wasm: v } : { family: "Inter", src: `data:font/woff2;base64,${v}` };
+    return { value: v, text: `cat assets/${n % 2 ? "wasm" : "fonts"}.json\n${JSON.stringify(file, null, 2)}` };
+  },
+  // Values next to key words, named for what they identify or count, not for what they unlock.
+  "near-key-word": (n, pick) => {
+    const uuid = `${pick(HEX, 8)}-${pick(HEX, 4)}-4${pick(HEX, 3)}-a${pick(HEX, 3)}-${pick(HEX, 12)}`;
+    const cases: [string, (v: string) => string][] = [
+      [uuid, (v) => `Idempotency-Key: ${v}`],
+      [uuid, (v) => `stripe.paymentIntents.create(params, { idempotency_key: "${v}" })`],
+      [`Linux-node-${pick(HEX, 64)}`, (v) => `Cache restored from key: ${v}`],
+      [`Linux-pnpm-store-${pick(HEX, 40)}`, (v) => `cache-key: ${v}`],
+      [["cl100k_base", "o200k_base", "p50k_base"][n % 3] as string, (v) => `tokenizer: ${v}`],
+      [pick(DIGITS, 9).replace(/^0/, "1"), (v) => `total_tokens: ${v}`],
+      [`2026-${String(1 + (n % 12)).padStart(2, "0")}-0${1 + (n % 9)}T02:35:00.000Z`, (v) => `"access_token_expires_at": "${v}"`],
+      [`projects/acme-${n}/secrets/db-password/versions/latest`, (v) => `secretName: ${v}`],
+    ];
+    const [value, write] = cases[n % cases.length] as [string, (v: string) => string];
+    return { value, text: write(value) };
+  },
+  "file-path": (n) => {
+    const v = [
+      "/home/dev/acme-widgets/node_modules/@babel/runtime/helpers/esm/asyncToGenerator.js",
+      "src/features/authentication/components/PasswordResetConfirmationDialog.test.tsx",
+      `/Users/dev/Library/Caches/ms-playwright/chromium_headless_shell-${1100 + n}/chrome-linux/headless_shell`,
+    ][n % 3] as string;
+    return { value: v, text: `Read ${v}` };
+  },
+  "package-version": (n) => {
+    const v = `@aws-sdk/client-secrets-manager@3.${700 + n}.0 @typescript-eslint/eslint-plugin@8.${n % 20}.0`;
+    return { value: v, text: `added ${v}` };
+  },
+  "usage-numbers": (n, pick) => {
+    const v = `input_tokens=${pick(DIGITS, 4)} output_tokens=${pick(DIGITS, 3)} cache_read_input_tokens=${pick(DIGITS, 5)} max_tokens=${4096 * (1 + (n % 4))}`;
+    return { value: v, text: v };
+  },
+  "env-reference": (n) => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell references, written as in an env file.
+    const v = ["API_KEY=${API_KEY}", "GITHUB_TOKEN=$GITHUB_TOKEN", "DB_PASSWORD=${{ secrets.DB_PASSWORD }}", "TOKEN_LIMIT=4096"][
+      n % 4
+    ] as string;
+    return { value: v, text: `${v} and more` };
+  },
+  "code-reference": (n) => {
+    const v = [
+      "accessKeyId: R2_ACCESS_KEY_ID, secretAccessKey: env.R2_SECRET_ACCESS_KEY",
+      "password: process.env.DB_PASSWORD",
+      "token: config.auth.refreshToken",
+    ][n % 3] as string;
+    return { value: v, text: `return { ${v} };` };
+  },
+  "code-call": (n) => {
+    const v = ["const token = await getToken2(user); const password = hashPassword(input);", "apiKey = loadApiKeyFromVault(keyVaultName);"][
+      n % 2
+    ] as string;
+    return { value: v, text: v };
+  },
+  prose: (n) => {
+    const v = [
+      "The token refresh logic reads the secret name from the key vault before the password prompt.",
+      "Rotate the API key and the access token, then update the secret in the password manager.",
+    ][n % 2] as string;
+    return { value: v, text: v };
+  },
+};
+
+export const LOOK_ALIKE_KINDS = Object.keys(LOOK_ALIKE_MAKERS);
+
+/** `perKind` look-alikes of every kind, kinds interleaved; seeded, so the same every run. */
+export function lookAlikes(seed = 1, perKind = 1): LookAlike[] {
+  const { pick } = random(seed * 104729);
+  const out: LookAlike[] = [];
+  for (let n = 0; n < perKind; n++)
+    for (const kind of LOOK_ALIKE_KINDS) out.push({ kind, ...(LOOK_ALIKE_MAKERS[kind] as (typeof LOOK_ALIKE_MAKERS)[string])(n, pick) });
+  return out;
 }
 
 export interface Carrier {
@@ -252,15 +451,39 @@ function plantEach(carrier: Carrier, plant: (i: number) => string): string {
   return `${lines.map((l) => JSON.stringify(plantValue(JSON.parse(l), next))).join("\n")}\n`;
 }
 
-/** Secrets of every kind in turn, each written plainly or inside a JSON document (a tool output of `cat config.json`). */
+/** Secret `i` of every kind in turn, written plainly or inside a JSON document (a tool output of `cat config.json`). */
+function secretAt(i: number, seed: number): Secret & { written: string } {
+  const s = makeSecret(SECRET_KINDS[i % SECRET_KINDS.length] as string, seed * 1000 + i);
+  return { ...s, written: i % 3 === 2 ? JSON.stringify({ config: s.text, path: ".env" }, null, 2) : s.text };
+}
+
+/** Secrets of every kind in turn, one in every conversational string. */
 export function plantSecrets(carrier: Carrier, seed = 1): Planted {
   const secrets: Secret[] = [];
   const text = plantEach(carrier, (i) => {
-    const s = makeSecret(SECRET_KINDS[i % SECRET_KINDS.length] as string, seed * 1000 + i);
+    const s = secretAt(i, seed);
     secrets.push(s);
-    return i % 3 === 2 ? JSON.stringify({ config: s.text, path: ".env" }, null, 2) : s.text;
+    return s.written;
   });
   return { text, secrets };
+}
+
+/**
+ * The same secrets, each followed by `perPlace` look-alikes in turn on lines of their own: the look-alikes of
+ * every kind (given places enough) share strings with secrets, as they do in real sessions.
+ */
+export function plantSecretsAndLookAlikes(carrier: Carrier, seed = 1, perPlace = 3): Planted & { alikes: LookAlike[] } {
+  const secrets: Secret[] = [];
+  const alikes: LookAlike[] = [];
+  const table = lookAlikes(seed, 4);
+  const text = plantEach(carrier, (i) => {
+    const s = secretAt(i, seed);
+    secrets.push(s);
+    const these = Array.from({ length: perPlace }, (_, j) => table[(i * perPlace + j) % table.length] as LookAlike);
+    alikes.push(...these);
+    return [s.written, ...these.map((a) => a.text)].join("\n");
+  });
+  return { text, secrets, alikes };
 }
 
 /** Every look-alike in turn, in the same places. */
