@@ -5,17 +5,22 @@
 /** Exit codes: 1 something failed, 2 the command line asked for something impossible, 4 no login or a rejected one (as gh does). */
 export const EXIT = { failure: 1, usage: 2, auth: 4 } as const;
 
+// Fields are declared, not parameter properties: node runs the CLI's sources (tests, bench) by stripping types only.
 export class CliError extends Error {
+  /** What to do about it. */
+  readonly hint: string;
+  readonly exitCode: number;
   constructor(
     /** What went wrong, without a trailing period: it is followed by the hint on the same line. */
     message: string,
-    /** What to do about it. */
-    readonly hint: string,
-    readonly exitCode: number = EXIT.failure,
+    hint: string,
+    exitCode: number = EXIT.failure,
     options?: ErrorOptions,
   ) {
     super(message, options);
     this.name = "CliError";
+    this.hint = hint;
+    this.exitCode = exitCode;
   }
 }
 

@@ -45,7 +45,7 @@ export interface Snapshot {
  * are then taken again instead of being uploaded as they were. The user's and the repo's own rules are in the
  * stamp too (by hash), so changing them retakes the snapshots as well.
  */
-const REDACTION_VERSION = "redaction-2";
+const REDACTION_VERSION = "redaction-3";
 const redactors = new Map<string, Redactor>();
 /** The redactor for these rules, built once per run and rules: building one costs ~40 ms, using it nothing. */
 export function redactorFor(control: Control): Redactor {
