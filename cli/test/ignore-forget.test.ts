@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadControl } from "../src/config/control.ts";
 import { absoluteGlob, isUnder } from "../src/config/glob.ts";
 import { Sandbox, transcriptLines } from "./support/harness.ts";
 import { residueInProcess } from "./support/in-process.ts";
@@ -199,5 +200,11 @@ describe("ignore globs", () => {
     expect(absoluteGlob("~/clients/", "/base", "/home/u")).toBe("/home/u/clients");
     expect(absoluteGlob("scratch-*", "/repo", "/home/u")).toBe("/repo/scratch-*");
     expect(absoluteGlob("**/tmp", "/repo", "/home/u")).toBe("**/tmp");
+  });
+
+  it("that cannot be read are an error naming the file and the entry, not a hook that throws", () => {
+    const sb = new Sandbox();
+    writeFileSync(join(sb.repo, ".residue.json"), JSON.stringify({ ignore: ["scratch", "[z-a]"] }));
+    expect(() => loadControl(sb.home, sb.repo)).toThrow(`${join(sb.repo, ".residue.json")}: ignore[1]: not a valid glob`);
   });
 });

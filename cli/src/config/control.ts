@@ -8,12 +8,29 @@ import { z } from "zod";
 import { CliError } from "../errors/cli-error.ts";
 import { RedactionConfig, type RedactionOptions, redactionOptions } from "../redaction/index.ts";
 import { configPath } from "./config.ts";
-import { absoluteGlob, isUnder } from "./glob.ts";
+import { absoluteGlob, globRegex, isUnder } from "./glob.ts";
 
 const sections = {
   redaction: RedactionConfig.optional(),
   /** Directories (or globs) whose sessions are never captured. */
-  ignore: z.array(z.string().min(1)).optional(),
+  ignore: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .refine(
+          (entry) => {
+            try {
+              globRegex(entry);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          { message: "not a valid glob (a [...] class that is not a valid range?)" },
+        ),
+    )
+    .optional(),
 };
 /** `.residue.json`, committed at the repo root. */
 export const RepoControlFile = z.object(sections).strict();
