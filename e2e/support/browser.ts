@@ -1,7 +1,7 @@
 // Debian's Chromium driven by playwright-core: no browser download, flags that keep it off the network.
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { ROOT } from "../../cli/test/support/harness.ts";
 
 export const SCREENSHOTS = join(ROOT, "test-results/screenshots");
@@ -27,4 +27,14 @@ export function launch(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** A page of a fresh browser context, signed in through the form and back on `path`. */
+export async function signedInPage(browser: Browser, baseUrl: string, path: string, user: string, password: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${baseUrl}${path}`);
+  await page.fill('input[name="username"]', user);
+  await page.fill('input[name="password"]', password);
+  await Promise.all([page.waitForURL((url) => url.pathname === path), page.click('button[type="submit"]')]);
+  return page;
 }

@@ -6,7 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ROOT } from "../../api/local/server.ts";
 import { api, commitMapping, fakeSha, postJson, sessionMeta, uniqueRepo, uploadData } from "../../api/test/support/client.ts";
-import { launch, SCREENSHOTS } from "../support/browser.ts";
+import { launch, SCREENSHOTS, signedInPage } from "../support/browser.ts";
 
 const transcript = readFileSync(join(ROOT, "e2e/fixtures/claude-code/basic.jsonl"), "utf8");
 const repo = uniqueRepo();
@@ -29,11 +29,7 @@ beforeAll(async () => {
   for (const s of [hooked, missed]) await uploadData(s.id, transcript);
   expect((await postJson("/sessions", { repo, sessions: [hooked, missed], commits: [auto] })).status).toBe(200);
   browser = await launch();
-  page = await (await browser.newContext()).newPage();
-  await page.goto(`${inject("baseUrl")}${permalink}`);
-  await page.fill('input[name="username"]', inject("adminUser"));
-  await page.fill('input[name="password"]', inject("adminPassword"));
-  await Promise.all([page.waitForURL((url) => url.pathname === permalink), page.click('button[type="submit"]')]);
+  page = await signedInPage(browser, inject("baseUrl"), permalink, inject("adminUser"), inject("adminPassword"));
 }, 120_000);
 
 afterAll(async () => {
