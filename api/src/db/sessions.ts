@@ -50,14 +50,17 @@ export function upsertSession(db: D1Database, repoId: number, s: SessionMeta, no
     );
 }
 
-export async function existingSessionIds(db: D1Database, ids: string[]): Promise<Set<string>> {
+/** Which of these ids have a row in `table` (both given here, never by a caller's input). */
+async function idsIn(db: D1Database, table: "sessions" | "session_tombstones", ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const { results } = await db
-    .prepare("SELECT id FROM sessions WHERE id IN (SELECT value FROM json_each(?1))")
+    .prepare(`SELECT id FROM ${table} WHERE id IN (SELECT value FROM json_each(?1))`)
     .bind(JSON.stringify(ids))
     .all<{ id: string }>();
   return new Set(results.map((r) => r.id));
 }
+
+export const existingSessionIds = (db: D1Database, ids: string[]) => idsIn(db, "sessions", ids);
 
 export interface StoredVersion {
   content_hash: string;
@@ -122,11 +125,4 @@ export async function deleteSession(db: D1Database, id: string, now: number) {
 }
 
 /** Which of these sessions were deleted: their uploads are refused. */
-export async function deletedSessionIds(db: D1Database, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const { results } = await db
-    .prepare("SELECT id FROM session_tombstones WHERE id IN (SELECT value FROM json_each(?1))")
-    .bind(JSON.stringify(ids))
-    .all<{ id: string }>();
-  return new Set(results.map((r) => r.id));
-}
+export const deletedSessionIds = (db: D1Database, ids: string[]) => idsIn(db, "session_tombstones", ids);
