@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { get as httpGet, type IncomingHttpHeaders } from "node:http";
 import { gzipSync } from "node:zlib";
 import { describe, expect, inject, it } from "vitest";
 import { sessionObjectKey } from "../src/storage/keys.ts";
@@ -10,6 +11,19 @@ const transcript = '{"type":"user","message":{"role":"user","content":"hello"}}\
 async function signedUrl(sessionId: string, expires: number, keyFor = sessionId) {
   const signature = await signUpload(inject("authToken"), sessionObjectKey(keyFor), expires, "n");
   return `${baseUrl()}/api/uploads/${sessionId}?expires=${expires}&nonce=n&signature=${signature}`;
+}
+
+/** A GET as curl without --compressed sees it: headers and body bytes exactly as sent, nothing inflated. */
+function rawGet(path: string): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(`${baseUrl()}${path}`, { headers: { authorization: `Bearer ${inject("authToken")}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+  });
 }
 
 describe("local upload URLs", () => {
@@ -75,6 +89,21 @@ describe("local upload URLs", () => {
     expect(await (await api(`/sessions/${meta.id}`)).text()).toBe(transcript);
   });
 
+  it("serves gzip-stored data as the transcript: gzip-encoded on the wire byte for byte as stored, or plain", async () => {
+    const meta = sessionMeta(transcript);
+    const stored = gzipSync(transcript);
+    await uploadData(meta.id, stored);
+    expect((await postJson("/sessions", { repo: uniqueRepo(), sessions: [meta] })).status).toBe(200);
+    const wire = await rawGet(`/api/sessions/${meta.id}`);
+    expect(wire.headers["content-encoding"]).toBe("gzip");
+    expect(wire.headers["content-type"]).toBe("text/plain; charset=utf-8");
+    expect(Buffer.compare(wire.body, stored)).toBe(0);
+    const plain = await rawGet(`/api/sessions/${meta.id}?plain=1`);
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body.toString("utf8")).toBe(transcript);
+    expect(await (await api(`/sessions/${meta.id}`)).text()).toBe(transcript);
+  });
+
   it("checks gzip data against the transcript's size and hash, as the CLI uploads it", async () => {
     const meta = sessionMeta(transcript);
     await uploadData(meta.id, gzipSync(transcript));
@@ -104,7 +133,7 @@ describe("local upload URLs", () => {
     expect((await postJson("/sessions", { repo, sessions: [newer] })).status).toBe(200);
     const older = sessionMeta(transcript, { id: newer.id, data_updated_at: Date.parse("2026-11-20T11:00:00Z") });
     expect((await postJson("/sessions", { repo, sessions: [older] })).status).toBe(200);
-    expect(new Uint8Array(await (await api(`/sessions/${newer.id}`)).arrayBuffer())).toEqual(new Uint8Array(gzipSync(grown)));
+    expect(await (await api(`/sessions/${newer.id}`)).text()).toBe(grown);
   });
 
   it("refuses metadata for damaged gzip data", async () => {

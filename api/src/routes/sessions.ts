@@ -12,6 +12,7 @@ import { randomHex } from "../random.ts";
 import { readSessionData, removeSession } from "../read/sessions.ts";
 import { sessionDataType } from "../storage/data-type.ts";
 import { sweepOrphans } from "../storage/orphans.ts";
+import { peekGzip } from "../storage/session-data.ts";
 import { createUploadUrl } from "../storage/upload-url.ts";
 import { dataMismatches } from "../storage/verify-data.ts";
 
@@ -92,14 +93,26 @@ sessionRoutes.get("/:id", async (c) => {
   const { session, object } = data;
   if (!object) throw new ApiError(404, "session_data_missing", `Session ${id} has metadata but its data was never uploaded.`);
   const headers = new Headers({
-    "content-type": sessionDataType(object.httpMetadata?.contentType),
     "x-content-type-options": "nosniff",
     "content-disposition": `attachment; filename="${id}"`,
+    etag: object.httpEtag,
+    "x-residue-agent": session.agent,
   });
+  const { gzip, stream } = await peekGzip(object.body);
+  if (!gzip) {
+    headers.set("content-type", sessionDataType(object.httpMetadata?.contentType));
+    headers.set("content-length", String(object.size));
+    return new Response(stream, { headers });
+  }
+  // The transcript as the agent wrote it (after redaction), never the storage format. Stored gzip goes out
+  // as it is, as the HTTP encoding of the transcript: no byte is inflated or compressed here. `?plain=1`
+  // is for a client that cannot take an encoding (local workerd always sees `Accept-Encoding: gzip`).
+  headers.set("content-type", "text/plain; charset=utf-8");
+  if (c.req.query("plain") !== undefined)
+    return new Response(stream.pipeThrough(new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>), { headers });
+  headers.set("content-encoding", "gzip");
   headers.set("content-length", String(object.size));
-  headers.set("etag", object.httpEtag);
-  headers.set("x-residue-agent", session.agent);
-  return new Response(object.body, { headers });
+  return new Response(stream, { headers, encodeBody: "manual" });
 });
 
 sessionRoutes.delete("/:id", async (c) => {

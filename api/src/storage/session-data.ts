@@ -14,6 +14,12 @@ const concat = (chunks: Uint8Array[], total: number) => {
 
 /** The transcript bytes of a stored object's body, inflated when it is gzip (told by its magic bytes). */
 export async function transcriptStream(body: ReadableStream<Uint8Array>): Promise<ReadableStream<Uint8Array>> {
+  const { gzip, stream } = await peekGzip(body);
+  return gzip ? stream.pipeThrough(new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>) : stream;
+}
+
+/** Whether a stored object's body is gzip (its magic bytes), and the body itself, whole, to pass on. */
+export async function peekGzip(body: ReadableStream<Uint8Array>): Promise<{ gzip: boolean; stream: ReadableStream<Uint8Array> }> {
   const reader = body.getReader();
   const head: Uint8Array[] = [];
   let size = 0;
@@ -35,8 +41,7 @@ export async function transcriptStream(body: ReadableStream<Uint8Array>): Promis
     },
     cancel: (reason) => reader.cancel(reason),
   });
-  const gzip = first[0] === 0x1f && first[1] === 0x8b;
-  return gzip ? replay.pipeThrough(new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>) : replay;
+  return { gzip: first[0] === 0x1f && first[1] === 0x8b, stream: replay };
 }
 
 export interface TranscriptText {

@@ -4,7 +4,6 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { inject } from "vitest";
 
 export const ROOT = resolve(import.meta.dirname, "../../..");
@@ -114,11 +113,11 @@ export class Sandbox {
     return { status: res.status, body: await res.json() };
   }
 
-  /** A session's raw data as stored, decompressed. */
+  /** A session's transcript as stored (the API serves it gzip-encoded; fetch inflates it). */
   async rawSession(id: string): Promise<Buffer> {
     const res = await this.get(`/sessions/${id}`);
     if (res.status !== 200) throw new Error(`GET /api/sessions/${id} answered ${res.status}`);
-    return gunzipSync(Buffer.from(await res.arrayBuffer()));
+    return Buffer.from(await res.arrayBuffer());
   }
 }
 
