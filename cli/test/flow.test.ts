@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Sandbox, seconds, stamp, transcriptLines } from "./support/harness.ts";
@@ -115,11 +115,14 @@ describe("capture → queue → sync, through the compiled binary and real git",
     appendFileSync(transcript, transcriptLines([seconds(t0, 2)], 1));
     expect(JSON.parse(sb.residue(["push", "--json"]).stdout)).toMatchObject({ uploaded: 1 });
     expect(await rawSession(sb, id)).toBe(readFileSync(transcript, "utf8"));
-    // Still open, so still queued; once ended and pushed it leaves the queue.
+    // Still open, so still queued with its copy; once ended and pushed it leaves the queue, and its copy goes.
+    const copies = () => readdirSync(join(sb.repo, ".residue/snapshots")).filter((name) => name.startsWith(id));
     expect(JSON.parse(sb.residue(["status", "--json"]).stdout).sessions).toHaveLength(1);
+    expect(copies().length).toBeGreaterThan(0);
     sb.residue(["session", "end", "--id", id]);
     sb.residue(["push"]);
     expect(JSON.parse(sb.residue(["status", "--json"]).stdout).sessions).toHaveLength(0);
+    expect(copies()).toEqual([]);
     const repo = await sb.api(`/repos/${sb.owner}/widgets`);
     expect(repo.body.repo.session_count).toBe(1);
     expect(repo.body.commits).toEqual([]);

@@ -127,7 +127,7 @@ describe("settle", () => {
   it("ended, uploaded and indexed with no commit waiting: leaves the queue", () => {
     const s = session("s");
     const latest = stateOf([s], [commit("c1", ["s"])]);
-    settle(latest, outcome({ ...sentAndIndexed(s, "h1"), posted: [commit("c1", ["s"])] }));
+    expect(settle(latest, outcome({ ...sentAndIndexed(s, "h1"), posted: [commit("c1", ["s"])] }))).toEqual({ complete: ["s"] });
     expect(latest.sessions).toEqual({});
     expect(latest.commits).toEqual({});
     expect(latest.uploaded_commits.c1?.map((l) => l.session_id)).toEqual(["s"]);
@@ -136,14 +136,16 @@ describe("settle", () => {
   it("uploaded but not yet indexed: stays for the index, marked uploaded", () => {
     const s = session("s");
     const latest = stateOf([s]);
-    settle(latest, outcome({ snapshots: new Map([["s", "h1"]]), uploaded: [{ session: s, contentHash: "h1" }] }));
+    expect(settle(latest, outcome({ snapshots: new Map([["s", "h1"]]), uploaded: [{ session: s, contentHash: "h1" }] }))).toEqual({
+      complete: [],
+    });
     expect(latest.sessions.s).toMatchObject({ uploaded_hash: "h1", uploaded_status: "ended", indexed_hash: null, data_seen: true });
   });
 
   it("still open: stays after upload", () => {
     const s = session("s", { status: "open" });
     const latest = stateOf([s]);
-    settle(latest, outcome(sentAndIndexed(s, "h1")));
+    expect(settle(latest, outcome(sentAndIndexed(s, "h1")))).toEqual({ complete: [] });
     expect(latest.sessions.s).toMatchObject({ uploaded_hash: "h1", uploaded_status: "open", indexed_hash: "h1" });
   });
 
@@ -171,7 +173,7 @@ describe("settle", () => {
   it("lost session: dropped with a notice, and its links with it", () => {
     const lost = session("lost-session", { data_seen: true });
     const latest = stateOf([lost], [commit("c1", ["lost-session"])]);
-    settle(latest, outcome({ lost: [lost] }));
+    expect(settle(latest, outcome({ lost: [lost] }))).toEqual({ complete: [] });
     expect(latest.sessions).toEqual({});
     expect(latest.commits).toEqual({});
     expect(latest.notices).toEqual([expect.objectContaining({ key: "lost:lost-session", at: 5 })]);

@@ -94,7 +94,8 @@ export interface SyncOutcome {
  * Applies a sync's outcome to the latest state (read under the lock, so hooks' changes made meanwhile are
  * kept): marks what was uploaded and indexed, drops sent and lost links, and lets complete sessions go.
  */
-export function settle(latest: State, outcome: SyncOutcome): void {
+export function settle(latest: State, outcome: SyncOutcome): { complete: string[] } {
+  const complete: string[] = [];
   const lostIds = new Set(outcome.lost.map((s) => s.id));
   for (const session of outcome.lost) {
     delete latest.sessions[session.id];
@@ -133,9 +134,11 @@ export function settle(latest: State, outcome: SyncOutcome): void {
   for (const s of Object.values(latest.sessions)) {
     // Ended, uploaded as it is now, and no queued commit waits on it: the backend has it all.
     const snapshotHash = outcome.snapshots.get(s.id);
-    const complete = outcome.gone.has(s.id) || (s.uploaded_hash === snapshotHash && s.indexed_hash === snapshotHash);
-    if (s.status === "ended" && s.uploaded_status === "ended" && complete && !stillLinked.has(s.id)) {
+    const onServer = outcome.gone.has(s.id) || (s.uploaded_hash === snapshotHash && s.indexed_hash === snapshotHash);
+    if (s.status === "ended" && s.uploaded_status === "ended" && onServer && !stillLinked.has(s.id)) {
       delete latest.sessions[s.id];
+      complete.push(s.id);
     }
   }
+  return { complete };
 }

@@ -208,11 +208,11 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
     }
   }
 
-  const notices = await ctx.store.update((latest) => {
+  const { notices, complete } = await ctx.store.update((latest) => {
     const now = (opts.now ?? Date.now)();
     // First, so settling neither finds them complete (and drops them unremembered) nor records their links.
     for (const id of deleted) forgetSession(latest, id, now);
-    settle(latest, {
+    const settled = settle(latest, {
       snapshots: new Map(prepared.map((p) => [p.session.id, p.snapshot.meta.content_hash])),
       uploaded: done.map((p) => ({ session: p.session, contentHash: p.snapshot.meta.content_hash })),
       indexed,
@@ -221,8 +221,10 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
       gone,
       now,
     });
-    return latest.notices;
+    return { notices: latest.notices, complete: settled.complete };
   });
+  // The server holds all of these, hash checked, and they left the queue: their local copies would only pile up.
+  for (const id of complete) dropSnapshot(ctx.stateDir, id);
   for (const id of deleted) {
     dropSnapshot(ctx.stateDir, id);
     opts.log(`sync: ${id}: deleted on the server, so forgotten here (queue, commit links, snapshot); it is not uploaded again`);
