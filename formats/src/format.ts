@@ -2,6 +2,7 @@
 // the title, whether a session has said anything, and which files its tool calls name. Each agent's mapper
 // file exports one of these; `index.ts` keys them by the agent enum so a missing piece fails to compile.
 import type { AGENTS } from "@residue/protocol";
+import type { Line } from "./lines.ts";
 import type { Conversation } from "./model.ts";
 
 export type Agent = (typeof AGENTS)[number];
@@ -65,4 +66,21 @@ export function fileKeys(...keys: string[]): (input: unknown) => string[] {
     const o = input && typeof input === "object" ? (input as Record<string, unknown>) : {};
     return keys.flatMap((k) => (typeof o[k] === "string" ? [o[k] as string] : []));
   };
+}
+
+/** A structure pass: fed a transcript's lines one at a time in file order, with small state, then asked once. */
+export interface StructurePass<S> {
+  line(line: Line): void;
+  finish(): S;
+}
+
+/**
+ * How a format maps a window of its lines on their own. The structure pass reads the whole file once and
+ * decides what only the whole file can (which lines count, the state in force where a window starts);
+ * `window` cuts that down to lines [from, to]; `mapLines` maps the window's lines, numbered as in the file.
+ */
+export interface WindowMapping<S extends C, C> {
+  structure(): StructurePass<S>;
+  window(structure: S, from: number, to: number): C;
+  mapLines(lines: Line[], context: C): Conversation;
 }

@@ -1,0 +1,13 @@
+// The formats whose sessions can be read a window at a time: each maps any window of its lines, given the
+// context its structure pass computed over the whole file, exactly as the whole-file mapping shows it.
+
+import { claudeCodeWindows } from "./claude-code.ts";
+import type { Agent, WindowMapping } from "./format.ts";
+
+export type { StructurePass, WindowMapping } from "./format.ts";
+export { parseLine } from "./lines.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: each format's context is its own; the reader hands back what the pass gave.
+export const WINDOWS: Partial<Record<Agent, WindowMapping<any, any>>> = {
+  "claude-code": claudeCodeWindows,
+};

@@ -1,0 +1,76 @@
+// Window mapping: a session is read a window of lines at a time, so every window of messages [a, b] of
+// every JSONL fixture, mapped from its own lines with the context the structure pass gives for them, must
+// show exactly what the whole-file mapping shows for those messages. Only the global index is the shared
+// reader's to relabel (it comes from the session's message table). Every format listed in WINDOWS is
+// checked, with no exceptions.
+import { createReadStream, readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { createInterface } from "node:readline";
+import { formatOf } from "@residue/formats";
+import type { Message } from "@residue/formats/model";
+import { parseLine, WINDOWS } from "@residue/formats/windows";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../../cli/test/support/harness.ts";
+
+const FIXTURES = join(ROOT, "e2e/fixtures");
+
+const jsonlFixtures = (agent: string) =>
+  readdirSync(join(FIXTURES, agent), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith(".jsonl"))
+    .map((e) => join(e.parentPath, e.name));
+
+const parsed = (text: string) =>
+  text.split("\n").flatMap((raw, i) => {
+    const line = parseLine(raw, i + 1);
+    return line && line !== "bad" ? [line] : [];
+  });
+
+const comparable = (m: Message) => JSON.stringify({ ...m, index: 0 });
+
+for (const [agent, format] of Object.entries(WINDOWS)) {
+  describe(`${agent}: windows mapped with their context`, () => {
+    for (const file of jsonlFixtures(agent)) {
+      const text = readFileSync(file, "utf8");
+      const lines = parsed(text);
+
+      it(`${relative(FIXTURES, file)}: the structure pass fed a stream line by line gives the whole file's`, async () => {
+        const streamed = format.structure();
+        let n = 0;
+        for await (const raw of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
+          const line = parseLine(raw, ++n);
+          if (line && line !== "bad") streamed.line(line);
+        }
+        const whole = format.structure();
+        for (const line of lines) whole.line(line);
+        expect(streamed.finish()).toEqual(whole.finish());
+      });
+
+      it(`${relative(FIXTURES, file)}: every window of messages equals the whole-file mapping`, () => {
+        const pass = format.structure();
+        for (const line of lines) pass.line(line);
+        const structure = pass.finish();
+        const last = lines.at(-1)?.n ?? 0;
+        const full = format.mapLines(lines, format.window(structure, 1, last)).messages;
+        // The whole-file mapping through its context is what every reader has always been shown.
+        expect(full).toEqual(formatOf(agent)?.map(text).messages);
+        const differing: string[] = [];
+        let windows = 0;
+        for (let a = 0; a < full.length; a++) {
+          for (let b = a; b < full.length; b++) {
+            windows++;
+            const from = a > 0 ? (full[a - 1] as Message).line + 1 : 1;
+            const to = b + 1 < full.length ? (full[b + 1] as Message).line - 1 : last;
+            const want = full.slice(a, b + 1);
+            const wanted = new Set(want.map((m) => m.line));
+            const window = lines.filter((l) => l.n >= from && l.n <= to);
+            const got = format.mapLines(window, format.window(structure, from, to)).messages.filter((m) => wanted.has(m.line));
+            if (got.length !== want.length || got.some((m, i) => comparable(m) !== comparable(want[i] as Message)))
+              differing.push(`[${a}, ${b}]`);
+          }
+        }
+        expect(windows).toBeGreaterThan(0);
+        expect(differing).toEqual([]);
+      });
+    }
+  });
+}
