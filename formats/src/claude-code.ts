@@ -402,6 +402,7 @@ export const claudeCodeFormat: TranscriptFormat = {
 
 export const claudeCodeWindows: WindowMapping<ClaudeCodeStructure, ClaudeCodeContext> = {
   structure: () => claudeCodeStructure(),
-  window: claudeCodeWindow,
+  // Sub-agent files are not yet handed to a window as its extra lines: a window shows no sub-agent children.
+  window: (structure, from, to) => ({ context: claudeCodeWindow(structure, from, to), extra: [] }),
   mapLines: mapClaudeCodeLines,
 };

@@ -4,6 +4,7 @@
 import type { AGENTS } from "@residue/protocol";
 import type { Line } from "./lines.ts";
 import type { Conversation } from "./model.ts";
+import type { LineRanges } from "./structure/ranges.ts";
 
 export type Agent = (typeof AGENTS)[number];
 
@@ -79,8 +80,9 @@ export interface StructurePass<S> {
  * decides what only the whole file can (which lines count, the state in force where a window starts);
  * `window` cuts that down to lines [from, to]; `mapLines` maps the window's lines, numbered as in the file.
  */
-export interface WindowMapping<S extends C, C> {
+export interface WindowMapping<S, C> {
   structure(): StructurePass<S>;
-  window(structure: S, from: number, to: number): C;
+  /** A window's context, and the lines outside [from, to] it also needs (read with it, in file order). */
+  window(structure: S, from: number, to: number): { context: C; extra: LineRanges };
   mapLines(lines: Line[], context: C): Conversation;
 }

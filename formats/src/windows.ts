@@ -3,6 +3,7 @@
 
 import { claudeCodeWindows } from "./claude-code.ts";
 import type { Agent, WindowMapping } from "./format.ts";
+import { piWindows } from "./pi.ts";
 
 export type { StructurePass, WindowMapping } from "./format.ts";
 export { parseLine } from "./lines.ts";
@@ -10,4 +11,5 @@ export { parseLine } from "./lines.ts";
 // biome-ignore lint/suspicious/noExplicitAny: each format's context is its own; the reader hands back what the pass gave.
 export const WINDOWS: Partial<Record<Agent, WindowMapping<any, any>>> = {
   "claude-code": claudeCodeWindows,
+  pi: piWindows,
 };

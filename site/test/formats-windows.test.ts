@@ -1,5 +1,6 @@
 // Window mapping: a session is read a window of lines at a time, so every window of messages [a, b] of
-// every JSONL fixture, mapped from its own lines with the context the structure pass gives for them, must
+// every JSONL fixture, mapped from its own lines (and the lines outside it the structure pass says it
+// needs) with the context the structure pass gives for them, must
 // show exactly what the whole-file mapping shows for those messages. Only the global index is the shared
 // reader's to relabel (it comes from the session's message table). Every format listed in WINDOWS is
 // checked, with no exceptions.
@@ -50,20 +51,25 @@ for (const [agent, format] of Object.entries(WINDOWS)) {
         for (const line of lines) pass.line(line);
         const structure = pass.finish();
         const last = lines.at(-1)?.n ?? 0;
-        const full = format.mapLines(lines, format.window(structure, 1, last)).messages;
+        const full = format.mapLines(lines, format.window(structure, 1, last).context).messages;
         // The whole-file mapping through its context is what every reader has always been shown.
         expect(full).toEqual(formatOf(agent)?.map(text).messages);
+        // Messages made from one line (an entry and the branch folded after it) are read together.
+        const starts = full.flatMap((m, i) => (i === 0 || (full[i - 1] as Message).line !== m.line ? [i] : []));
         const differing: string[] = [];
         let windows = 0;
-        for (let a = 0; a < full.length; a++) {
-          for (let b = a; b < full.length; b++) {
+        for (let s = 0; s < starts.length; s++) {
+          for (let e = s; e < starts.length; e++) {
             windows++;
+            const a = starts[s] as number;
+            const b = (starts[e + 1] ?? full.length) - 1;
             const from = a > 0 ? (full[a - 1] as Message).line + 1 : 1;
             const to = b + 1 < full.length ? (full[b + 1] as Message).line - 1 : last;
             const want = full.slice(a, b + 1);
             const wanted = new Set(want.map((m) => m.line));
-            const window = lines.filter((l) => l.n >= from && l.n <= to);
-            const got = format.mapLines(window, format.window(structure, from, to)).messages.filter((m) => wanted.has(m.line));
+            const { context, extra } = format.window(structure, from, to);
+            const window = lines.filter((l) => (l.n >= from && l.n <= to) || extra.some(([x, y]) => l.n >= x && l.n <= y));
+            const got = format.mapLines(window, context).messages.filter((m) => wanted.has(m.line));
             if (got.length !== want.length || got.some((m, i) => comparable(m) !== comparable(want[i] as Message)))
               differing.push(`[${a}, ${b}]`);
           }

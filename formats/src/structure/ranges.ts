@@ -32,3 +32,14 @@ export function inRanges(ranges: LineRanges, n: number): boolean {
 export function clipRanges(ranges: LineRanges, from: number, to: number): LineRanges {
   return ranges.filter(([a, b]) => b >= from && a <= to).map(([a, b]) => [Math.max(a, from), Math.min(b, to)]);
 }
+
+/** The union of runs, as sorted runs. */
+export function mergeRanges(ranges: LineRanges): LineRanges {
+  const out: LineRanges = [];
+  for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
+    const last = out.at(-1);
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
