@@ -2,6 +2,7 @@
 // context its structure pass computed over the whole file, exactly as the whole-file mapping shows it.
 
 import { claudeCodeWindows } from "./claude-code.ts";
+import { codexWindows } from "./codex.ts";
 import type { Agent, WindowMapping } from "./format.ts";
 import { piWindows } from "./pi.ts";
 
@@ -12,4 +13,5 @@ export { parseLine } from "./lines.ts";
 export const WINDOWS: Partial<Record<Agent, WindowMapping<any, any>>> = {
   "claude-code": claudeCodeWindows,
   pi: piWindows,
+  codex: codexWindows,
 };
