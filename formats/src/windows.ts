@@ -4,6 +4,7 @@
 import { claudeCodeWindows } from "./claude-code.ts";
 import { codexWindows } from "./codex.ts";
 import type { Agent, WindowMapping } from "./format.ts";
+import { openCodeWindows } from "./opencode.ts";
 import { piWindows } from "./pi.ts";
 
 export type { StructurePass, WindowMapping } from "./format.ts";
@@ -14,4 +15,5 @@ export const WINDOWS: Partial<Record<Agent, WindowMapping<any, any>>> = {
   "claude-code": claudeCodeWindows,
   pi: piWindows,
   codex: codexWindows,
+  opencode: openCodeWindows,
 };
