@@ -4,6 +4,7 @@
 import { claudeCodeWindows } from "./claude-code.ts";
 import { codexWindows } from "./codex.ts";
 import type { Agent, WindowMapping } from "./format.ts";
+import { geminiWindows } from "./gemini.ts";
 import { openCodeWindows } from "./opencode.ts";
 import { piWindows } from "./pi.ts";
 
@@ -16,4 +17,5 @@ export const WINDOWS: Partial<Record<Agent, WindowMapping<any, any>>> = {
   pi: piWindows,
   codex: codexWindows,
   opencode: openCodeWindows,
+  gemini: geminiWindows,
 };
