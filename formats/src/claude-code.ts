@@ -108,6 +108,8 @@ interface Branch {
   skip: (line: Line) => boolean;
   fold: (line: Line) => boolean;
   abandoned: number;
+  /** Results whose calls were made before these lines (shown on them there). */
+  answeredEarlier: Set<string>;
 }
 
 function branchOf(context: ClaudeCodeContext): Branch {
@@ -115,6 +117,7 @@ function branchOf(context: ClaudeCodeContext): Branch {
     skip: (line) => inRanges(context.skip, line.n),
     fold: (line) => inRanges(context.fold, line.n),
     abandoned: context.abandoned,
+    answeredEarlier: new Set(context.answeredEarlier),
   };
 }
 
@@ -284,7 +287,8 @@ function mapChain(lines: Line[], subagents: FileLines[], branch: Branch): { mess
           const call = calls.get(str(p.tool_use_id) ?? "");
           const result = { output: resultText(p.content), isError: p.is_error === true, detail: v.toolUseResult };
           if (call) call.result = result;
-          else blocks.push({ kind: "notice", text: `Result of an unknown tool call: ${result.output.slice(0, 500)}` });
+          else if (!branch.answeredEarlier.has(str(p.tool_use_id) ?? ""))
+            blocks.push({ kind: "notice", text: `Result of an unknown tool call: ${result.output.slice(0, 500)}` });
           const agentId = str(obj(v.toolUseResult)?.agentId);
           if (call && agentId) {
             const sub = subagents.find((s) => s.name.includes(agentId));
@@ -402,7 +406,6 @@ export const claudeCodeFormat: TranscriptFormat = {
 
 export const claudeCodeWindows: WindowMapping<ClaudeCodeStructure, ClaudeCodeContext> = {
   structure: () => claudeCodeStructure(),
-  // Sub-agent files are not yet handed to a window as its extra lines: a window shows no sub-agent children.
-  window: (structure, from, to) => ({ context: claudeCodeWindow(structure, from, to), extra: [] }),
+  window: claudeCodeWindow,
   mapLines: mapClaudeCodeLines,
 };

@@ -9,10 +9,10 @@ import { openCodeWindows } from "./opencode.ts";
 import { piWindows } from "./pi.ts";
 
 export type { StructurePass, WindowMapping } from "./format.ts";
-export { parseLine } from "./lines.ts";
+export { type Line, parseLine } from "./lines.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: each format's context is its own; the reader hands back what the pass gave.
-export const WINDOWS: Partial<Record<Agent, WindowMapping<any, any>>> = {
+export const WINDOWS: Record<Agent, WindowMapping<any, any>> = {
   "claude-code": claudeCodeWindows,
   pi: piWindows,
   codex: codexWindows,
