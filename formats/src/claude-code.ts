@@ -123,7 +123,7 @@ function branchOf(context: ClaudeCodeContext): Branch {
 
 /** The context of lines that are read whole: a transcript's, or a sub-agent's. */
 function ownContext(lines: Line[], of: "transcript" | "sub-agent"): ClaudeCodeContext {
-  const pass = claudeCodeStructure(of);
+  const pass = claudeCodeStructure(of, { windows: false });
   for (const line of lines) pass.line(line);
   return pass.finish();
 }

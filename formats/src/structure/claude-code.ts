@@ -45,9 +45,10 @@ interface Node {
 
 /**
  * A transcript's pass leaves inline sub-agents (sidechain lines) out of the tree; a sub-agent's own lines
- * are all sidechain lines, and are its tree.
+ * are all sidechain lines, and are its tree. Only windows need the tool links (results, sub-agent files):
+ * mapping the whole file (`windows: false`) skips their cost.
  */
-export function claudeCodeStructure(of: "transcript" | "sub-agent" = "transcript") {
+export function claudeCodeStructure(of: "transcript" | "sub-agent" = "transcript", { windows = true } = {}) {
   const nodes = new Map<string, Node>();
   // Every linked line with its uuid: a uuid written twice puts both lines on (or off) the branch.
   const uuids: { uuid: string; line: number; message: boolean }[] = [];
@@ -70,8 +71,8 @@ export function claudeCodeStructure(of: "transcript" | "sub-agent" = "transcript
       }
       if (files.length) return;
       const agentId = (value.toolUseResult as Record<string, unknown> | undefined)?.agentId;
-      if (typeof agentId === "string" && value.type === "user") spawns.push({ line: n, agentId });
-      if (of === "transcript" && value.isSidechain !== true) toolLinks(value, n, callLines, results);
+      if (windows && typeof agentId === "string" && value.type === "user") spawns.push({ line: n, agentId });
+      if (windows && of === "transcript" && value.isSidechain !== true) toolLinks(value, n, callLines, results);
       if (!linked(value) || (of === "transcript" && value.isSidechain === true)) return;
       const uuid = value.uuid as string;
       const chain = CHAIN_TYPES.has(String(value.type));
