@@ -1,9 +1,8 @@
 // Window mapping: a session is read a window of lines at a time, so every window of messages [a, b] of
 // every JSONL fixture, mapped from its own lines (and the lines outside it the structure pass says it
-// needs) with the context the structure pass gives for them, must
-// show exactly what the whole-file mapping shows for those messages. Only the global index is the shared
-// reader's to relabel (it comes from the session's message table). Every format listed in WINDOWS is
-// checked, with no exceptions.
+// needs) with the context the structure pass gives for them, must show exactly what the whole-file
+// mapping shows for those messages. Only the global index is the shared reader's to relabel (it comes from
+// the session's message table). Every format in WINDOWS (every agent) is checked, with no exceptions.
 import { execFileSync } from "node:child_process";
 import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,7 +30,7 @@ const parsed = (text: string) =>
 
 const comparable = (m: Message) => JSON.stringify({ ...m, index: 0 });
 
-/** Messages [a, b] of `full` mapped from their window's lines alone; the first difference, if any. */
+/** Whether messages [a, b] of `full`, mapped from their window's lines alone, differ from `full`'s. */
 function windowDiffers(format: WindowMapping<unknown, unknown>, structure: unknown, lines: Line[], full: Message[], a: number, b: number) {
   const last = lines.at(-1)?.n ?? 0;
   const from = a > 0 ? (full[a - 1] as Message).line + 1 : 1;
@@ -52,6 +51,8 @@ function structureOf(format: WindowMapping<unknown, unknown>, lines: Line[]) {
 
 for (const [agent, format] of Object.entries(WINDOWS)) {
   describe(`${agent}: windows mapped with their context`, () => {
+    it("has JSONL fixtures to check", () => expect(jsonlFixtures(agent).length).toBeGreaterThan(0));
+
     for (const file of jsonlFixtures(agent)) {
       const text = readFileSync(file, "utf8");
       const lines = parsed(text);
