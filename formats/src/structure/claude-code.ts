@@ -9,7 +9,7 @@ import { clipRanges, inRanges, type LineRanges, mergeRanges, toRanges } from "./
 export const CHAIN_TYPES = new Set(["user", "assistant", "system"]);
 
 /** Lines in the tree: they have a parentUuid field (null for a root). Older versions wrote none. */
-export const linked = (value: Record<string, unknown>) => typeof value.uuid === "string" && "parentUuid" in value;
+const linked = (value: Record<string, unknown>) => typeof value.uuid === "string" && "parentUuid" in value;
 
 /** What a window of a Claude Code transcript needs from the whole file. */
 export interface ClaudeCodeContext {

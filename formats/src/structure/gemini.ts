@@ -27,7 +27,7 @@ export type GeminiStructure = GeminiContext;
 // - `{$set}` without `messages`: metadata updates (lastUpdated, summary, directories, memory scratchpad);
 // - a user record of function responses only (left out by the mapper): the tool results, already shown on
 //   the calls they answer.
-export const isMetadata = (v: Record<string, unknown>) => v.type === undefined && typeof v.sessionId === "string";
+const isMetadata = (v: Record<string, unknown>) => v.type === undefined && typeof v.sessionId === "string";
 
 const record = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 
