@@ -6,7 +6,8 @@ import { createInterface } from "node:readline";
 import { gunzipSync } from "node:zlib";
 import { mapSession } from "@residue/formats";
 import type { Message } from "@residue/formats/model";
-import { createStructurePass } from "./cc-structure.ts";
+import { claudeCodeStructure } from "@residue/formats/structure/claude-code";
+import { parseLine } from "@residue/formats/windows";
 import { decodePrefix, encodeIndex, type IndexedMessage, type SessionIndex } from "./index-format.ts";
 import { writeMembers } from "./members.ts";
 import { firstAfter, openIndex, type ReadStats, readWindow } from "./window.ts";
@@ -22,9 +23,12 @@ const cpu = () => {
 
 // 1. Structure pass: streamed, tree fields only.
 let c = cpu();
-const pass = createStructurePass();
+const pass = claudeCodeStructure();
 let n = 0;
-for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY })) pass.line(line, ++n);
+for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY })) {
+  const parsed = parseLine(line, ++n);
+  if (parsed && parsed !== "bad") pass.line(parsed);
+}
 const structure = pass.finish();
 const structureMs = cpu() - c;
 console.log(

@@ -6,7 +6,9 @@
 import { closeSync, createReadStream, openSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { mapSession } from "@residue/formats";
-import { createStructurePass } from "./cc-structure.ts";
+import { claudeCodeStructure } from "@residue/formats/structure/claude-code";
+import { inRanges } from "@residue/formats/structure/ranges";
+import { parseLine } from "@residue/formats/windows";
 import { decodePrefix, encodeIndex, type IndexedMessage, type SessionIndex } from "./index-format.ts";
 import { writeSegments } from "./segments.ts";
 
@@ -20,9 +22,12 @@ const cpu = () => {
 const lines = () => createInterface({ input: createReadStream(path, { highWaterMark: 1 << 20 }), crlfDelay: Number.POSITIVE_INFINITY });
 
 let c = cpu();
-const pass = createStructurePass();
+const pass = claudeCodeStructure();
 let n = 0;
-for await (const line of lines()) pass.line(line, ++n);
+for await (const line of lines()) {
+  const parsed = parseLine(line, ++n);
+  if (parsed && parsed !== "bad") pass.line(parsed);
+}
 const structure = pass.finish();
 console.log(`structure pass: ${n} lines, ${((cpu() - c) / 1000).toFixed(1)} s CPU`);
 
@@ -36,7 +41,6 @@ console.log(
   `segments: ${run.segments.length}, ${(statSync(`${path}.seg.0`).size / 1e6).toFixed(1)} MB, ${((cpu() - c) / 1000).toFixed(1)} s CPU`,
 );
 
-const inRanges = (ranges: [number, number][], x: number) => ranges.some(([a, b]) => x >= a && x <= b);
 const fileOf = (agentId: string) => structure.files.find((f) => f.name.includes(agentId));
 // A user line whose content is a string is a prompt: nothing before it waits for anything after it.
 const PROMPT = /"type":"user","message":\{"role":"user","content":"/;

@@ -3,6 +3,7 @@
 // and in node (file reads, zlib); `get` and `inflate` are its only I/O.
 import { mapSession } from "@residue/formats";
 import type { Message } from "@residue/formats/model";
+import { inRanges } from "@residue/formats/structure/ranges";
 import {
   decodeMessages,
   decodePrefix,
@@ -58,19 +59,6 @@ export async function firstAfter(get: RangeGet, key: string, index: SessionIndex
   block = within < 0 ? to + 1 : from + within;
   return block;
 }
-
-const inRanges = (ranges: [number, number][], n: number) => {
-  let lo = 0;
-  let hi = ranges.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const [a, b] = ranges[mid] as [number, number];
-    if (n < a) hi = mid - 1;
-    else if (n > b) lo = mid + 1;
-    else return true;
-  }
-  return false;
-};
 
 /** Lines [from, to] in segments [first, last] (a bound the index gives without reading the segment table). */
 export interface LineRange {

@@ -5,11 +5,17 @@
 // parentUuid at all (file order is the conversation) and kept sub-agents inline (isSidechain) instead of
 // in subagents/ files.
 
-import { fileKeys, promptText, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
+import { fileKeys, promptText, type TranscriptFormat, titleLine, typedLine, type WindowMapping } from "./format.ts";
 import { arr, badLineNotices, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
 import { type Block, type Conversation, type Message, type Role, type Usage, zeroUsage } from "./model.ts";
-
-const CHAIN_TYPES = new Set(["user", "assistant", "system"]);
+import {
+  CHAIN_TYPES,
+  type ClaudeCodeContext,
+  type ClaudeCodeStructure,
+  claudeCodeStructure,
+  claudeCodeWindow,
+} from "./structure/claude-code.ts";
+import { inRanges } from "./structure/ranges.ts";
 
 /**
  * Records with nothing for a reader of the conversation. Claude Code 2.1.331's own reader counts only
@@ -97,55 +103,29 @@ function splitFiles(lines: Line[]): { main: Line[]; subagents: FileLines[] } {
   return { main, subagents };
 }
 
-/** Lines in the tree: they have a parentUuid field (null for a root). Older versions wrote none. */
-const linked = (line: Line) => str(line.value.uuid) !== undefined && "parentUuid" in line.value;
-
+/** Which lines a mapping shows and folds: a structure pass's context, or (no context) the lines' own walk. */
 interface Branch {
-  /** Linked lines on the active branch; null when the transcript has no tree (show everything). */
-  active: Set<string> | null;
-  /** Lines on the active branch before a compaction. */
-  beforeCompaction: Set<string>;
+  skip: (line: Line) => boolean;
+  fold: (line: Line) => boolean;
   abandoned: number;
+  /** Results whose calls were made before these lines (shown on them there). */
+  answeredEarlier: Set<string>;
 }
 
-function activeBranch(lines: Line[]): Branch {
-  const byUuid = new Map<string, Line>();
-  let leaf: Line | undefined;
-  let lastChain: string | undefined;
-  /** For a compaction boundary whose logical parent is not in this file: the chain line before it. */
-  const before = new Map<string, string | undefined>();
-  for (const line of lines) {
-    if (!linked(line)) continue;
-    const uuid = str(line.value.uuid) as string;
-    byUuid.set(uuid, line);
-    if (line.value.subtype === "compact_boundary") before.set(uuid, lastChain);
-    if (CHAIN_TYPES.has(str(line.value.type) ?? "")) {
-      leaf = line;
-      lastChain = uuid;
-    }
-  }
-  const beforeCompaction = new Set<string>();
-  if (!leaf) return { active: null, beforeCompaction, abandoned: 0 };
-  const active = new Set<string>();
-  let compacted = false;
-  let at: Line | undefined = leaf;
-  while (at) {
-    const uuid = str(at.value.uuid) as string;
-    if (active.has(uuid)) break;
-    active.add(uuid);
-    if (compacted) beforeCompaction.add(uuid);
-    let parent = str(at.value.parentUuid);
-    if (!parent && at.value.subtype === "compact_boundary") {
-      const logical = str(at.value.logicalParentUuid);
-      parent = logical && byUuid.has(logical) ? logical : before.get(uuid);
-      compacted ||= parent !== undefined;
-    }
-    at = parent ? byUuid.get(parent) : undefined;
-  }
-  const abandoned = [...byUuid.values()].filter(
-    (l) => !active.has(str(l.value.uuid) as string) && CHAIN_TYPES.has(str(l.value.type) ?? "") && !l.value.isMeta,
-  ).length;
-  return { active, beforeCompaction, abandoned };
+function branchOf(context: ClaudeCodeContext): Branch {
+  return {
+    skip: (line) => inRanges(context.skip, line.n),
+    fold: (line) => inRanges(context.fold, line.n),
+    abandoned: context.abandoned,
+    answeredEarlier: new Set(context.answeredEarlier),
+  };
+}
+
+/** The context of lines that are read whole: a transcript's, or a sub-agent's. */
+function ownContext(lines: Line[], of: "transcript" | "sub-agent"): ClaudeCodeContext {
+  const pass = claudeCodeStructure(of, { windows: false });
+  for (const line of lines) pass.line(line);
+  return pass.finish();
 }
 
 /**
@@ -211,8 +191,7 @@ function resultText(content: unknown): string {
     .join("\n");
 }
 
-function mapLines(lines: Line[], subagents: FileLines[]): { messages: Message[]; usage: Usage; notices: string[] } {
-  const { active, beforeCompaction, abandoned } = activeBranch(lines);
+function mapChain(lines: Line[], subagents: FileLines[], branch: Branch): { messages: Message[]; usage: Usage; notices: string[] } {
   const messages: Message[] = [];
   const notices: string[] = [];
   const usage = zeroUsage();
@@ -222,7 +201,7 @@ function mapLines(lines: Line[], subagents: FileLines[]): { messages: Message[];
 
   const push = (role: Role, blocks: Block[], line: Line, extra: Partial<Message> = {}) => {
     if (blocks.length === 0) return;
-    const fold = beforeCompaction.has(str(line.value.uuid) ?? "") ? { fold: BEFORE_COMPACTION } : {};
+    const fold = branch.fold(line) ? { fold: BEFORE_COMPACTION } : {};
     messages.push({ index: messages.length, role, blocks, timestamp: time(line.value.timestamp), line: line.n, ...extra, ...fold });
     lastAssistantId = undefined;
   };
@@ -230,7 +209,7 @@ function mapLines(lines: Line[], subagents: FileLines[]): { messages: Message[];
   for (const line of lines) {
     const v = line.value;
     const type = str(v.type) ?? "";
-    if (active && linked(line) && !active.has(str(v.uuid) as string)) continue;
+    if (branch.skip(line)) continue;
     if (isQueuedPrompt(v)) {
       push("user", [{ kind: "text", text: str(obj(v.attachment)?.prompt) as string }], line);
       continue;
@@ -308,12 +287,13 @@ function mapLines(lines: Line[], subagents: FileLines[]): { messages: Message[];
           const call = calls.get(str(p.tool_use_id) ?? "");
           const result = { output: resultText(p.content), isError: p.is_error === true, detail: v.toolUseResult };
           if (call) call.result = result;
-          else blocks.push({ kind: "notice", text: `Result of an unknown tool call: ${result.output.slice(0, 500)}` });
+          else if (!branch.answeredEarlier.has(str(p.tool_use_id) ?? ""))
+            blocks.push({ kind: "notice", text: `Result of an unknown tool call: ${result.output.slice(0, 500)}` });
           const agentId = str(obj(v.toolUseResult)?.agentId);
           if (call && agentId) {
             const sub = subagents.find((s) => s.name.includes(agentId));
             if (sub) {
-              call.children = mapLines(sub.lines, []).messages;
+              call.children = mapOwn(sub.lines);
               sub.name = "";
             }
           }
@@ -342,9 +322,12 @@ function mapLines(lines: Line[], subagents: FileLines[]): { messages: Message[];
 
     push("system", [rawBlock(type || "unknown record", v)], line);
   }
-  if (abandoned) notices.push(`${abandoned} message(s) on abandoned branches (rewound) are not shown.`);
+  if (branch.abandoned) notices.push(`${branch.abandoned} message(s) on abandoned branches (rewound) are not shown.`);
   return { messages, usage, notices };
 }
+
+/** A sub-agent's lines, read whole: always all of them, so they decide their own branch. */
+const mapOwn = (lines: Line[]) => mapChain(lines, [], branchOf(ownContext(lines, "sub-agent"))).messages;
 
 type ToolCall = Extract<Block, { kind: "tool_call" }>;
 
@@ -367,22 +350,27 @@ function spawnerOf(group: Line[], calls: { call: ToolCall; line: number }[]): To
   return (byPrompt ?? free[0])?.call;
 }
 
-export function mapClaudeCode(text: string): Conversation {
-  const parsed = parseJsonl(text);
-  const { main, subagents } = splitFiles(parsed.lines);
-  const { messages, usage, notices } = mapLines(
+/**
+ * The conversation of some lines of a transcript — the whole file, or a window of it with the residue
+ * files of its sub-agents — numbered as in the file. `context` (from the structure pass over the whole
+ * file) says which lines are shown and folded: the window does not pick a branch itself.
+ */
+export function mapClaudeCodeLines(lines: Line[], context: ClaudeCodeContext): Conversation {
+  const { main, subagents } = splitFiles(lines);
+  const { messages, usage, notices } = mapChain(
     main.filter((l) => l.value.isSidechain !== true),
     subagents,
+    branchOf(context),
   );
   const leftovers: { name: string; lines: Line[]; children: Message[] }[] = [];
   const calls = spawningCalls(messages);
   for (const group of inlineSubagents(main)) {
-    const children = mapLines(group, []).messages;
+    const children = mapOwn(group);
     const call = spawnerOf(group, calls);
     if (call) call.children = children;
     else leftovers.push({ name: "inline sub-agent", lines: group, children });
   }
-  for (const sub of subagents.filter((s) => s.name)) leftovers.push({ ...sub, children: mapLines(sub.lines, []).messages });
+  for (const sub of subagents.filter((s) => s.name)) leftovers.push({ ...sub, children: mapOwn(sub.lines) });
   // Sub-agent conversations no Task call claimed are still shown, at the end.
   for (const { name, lines, children } of leftovers) {
     const first = lines[0];
@@ -396,7 +384,13 @@ export function mapClaudeCode(text: string): Conversation {
       });
     }
   }
-  return { agent: "claude-code", messages, notices: [...badLineNotices(parsed), ...notices], usage };
+  return { agent: "claude-code", messages, notices, usage };
+}
+
+export function mapClaudeCode(text: string): Conversation {
+  const parsed = parseJsonl(text);
+  const conversation = mapClaudeCodeLines(parsed.lines, ownContext(parsed.lines, "transcript"));
+  return { ...conversation, notices: [...badLineNotices(parsed), ...conversation.notices] };
 }
 
 export const claudeCodeFormat: TranscriptFormat = {
@@ -408,4 +402,10 @@ export const claudeCodeFormat: TranscriptFormat = {
   isMessageLine: typedLine("user", "assistant"),
   filesTouched: fileKeys("file_path", "notebook_path"),
   kinds: { of: kindOf, known: new Set([...CHAIN_TYPES, "continued-in", "attachment queued_command"]), hidden: HIDDEN },
+};
+
+export const claudeCodeWindows: WindowMapping<ClaudeCodeStructure, ClaudeCodeContext> = {
+  structure: () => claudeCodeStructure(),
+  window: claudeCodeWindow,
+  mapLines: mapClaudeCodeLines,
 };

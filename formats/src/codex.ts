@@ -6,10 +6,11 @@
 // them again), so events are the conversation only in a rollout that has no response items. Encrypted reasoning
 // is never rendered, only its summary.
 
-import { promptText, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
+import { promptText, type TranscriptFormat, titleLine, typedLine, type WindowMapping } from "./format.ts";
 import { arr, badLineNotices, COMPACTED, jsonDocument, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
 import type { Block, Conversation, Message, Role, Usage } from "./model.ts";
 import { zeroUsage } from "./model.ts";
+import { type CodexContext, type CodexStructure, codexStructure, codexWindow, lineKind } from "./structure/codex.ts";
 
 type ToolCall = Extract<Block, { kind: "tool_call" }>;
 
@@ -86,32 +87,20 @@ const HARNESS_CONTEXT = /^\s*(?:<([a-z_ -]+)>[\s\S]*<\/\1>\s*$|# AGENTS\.md inst
 /** A sub-agent's report to its parent, sent as a user message: `{agent_path, status: {completed: "…"}}`. */
 const SUBAGENT_NOTIFICATION = /^\s*<subagent_notification>([\s\S]*)<\/subagent_notification>\s*$/;
 
-function records(text: string): { recs: Rec[]; notices: string[] } {
+/** The records of a rollout that is one JSON document (the TypeScript CLI's), or undefined. */
+function documentRecords(text: string): Rec[] | undefined {
   const doc = obj(jsonDocument(text));
-  if (doc && Array.isArray(doc.items)) {
-    const timestamp = obj(doc.session)?.timestamp;
-    const recs = doc.items.flatMap((item, i) =>
-      obj(item) ? [{ line: { n: i + 1, value: { timestamp } }, type: "response_item", payload: obj(item) as Record<string, unknown> }] : [],
-    );
-    return { recs, notices: [] };
-  }
-  const parsed = parseJsonl(text);
-  const recs = parsed.lines.map((line): Rec => {
-    const v = line.value;
-    const payload = obj(v.payload);
-    return { line, type: lineKind(v), payload: payload && str(v.type) ? payload : v };
-  });
-  return { recs, notices: badLineNotices(parsed) };
+  if (!doc || !Array.isArray(doc.items)) return undefined;
+  const timestamp = obj(doc.session)?.timestamp;
+  return doc.items.flatMap((item, i) =>
+    obj(item) ? [{ line: { n: i + 1, value: { timestamp } }, type: "response_item", payload: obj(item) as Record<string, unknown> }] : [],
+  );
 }
 
-/** A line's kind: an enveloped line names it; before the envelope, items were written bare and the first
- * line was a bare session header. */
-function lineKind(v: Record<string, unknown>): string {
-  const type = str(v.type);
-  if (obj(v.payload) && type) return type;
-  if (str(v.record_type)) return "state";
-  if (type) return "response_item";
-  return str(v.id) ? "session_meta" : "unknown";
+function lineRecord(line: Line): Rec {
+  const v = line.value;
+  const payload = obj(v.payload);
+  return { line, type: lineKind(v), payload: payload && str(v.type) ? payload : v };
 }
 
 function parseJson(raw: unknown): unknown {
@@ -162,14 +151,38 @@ const reasoningText = (...lists: unknown[]) =>
     .filter((t) => t.trim())
     .join("\n");
 
+/**
+ * The conversation of some lines of a rollout — the whole file or a window of it — numbered as in the file.
+ * `context` (from the structure pass over the whole file) says whether events are the conversation and
+ * which model is in force where the lines start.
+ */
+export function mapCodexLines(lines: Line[], context: CodexContext): Conversation {
+  return mapRecords(lines.map(lineRecord), context);
+}
+
 export function mapCodex(text: string): Conversation {
-  const { recs, notices } = records(text);
-  const fromItems = recs.some((r) => r.type === "response_item");
+  const recs = documentRecords(text);
+  if (recs) return mapRecords(recs, { fromItems: recs.length > 0, model: undefined });
+  const parsed = parseJsonl(text);
+  const pass = codexStructure();
+  for (const line of parsed.lines) pass.line(line);
+  const conversation = mapCodexLines(parsed.lines, codexWindow(pass.finish(), 1, parsed.lines.at(-1)?.n ?? 0).context);
+  return { ...conversation, notices: badLineNotices(parsed) };
+}
+
+export const codexWindows: WindowMapping<CodexStructure, CodexContext> = {
+  structure: codexStructure,
+  window: codexWindow,
+  mapLines: mapCodexLines,
+};
+
+function mapRecords(recs: Rec[], context: CodexContext): Conversation {
+  const { fromItems } = context;
   const messages: Message[] = [];
   const calls = new Map<string, ToolCall>();
   const spawned = new Map<string, ToolCall>();
   let usage: Usage = zeroUsage();
-  let model: string | undefined;
+  let model = context.model;
 
   const push = (role: Role, blocks: Block[], line: Line) => {
     if (!blocks.length) return;
@@ -304,7 +317,7 @@ export function mapCodex(text: string): Conversation {
       } else if (!HIDDEN_EVENTS.has(kind)) push("system", [rawBlock(`event_msg ${kind}`, p)], line);
     } else push("system", [rawBlock(type, p)], line);
   }
-  return { agent: "codex", messages, notices, usage };
+  return { agent: "codex", messages, notices: [], usage };
 }
 
 /** A file header of apply_patch's envelope, which takes the patch itself as the tool input. */

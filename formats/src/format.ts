@@ -2,7 +2,9 @@
 // the title, whether a session has said anything, and which files its tool calls name. Each agent's mapper
 // file exports one of these; `index.ts` keys them by the agent enum so a missing piece fails to compile.
 import type { AGENTS } from "@residue/protocol";
+import type { Line } from "./lines.ts";
 import type { Conversation } from "./model.ts";
+import type { LineRanges } from "./structure/ranges.ts";
 
 export type Agent = (typeof AGENTS)[number];
 
@@ -65,4 +67,22 @@ export function fileKeys(...keys: string[]): (input: unknown) => string[] {
     const o = input && typeof input === "object" ? (input as Record<string, unknown>) : {};
     return keys.flatMap((k) => (typeof o[k] === "string" ? [o[k] as string] : []));
   };
+}
+
+/** A structure pass: fed a transcript's lines one at a time in file order, with small state, then asked once. */
+export interface StructurePass<S> {
+  line(line: Line): void;
+  finish(): S;
+}
+
+/**
+ * How a format maps a window of its lines on their own. The structure pass reads the whole file once and
+ * decides what only the whole file can (which lines count, the state in force where a window starts);
+ * `window` cuts that down to lines [from, to]; `mapLines` maps the window's lines, numbered as in the file.
+ */
+export interface WindowMapping<S, C> {
+  structure(): StructurePass<S>;
+  /** A window's context, and the lines outside [from, to] it also needs (read with it, in file order). */
+  window(structure: S, from: number, to: number): { context: C; extra: LineRanges };
+  mapLines(lines: Line[], context: C): Conversation;
 }

@@ -9,71 +9,18 @@
 // - The prompt log (logs.json): `[{sessionId, messageId, type: "user", message, timestamp}]`, prompts only.
 // Messages the user rewound, or that a rewrite of the history dropped, stay where they were (folded when rewound).
 
-import { fileKeys, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
+import { fileKeys, type TranscriptFormat, titleLine, typedLine, type WindowMapping } from "./format.ts";
 import { arr, badLineNotices, COMPACTED, foldBlock, jsonDocument, type Line, num, obj, parseJsonl, rawBlock, str, time } from "./lines.ts";
 import { addUsage, type Block, type Conversation, type Message, type Role, zeroUsage } from "./model.ts";
+import { type GeminiContext, type GeminiStructure, geminiStructure, geminiWindow, rewrittenHistory } from "./structure/gemini.ts";
 
 type ToolCall = Extract<Block, { kind: "tool_call" }>;
-
-interface Item {
-  id: string;
-  line: Line;
-  rewound: boolean;
-}
 
 /** Context Gemini CLI sends as the first user message (date, OS, directory listing): not typed by the user. */
 const HARNESS_CONTEXT = /^\s*<session_context>/;
 
 /** The summary Gemini CLI writes when it compresses the history: sent as a user message, written by the model. */
 const STATE_SNAPSHOT = /^\s*<state_snapshot>/;
-
-// Records that carry no conversation, each safe to hide because:
-// - the metadata line (`isMetadata`): the session's ids, start time and kind (main or subagent);
-// - `{$set}` without `messages`: metadata updates (lastUpdated, summary, directories, memory scratchpad);
-// - a user record of function responses only: the tool results, already shown on the calls they answer.
-const isMetadata = (v: Record<string, unknown>) => v.type === undefined && typeof v.sessionId === "string";
-
-/** The records in reading order, last version of each, rewound ones flagged; how often the history was rewritten. */
-function replay(lines: Line[]): { items: Item[]; rewrites: number } {
-  const items: Item[] = [];
-  const live = new Map<string, Item>();
-  let rewrites = 0;
-  const add = (id: string, line: Line) => {
-    const at = live.get(id);
-    if (at) at.line = line;
-    else {
-      const item = { id, line, rewound: false };
-      items.push(item);
-      live.set(id, item);
-    }
-  };
-  // A whole new history: messages it keeps stay as they were first written (a rewrite may have shortened
-  // them), messages it adds follow, messages it drops stay where they are.
-  const rewrite = (messages: unknown[], line: Line) => {
-    const next = messages.flatMap((m) => (obj(m) && str(obj(m)?.id) ? [obj(m) as Record<string, unknown>] : []));
-    const ids = new Set(next.map((m) => m.id as string));
-    if ([...live.keys()].some((id) => !ids.has(id))) rewrites++;
-    for (const id of [...live.keys()]) if (!ids.has(id)) live.delete(id);
-    for (const m of next) if (!live.has(m.id as string)) add(m.id as string, { n: line.n, value: m });
-  };
-  for (const line of lines) {
-    const v = line.value;
-    const rewind = str(v.$rewindTo);
-    if (rewind !== undefined) {
-      // Gemini CLI drops the named message and all after it; an unknown id drops everything.
-      const order = [...live.values()];
-      const from = order.findIndex((i) => i.id === rewind);
-      for (const i of order.slice(from === -1 ? 0 : from)) {
-        i.rewound = true;
-        live.delete(i.id);
-      }
-    } else if (obj(v.$set) || isMetadata(v)) {
-      const messages = obj(v.$set)?.messages ?? v.messages;
-      if (Array.isArray(messages)) rewrite(messages, line);
-    } else add(str(v.id) ?? `line-${line.n}`, line);
-  }
-  return { items, rewrites };
-}
 
 function partsText(content: unknown, thoughts: boolean): string {
   if (typeof content === "string") return thoughts ? "" : content;
@@ -275,7 +222,19 @@ export function mapGemini(text: string): Conversation {
     lines = parsed.lines;
     notices = badLineNotices(parsed);
   }
-  const { items, rewrites } = replay(lines);
+  const pass = geminiStructure();
+  for (const line of lines) pass.line(line);
+  const conversation = mapGeminiLines(lines, geminiWindow(pass.finish(), 1, lines.at(-1)?.n ?? 0).context);
+  return { ...conversation, notices: [...notices, ...conversation.notices] };
+}
+
+/**
+ * The conversation of some lines of a JSONL chat — the whole file or a window of it — numbered as in the
+ * file. `context` (from the structure pass over the whole file) lists the messages to show, in reading
+ * order, each at the line of its last version, and which were rewound: the window does not replay itself.
+ */
+export function mapGeminiLines(lines: Line[], context: GeminiContext): Conversation {
+  const byLine = new Map(lines.map((l) => [l.n, l.value]));
   const out: Omit<Message, "index">[] = [];
   let rewound: Omit<Message, "index">[] = [];
   let rewoundCount = 0;
@@ -297,8 +256,10 @@ export function mapGemini(text: string): Conversation {
     });
     rewound = [];
   };
-  for (const item of items) {
-    const m = recordMessage(item.line.value, item.line.n);
+  for (const item of context.items) {
+    const value = byLine.get(item.n);
+    const version = value && item.sub !== null ? obj(rewrittenHistory(value)?.[item.sub]) : value;
+    const m = version && recordMessage(version, item.n);
     if (!m) continue;
     if (item.rewound) rewound.push(m);
     else {
@@ -307,11 +268,18 @@ export function mapGemini(text: string): Conversation {
     }
   }
   flush();
+  const notices: string[] = [];
   if (rewoundCount) notices.push(`${rewoundCount} message(s) the user rewound are folded where they were.`);
-  if (rewrites)
+  if (context.rewrites)
     notices.push("Gemini CLI rewrote its context during this session; the messages it dropped are still shown where they were.");
   return indexed(out, notices);
 }
+
+export const geminiWindows: WindowMapping<GeminiStructure, GeminiContext> = {
+  structure: geminiStructure,
+  window: geminiWindow,
+  mapLines: mapGeminiLines,
+};
 
 export const geminiFormat: TranscriptFormat = {
   map: mapGemini,

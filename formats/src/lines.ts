@@ -17,17 +17,23 @@ export function parseJsonl(text: string): ParsedLines {
   const bad: number[] = [];
   const raw = text.split("\n");
   raw.forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      const value = JSON.parse(line);
-      if (value && typeof value === "object" && !Array.isArray(value)) lines.push({ n: i + 1, value });
-      else bad.push(i + 1);
-    } catch {
-      bad.push(i + 1);
-    }
+    const parsed = parseLine(line, i + 1);
+    if (parsed === "bad") bad.push(i + 1);
+    else if (parsed) lines.push(parsed);
   });
   const last = raw.length > 0 && raw[raw.length - 1] === "" ? raw.length - 1 : raw.length;
   return { lines, bad, truncatedTail: bad.includes(last) && !text.endsWith("\n") };
+}
+
+/** One raw line numbered `n`: a record, "bad" when it is not a JSON object, null when blank. Streams read with it too. */
+export function parseLine(line: string, n: number): Line | "bad" | null {
+  if (!line.trim()) return null;
+  try {
+    const value = JSON.parse(line);
+    return value && typeof value === "object" && !Array.isArray(value) ? { n, value } : "bad";
+  } catch {
+    return "bad";
+  }
 }
 
 export function badLineNotices(parsed: ParsedLines): string[] {

@@ -5,9 +5,10 @@
 // Tool parts carry call and result together; compaction may have cleared old outputs (shown as such), and
 // its summary is an assistant message marked `summary: true`, after which the earlier messages stay.
 
-import { fileKeys, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
-import { arr, badLineNotices, COMPACTED, jsonDocument, num, obj, parseJsonl, rawBlock, str, time } from "./lines.ts";
+import { fileKeys, type TranscriptFormat, titleLine, typedLine, type WindowMapping } from "./format.ts";
+import { arr, badLineNotices, COMPACTED, jsonDocument, type Line, num, obj, parseJsonl, rawBlock, str, time } from "./lines.ts";
 import { addUsage, type Block, type Conversation, type Message, zeroUsage } from "./model.ts";
+import { isMessageRecord, type OpenCodeContext, type OpenCodeStructure, openCodeStructure, openCodeWindow } from "./structure/opencode.ts";
 
 interface Entry {
   value: unknown;
@@ -22,15 +23,14 @@ const HIDDEN_PARTS = new Set([
   "patch", // the files a step changed, by hash; the tool calls that changed them are shown
 ]);
 
-function entries(text: string): { list: Entry[]; notices: string[] } {
+function entries(text: string): { list: Entry[]; notices: string[] } | { lines: Line[]; notices: string[] } {
   const doc = obj(jsonDocument(text));
   if (doc && Array.isArray(doc.messages)) return { list: doc.messages.map((value, i) => ({ value, line: i + 1 })), notices: [] };
   const parsed = parseJsonl(text);
-  const list = parsed.lines.filter((l) => l.value.type === "message").map((l) => ({ value: l.value as unknown, line: l.n }));
   // Nothing readable from text that began as a document: an export cut short.
-  if (!list.length && parsed.bad.length && text.trimStart().startsWith("{"))
-    return { list, notices: ["This OpenCode export is not valid JSON (it may be cut short)."] };
-  return { list, notices: badLineNotices(parsed) };
+  if (!parsed.lines.some((l) => isMessageRecord(l.value)) && parsed.bad.length && text.trimStart().startsWith("{"))
+    return { list: [], notices: ["This OpenCode export is not valid JSON (it may be cut short)."] };
+  return { lines: parsed.lines, notices: badLineNotices(parsed) };
 }
 
 /**
@@ -127,10 +127,35 @@ function partBlocks(p: Record<string, unknown>, id: string, line: number): Block
 }
 
 export function mapOpenCode(text: string): Conversation {
-  const { list, notices } = entries(text);
+  const read = entries(text);
+  if ("list" in read) return { ...mapEntries(read.list, 0), notices: read.notices };
+  const pass = openCodeStructure();
+  for (const line of read.lines) pass.line(line);
+  const conversation = mapOpenCodeLines(read.lines, openCodeWindow(pass.finish(), 1, read.lines.at(-1)?.n ?? 0).context);
+  return { ...conversation, notices: read.notices };
+}
+
+/**
+ * The conversation of some lines of a plugin session — the whole file or a window of it — numbered as in
+ * the file; `context` says how many messages come before them.
+ */
+export function mapOpenCodeLines(lines: Line[], context: OpenCodeContext): Conversation {
+  const list = lines.filter((l) => isMessageRecord(l.value)).map((l) => ({ value: l.value as unknown, line: l.n }));
+  return mapEntries(list, context.before);
+}
+
+export const openCodeWindows: WindowMapping<OpenCodeStructure, OpenCodeContext> = {
+  structure: openCodeStructure,
+  window: openCodeWindow,
+  mapLines: mapOpenCodeLines,
+};
+
+/** Messages in order; `before` of the session's messages come before the first. */
+function mapEntries(list: Entry[], before: number): Conversation {
   const messages: Message[] = [];
   const usage = zeroUsage();
-  list.forEach(({ value: entry, line }, i) => {
+  list.forEach(({ value: entry, line }, at) => {
+    const i = before + at;
     const e = obj(entry) ?? {};
     // v2 messages keep their fields in `info`; the first format kept them at the top, with `metadata`.
     const info = obj(e.info) ?? e;
@@ -171,7 +196,7 @@ export function mapOpenCode(text: string): Conversation {
       });
     }
   });
-  return { agent: "opencode", messages, notices, usage };
+  return { agent: "opencode", messages, notices: [], usage };
 }
 
 export const openCodeFormat: TranscriptFormat = {

@@ -3,9 +3,11 @@
 // root to it is the conversation that happened. Branches the user left stay, folded where they left off.
 // v1 files (before the tree) have no parent links and read in file order; v2 called `custom` `hookMessage`.
 
-import { fileKeys, promptText, type TranscriptFormat, titleLine, typedLine } from "./format.ts";
+import { fileKeys, promptText, type TranscriptFormat, titleLine, typedLine, type WindowMapping } from "./format.ts";
 import { arr, badLineNotices, COMPACTED, foldBlock, type Line, num, obj, parseJsonl, rawBlock, str, textOf, time } from "./lines.ts";
 import { addUsage, type Block, type Conversation, type Message, type Role, type Usage, zeroUsage } from "./model.ts";
+import { type PiContext, type PiStructure, piStructure, piWindow } from "./structure/pi.ts";
+import { inRanges, mergeRanges } from "./structure/ranges.ts";
 
 type ToolCall = Extract<Block, { kind: "tool_call" }>;
 
@@ -21,46 +23,11 @@ const HIDDEN = new Set([
 
 const BRANCH_SUMMARY = "An abandoned branch, summarized";
 
-interface Layout {
-  /** The entries of the conversation, in reading order. */
-  path: Line[];
-  /** Entries on branches the user left, keyed by the path entry they branched off (null: before the first). */
-  left: Map<Line | null, Line[]>;
-}
-
-function layout(lines: Line[]): Layout {
-  const entries = lines.filter((l) => l.value.type !== "session");
-  // Only a file whose entries link to parents is a tree; v1 files are a plain sequence.
-  if (!entries.some((l) => "parentId" in l.value)) return { path: lines, left: new Map() };
-  const byId = new Map(entries.flatMap((l) => (str(l.value.id) ? [[str(l.value.id) as string, l] as const] : [])));
-  const parent = (l: Line) => byId.get(str(l.value.parentId) ?? "");
-  const onPath = new Set<Line>();
-  // The leaf is the last entry that has a place in the tree.
-  const leaf = entries.findLast((l) => str(l.value.id));
-  for (let at = leaf; at && !onPath.has(at); at = parent(at)) onPath.add(at);
-  const left = new Map<Line | null, Line[]>();
-  // An entry without an id cannot be placed in the tree: it is read where it stands.
-  const placed = (l: Line) => l.value.type === "session" || !str(l.value.id) || onPath.has(l);
-  for (const l of entries) {
-    if (placed(l)) continue;
-    const seen = new Set<Line>();
-    let at = parent(l);
-    while (at && !onPath.has(at) && !seen.has(at)) {
-      seen.add(at);
-      at = parent(at);
-    }
-    const key = at && onPath.has(at) ? at : null;
-    left.set(key, [...(left.get(key) ?? []), l]);
-  }
-  return { path: lines.filter(placed), left };
-}
-
 /** Maps entries one at a time into messages; tool results find their calls among the entries seen. */
-function mapper() {
+function mapper(model?: string) {
   const messages: Message[] = [];
   const usage = zeroUsage();
   const calls = new Map<string, ToolCall>();
-  let model: string | undefined;
 
   const push = (role: Role, blocks: Block[], line: Line, extra: Partial<Message> = {}) => {
     if (blocks.length)
@@ -143,33 +110,52 @@ function mapper() {
   return { messages, usage, add, push };
 }
 
-export function mapPi(text: string): Conversation {
-  const parsed = parseJsonl(text);
-  const { path, left } = layout(parsed.lines);
-  const main = mapper();
+/**
+ * The conversation of some lines of a session — the whole file, or a window of it with the branch entries
+ * its folds need — numbered as in the file. `context` (from the structure pass over the whole file) says
+ * which entries are the path and which branches fold where: the window does not walk the tree itself.
+ */
+export function mapPiLines(lines: Line[], context: PiContext): Conversation {
+  const byLine = new Map(lines.map((l) => [l.n, l]));
+  const folds = new Map(context.folds.map((f) => [`${f.at}${f.before ? "<" : ">"}`, f]));
+  const folding = mergeRanges(context.folds.flatMap((f) => f.lines));
+  const main = mapper(context.model);
   let folded = 0;
-  const fold = (key: Line | null, at: Line) => {
+  const fold = (at: Line, before: boolean) => {
+    const entries = folds.get(`${at.n}${before ? "<" : ">"}`);
+    if (!entries) return;
     const branch = mapper();
-    for (const l of left.get(key) ?? []) branch.add(l);
+    for (const [a, b] of entries.lines)
+      for (let n = a; n <= b; n++) {
+        const l = byLine.get(n);
+        if (l) branch.add(l);
+      }
     addUsage(main.usage, branch.usage);
     if (!branch.messages.length) return;
     folded += branch.messages.length;
     main.push("system", [foldBlock(`A branch the user left (${branch.messages.length} message(s))`, branch.messages)], at);
   };
-  let started = false;
-  for (const line of path) {
+  for (const line of lines) {
+    if (inRanges(folding, line.n) || inRanges(context.skip, line.n)) continue;
     // A branch off the very start (the first prompt edited) folds before the first message.
-    if (!started && line.value.type !== "session") {
-      started = true;
-      fold(null, line);
-    }
+    fold(line, true);
     main.add(line);
-    if (left.has(line)) fold(line, line);
+    fold(line, false);
   }
-  const notices = badLineNotices(parsed);
+  const notices: string[] = [];
   if (folded) notices.push(`${folded} message(s) on abandoned branches are folded where each branch left off.`);
   return { agent: "pi", messages: main.messages, notices, usage: main.usage };
 }
+
+export function mapPi(text: string): Conversation {
+  const parsed = parseJsonl(text);
+  const pass = piStructure();
+  for (const line of parsed.lines) pass.line(line);
+  const conversation = mapPiLines(parsed.lines, piWindow(pass.finish(), 1, parsed.lines.at(-1)?.n ?? 0).context);
+  return { ...conversation, notices: [...badLineNotices(parsed), ...conversation.notices] };
+}
+
+export const piWindows: WindowMapping<PiStructure, PiContext> = { structure: piStructure, window: piWindow, mapLines: mapPiLines };
 
 export const piFormat: TranscriptFormat = {
   map: mapPi,
