@@ -62,6 +62,12 @@ export const UploadUrlRequest = z.object({ session_id: SessionId }).strict();
 export const UploadUrlResponse = z.object({ url: z.url(), expires_at: z.string() });
 export type UploadUrlResponse = z.infer<typeof UploadUrlResponse>;
 
+/**
+ * A redaction rule's name, as `[REDACTED:<name>]` writes it into JSON strings (nothing in it needs escaping):
+ * the CLI checks users' pattern names against it, the API the counts it receives.
+ */
+export const REDACTION_RULE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 /** How many rules a session's redaction counts may name: more than the rule table holds, never unbounded. */
 export const MAX_REDACTION_RULES = 300;
 
@@ -71,7 +77,7 @@ export const MAX_REDACTION_RULES = 300;
  */
 export const RedactionCounts = z
   .record(
-    z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "rule names are 1–64 lower-case letters, digits and '-'"),
+    z.string().regex(REDACTION_RULE_NAME, "rule names are 1–64 lower-case letters, digits and '-'"),
     z.number().int().positive().max(1e9),
   )
   .refine((counts) => Object.keys(counts).length <= MAX_REDACTION_RULES, `at most ${MAX_REDACTION_RULES} rules`);

@@ -80,7 +80,7 @@ async function onEnd(ctx: RepoContext, agent: Agent, p: HookPayload, now: () => 
     });
     return started.session && endSession(state, started.session.id, now());
   });
-  if (session) await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent, [], control);
+  if (session) await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent, control);
   return session;
 }
 

@@ -2,6 +2,7 @@
 // (and its transcript format next to the mappers in formats/src/).
 import type { Agent } from "@residue/formats";
 import type { Deps } from "../deps.ts";
+import type { RepoContext } from "../repo/context.ts";
 import { claudeCode } from "./claude-code/index.ts";
 import { codex } from "./codex/index.ts";
 import { gemini } from "./gemini/index.ts";
@@ -33,9 +34,9 @@ export function nameList(names: readonly string[]): string {
 }
 
 /** Discovery of every agent that has one, run by the commands that fold the journal; RESIDUE_DISCOVER=0 turns it off. */
-export function discoverer(deps: Pick<Deps, "env" | "home" | "now">, repoTop: string): Discover | undefined {
+export function discoverer(deps: Pick<Deps, "env" | "home" | "now">, repo: Pick<RepoContext, "top" | "control">): Discover | undefined {
   if (deps.env.RESIDUE_DISCOVER === "0") return undefined;
-  const all = AGENT_NAMES.flatMap((a) => AGENT_SPECS[a].discover?.(deps, repoTop) ?? []);
+  const all = AGENT_NAMES.flatMap((a) => AGENT_SPECS[a].discover?.(deps, repo) ?? []);
   return (state, since) => {
     for (const discover of all) discover(state, since);
   };

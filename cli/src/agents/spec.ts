@@ -4,6 +4,7 @@
 // per agent by the agent enum, so an agent missing a piece does not compile.
 import type { TranscriptFormat } from "@residue/formats";
 import type { Deps } from "../deps.ts";
+import type { RepoContext } from "../repo/context.ts";
 import type { State } from "../state/model.ts";
 
 export interface SetupContext {
@@ -58,7 +59,7 @@ export interface AgentSpec {
   /** Null for agents wired by a file of residue's that calls `residue session` itself. */
   hooks: HookPolicy | null;
   /** Null for agents that always tell residue about their sessions. */
-  discover: ((deps: Pick<Deps, "env" | "home" | "now">, repoTop: string) => Discover) | null;
+  discover: ((deps: Pick<Deps, "env" | "home" | "now">, repo: Pick<RepoContext, "top" | "control">) => Discover) | null;
   extraFiles(dataPath: string): ExtraFile[];
   edits: EditTools;
 }

@@ -392,7 +392,7 @@ export async function foldJournal(ctx: RepoContext, log: (m: string) => void, di
     // taken again by the push, which reports it.
     try {
       const control = ctx.control();
-      for (const s of Object.values(store.peek().sessions)) await takeSnapshot(stateDir, s.id, s.data_path, s.agent, [], control);
+      for (const s of Object.values(store.peek().sessions)) await takeSnapshot(stateDir, s.id, s.data_path, s.agent, control);
     } catch (error) {
       log(`fold: snapshots not taken: ${(error as Error).message}`);
     }

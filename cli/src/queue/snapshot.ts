@@ -101,17 +101,16 @@ function measure(scanner: ReturnType<typeof createScanner>): Transform {
 /**
  * Refreshes the snapshot from the agent's file when it changed; otherwise returns the last one kept.
  * One read feeds both the scan (size, hash, message count) and the gzip copy that gets uploaded, so the
- * metadata describes exactly the uploaded bytes even while the agent keeps appending. Redaction (always first) and other
- * stages slot in as `transforms`, before the measurement, without the transcript ever being in memory.
- * `control` holds the user's and the repo's rules (read from the files when not given); a file that is wrong
- * fails the snapshot, so nothing redacted with fewer rules than meant is ever taken or uploaded.
+ * metadata describes exactly the uploaded bytes even while the agent keeps appending. Redaction comes before the
+ * measurement, without the transcript ever being in memory. `control` holds the user's and the repo's rules: a
+ * file that is wrong fails before this (ctx.control() throws), so nothing redacted with fewer rules than meant is
+ * ever taken or uploaded.
  */
 export async function takeSnapshot(
   stateDir: string,
   sessionId: string,
   dataPath: string,
   agent: Agent,
-  transforms: (() => Transform)[] = [],
   control: Control,
 ): Promise<Snapshot | null> {
   const previous = readSnapshot(stateDir, sessionId);
@@ -121,7 +120,7 @@ export async function takeSnapshot(
     if (!previous || keptRules === rules) return previous;
     // The agent deleted its transcript and the rules changed since: the kept copy is redacted again with them.
     const gzip = previous.gzipPath;
-    return writeSnapshot(stateDir, sessionId, agent, control, transforms, {
+    return writeSnapshot(stateDir, sessionId, agent, control, {
       source: () => [createReadStream(gzip), createGunzip()],
       stamp: `${rules}|${keptSources ?? ""}`,
       what: `the kept copy ${gzip}`,
@@ -132,7 +131,7 @@ export async function takeSnapshot(
   const sources = sourceStamp(files);
   const stamp = sources === null ? undefined : `${rules}|${sources}`;
   if (previous && stamp !== undefined && previous.meta.source_stamp === stamp) return previous;
-  return writeSnapshot(stateDir, sessionId, agent, control, transforms, {
+  return writeSnapshot(stateDir, sessionId, agent, control, {
     source: () => [openSessionData(files)],
     stamp,
     what: `the ${agent} transcript ${dataPath}`,
@@ -149,13 +148,12 @@ interface SnapshotJob {
   before?: Record<string, number>;
 }
 
-/** Writes one snapshot: source → redaction → other stages → measurement → gzip, then the meta naming it. */
+/** Writes one snapshot: source → redaction → measurement → gzip, then the meta naming it. */
 async function writeSnapshot(
   stateDir: string,
   sessionId: string,
   agent: Agent,
   control: Control,
-  transforms: (() => Transform)[],
   { source, stamp, what, before = {} }: SnapshotJob,
 ): Promise<Snapshot> {
   const p = paths(stateDir, sessionId);
@@ -169,7 +167,6 @@ async function writeSnapshot(
       redactionTransform(redactorFor(control), (counts) => {
         for (const [rule, n] of counts) redacted[rule] = (redacted[rule] ?? 0) + n;
       }),
-      ...transforms.map((make) => make()),
       measure(scanner),
       createGzip({ level: 6 }),
       createWriteStream(temp, { mode: 0o600 }),

@@ -1,8 +1,10 @@
 // What a user or a team says about redaction: the `redaction` section of ~/.residue/config and of a committed
 // `.residue.json` at the repo root. Data only: names, regexes and strings, checked here so a bad entry is
 // reported by where it came from instead of failing the upload.
+
+import { REDACTION_RULE_NAME } from "@residue/protocol";
 import { z } from "zod";
-import { PATTERN_NAME, type RedactionOptions } from "./engine.ts";
+import type { RedactionOptions } from "./engine.ts";
 
 const regexSource = z.string().refine(
   (source) => {
@@ -23,7 +25,7 @@ export const RedactionConfig = z
       .array(
         z
           .object({
-            name: z.string().regex(PATTERN_NAME, "lower-case letters, digits and dashes"),
+            name: z.string().regex(REDACTION_RULE_NAME, "lower-case letters, digits and dashes"),
             regex: regexSource,
           })
           .strict(),

@@ -8,6 +8,7 @@
 // rule's keyword occurs is passed on without being decoded, and only the windows around keywords become
 // strings for the rules' regexes.
 import { Buffer } from "node:buffer";
+import { REDACTION_RULE_NAME } from "@residue/protocol";
 import { GITLEAKS } from "./gitleaks-rules.ts";
 import { createKeywordScanner } from "./keywords.ts";
 import { type RegexData, type RuleData, type RuleTable, TRANSCRIPT_RULES } from "./rules.ts";
@@ -53,8 +54,6 @@ export const OVERLAP = 32 * 1024;
 const BEFORE = 128;
 /** Rules that catch anything near a key word: where a specific rule finds the same secret, its name is kept. */
 const GENERIC = new Set(["generic-api-key", "keyword-secret", "env-secret", "authorization-header"]);
-/** A user pattern's name is written into JSON strings: nothing in it may need escaping. */
-export const PATTERN_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const QUOTE = 34;
 /** `[\w.-]`, by character code. */
 const IDENTIFIER = new Uint8Array(128).map((_, c) => Number(/[\w.-]/.test(String.fromCharCode(c))));
@@ -233,7 +232,7 @@ const escapeLength = (b: Uint8Array, i: number) => (b[i + 1] === 117 ? 6 : 2);
 export function createRedactor(options: RedactionOptions): Redactor {
   const tables = options.tables ?? [GITLEAKS, TRANSCRIPT_RULES];
   const user: RuleData[] = (options.patterns ?? []).map((p) => {
-    if (!PATTERN_NAME.test(p.name)) throw new Error(`redaction pattern name '${p.name}': use lower-case letters, digits and dashes`);
+    if (!REDACTION_RULE_NAME.test(p.name)) throw new Error(`redaction pattern name '${p.name}': use lower-case letters, digits and dashes`);
     return { id: p.name, source: p.regex, flags: "", keywords: [] };
   });
   const allowRegexes = [

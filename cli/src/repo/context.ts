@@ -1,6 +1,6 @@
 // Everything a command needs to know about the repo it runs in.
-import { dirname, join } from "node:path";
-import { type Control, loadControl } from "../config/control.ts";
+import { join } from "node:path";
+import { type Control, loadControl, repoRootOf } from "../config/control.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { Git } from "../git/git.ts";
 import { StateStore } from "../state/store.ts";
@@ -35,6 +35,6 @@ export async function openRepo(
     top,
     stateDir,
     store: new StateStore(stateDir, now),
-    control: () => loadControl(home, dirname(stateDir)),
+    control: () => loadControl(home, repoRootOf(stateDir)),
   };
 }

@@ -5,6 +5,7 @@ import { statSync } from "node:fs";
 import type { RepoRef, SessionsUpload } from "@residue/protocol";
 import type { Discover } from "../agents/spec.ts";
 import { foldJournal } from "../capture/fold.ts";
+import type { Control } from "../config/control.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { parseRemoteUrl } from "../git/remote-url.ts";
 import { forgetSession, IDLE_MS, sweepIdle } from "../queue/sessions.ts";
@@ -127,10 +128,19 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
       opts.log(`sync: ${session.id}: ${(error as Error).stack ?? error}`);
     }
   };
+  // Read once for the run; rules that cannot be read hold back every session (each fails with why).
+  let control: Control | undefined;
+  let controlError: unknown;
+  try {
+    control = ctx.control();
+  } catch (error) {
+    controlError = error;
+  }
   for (const session of candidates) {
     let snapshot: Snapshot | null;
     try {
-      snapshot = await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent, [], ctx.control());
+      if (!control) throw controlError;
+      snapshot = await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent, control);
     } catch (error) {
       fail(session, error);
       continue;

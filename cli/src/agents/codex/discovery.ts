@@ -3,9 +3,10 @@
 // and that changed since shortly before the commits being captured.
 import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { type Control, ignoredBy, loadControl } from "../../config/control.ts";
+import { type Control, ignoredBy } from "../../config/control.ts";
 import type { Deps } from "../../deps.ts";
 import { startSession } from "../../queue/sessions.ts";
+import type { RepoContext } from "../../repo/context.ts";
 import type { Discover } from "../spec.ts";
 
 export interface FoundRollout {
@@ -81,14 +82,17 @@ export function findCodexRollouts(codexHomeDir: string, repoTop: string, since: 
  * none from an ignored directory. With a broken config none is: which are excluded is unknown, and the push
  * says what is wrong (the rollouts are found again once it is fixed).
  */
-export function codexDiscoverer({ env, home, now }: Pick<Deps, "env" | "home" | "now">, repoTop: string): Discover {
+export function codexDiscoverer(
+  { env, home, now }: Pick<Deps, "env" | "home" | "now">,
+  repo: Pick<RepoContext, "top" | "control">,
+): Discover {
   return (state, since) => {
     const known = new Set(Object.values(state.sessions).map((s) => s.data_path));
-    const rollouts = findCodexRollouts(codexHome(env, home), repoTop, since, now()).filter((r) => !known.has(r.path));
+    const rollouts = findCodexRollouts(codexHome(env, home), repo.top, since, now()).filter((r) => !known.has(r.path));
     if (rollouts.length === 0) return;
     let control: Control;
     try {
-      control = loadControl(home, repoTop);
+      control = repo.control();
     } catch {
       return;
     }

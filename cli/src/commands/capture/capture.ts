@@ -14,7 +14,7 @@ export async function runCapture(_opts: Record<string, never>, deps: Deps) {
     throw new CliError("this repo has no commit yet, so there is nothing to link sessions to", "commit first, then run `residue capture`");
   mkdirSync(ctx.stateDir, { recursive: true });
   appendFileSync(journalPath(ctx.stateDir), `commit ${head}\n`);
-  const discover = discoverer(deps, ctx.top);
+  const discover = discoverer(deps, ctx);
   const result = await foldJournal(ctx, (m) => appendLog(ctx.stateDir, m), discover);
   const commit = ctx.store.peek().commits[head];
   deps.out(

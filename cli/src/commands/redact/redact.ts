@@ -5,7 +5,7 @@ import { createReadStream, existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { type Control, loadControl, repoRootOf } from "../../config/control.ts";
+import { type Control, loadControl } from "../../config/control.ts";
 import type { Deps } from "../../deps.ts";
 import { CliError, EXIT } from "../../errors/cli-error.ts";
 import { readSnapshot, redactorFor, takeSnapshot } from "../../queue/snapshot.ts";
@@ -83,7 +83,7 @@ async function dryRunReports(target: string | undefined, ctx: RepoContext | null
 async function retake(target: string | undefined, ctx: RepoContext, control: Control, cwd: string): Promise<Report[]> {
   const reports: Report[] = [];
   for (const s of sessionsToReport(ctx, target, cwd)) {
-    const snapshot = await takeSnapshot(ctx.stateDir, s.id, s.data_path, s.agent, [], control);
+    const snapshot = await takeSnapshot(ctx.stateDir, s.id, s.data_path, s.agent, control);
     const what = describeSession(ctx.stateDir, s);
     if (!snapshot) reports.push({ what, id: s.id, note: "no transcript and no local copy: nothing to redact" });
     else reports.push({ what, id: s.id, redacted: snapshot.meta.redacted ?? {} });
@@ -107,7 +107,7 @@ function printReport(r: Report, opts: RedactOptions, deps: Deps) {
 
 export async function runRedact(target: string | undefined, opts: RedactOptions, deps: Deps) {
   const ctx = await repoHere(deps);
-  const control = loadControl(deps.home, ctx ? repoRootOf(ctx.stateDir) : deps.cwd);
+  const control = ctx ? ctx.control() : loadControl(deps.home, deps.cwd);
   let reports: Report[];
   if (opts.dryRun) reports = await dryRunReports(target, ctx, control, deps);
   else {

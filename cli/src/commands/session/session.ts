@@ -64,7 +64,7 @@ export async function runSessionEnd(opts: SessionEndOptions, deps: Deps) {
   const session = await ctx.store.update((state) => endSession(state, opts.id, deps.now()));
   if (!session) throw new CliError(`no queued session '${opts.id}' in ${ctx.top}`, "`residue status` lists them", EXIT.usage);
   // The durable copy: the agent may delete its transcript long before the next push.
-  await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent, [], ctx.control());
+  await takeSnapshot(ctx.stateDir, session.id, session.data_path, session.agent, ctx.control());
   deps.out(`${session.id}\n`);
   return session;
 }

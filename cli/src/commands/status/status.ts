@@ -15,7 +15,7 @@ export interface StatusOptions {
 
 export async function runStatus(opts: StatusOptions, deps: Deps) {
   const ctx = await deps.repo();
-  await foldJournal(ctx, (m) => appendLog(ctx.stateDir, m), discoverer(deps, ctx.top));
+  await foldJournal(ctx, (m) => appendLog(ctx.stateDir, m), discoverer(deps, ctx));
   const state = ctx.store.peek();
   const hooksDir = await ctx.git.hooksDir();
   const config = loadConfig(deps.home, deps.env);

@@ -38,7 +38,7 @@ async function runSyncOnce(opts: SyncCommandOptions, deps: Deps, signal?: AbortS
   return sync(ctx, deps.api({ signal }).client, {
     includeUncommitted: opts.uncommitted !== false && deps.env.RESIDUE_UPLOAD_UNCOMMITTED !== "0",
     concurrency: opts.concurrency ?? 3,
-    discover: discoverer(deps, ctx.top),
+    discover: discoverer(deps, ctx),
     idleMs: Number(deps.env.RESIDUE_IDLE_HOURS) > 0 ? Number(deps.env.RESIDUE_IDLE_HOURS) * 3600 * 1000 : undefined,
     now: deps.now,
     onProgress: opts.hook ? undefined : progressPrinter(deps),
