@@ -2,15 +2,9 @@
 // stored on ingest, read back, and a person's unlink surviving the next push.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { api, commitMapping, fakeSha, postJson, sessionMeta, uniqueRepo } from "./support/client.ts";
-
-// biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary response JSON
-type Json = Record<string, any>;
-const json = async (res: Response) => (await res.json()) as Json;
+import { api, commitMapping, commitOf, fakeSha, type Json, json, postJson, sessionMeta, uniqueRepo } from "./support/client.ts";
 
 const at = Date.parse("2026-11-20T10:30:00Z");
-const commitOf = async (repo: { owner: string; name: string }, sha: string) =>
-  (await json(await api(`/repos/${repo.owner}/${repo.name}/${sha}`))).commit as Json;
 const linkPath = (repo: { owner: string; name: string }, sha: string, session: string) =>
   `/repos/${repo.owner}/${repo.name}/commits/${sha}/sessions/${session}`;
 

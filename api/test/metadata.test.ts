@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, commitMapping, fakeSha, postJson, sessionMeta, uniqueRepo, uploadData } from "./support/client.ts";
-
-// biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary response JSON
-type Json = Record<string, any>;
-const json = async (res: Response) => (await res.json()) as Json;
+import { api, commitMapping, fakeSha, type Json, json, postJson, sessionMeta, uniqueRepo, uploadData } from "./support/client.ts";
 
 describe("session metadata and commit mappings", () => {
   it("stores a session once and links it from several commits with their transcript positions", async () => {

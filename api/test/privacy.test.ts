@@ -2,14 +2,8 @@
 // it; a deleted session stays deleted (a later push of it is refused, its commits stay and still link the rest).
 import { describe, expect, inject, it } from "vitest";
 import { sessionObjectKey } from "../src/storage/keys.ts";
-import { api, commitMapping, fakeSha, postJson, sessionMeta, uniqueRepo, uploadData } from "./support/client.ts";
+import { api, commitMapping, commitOf, fakeSha, type Json, json, postJson, sessionMeta, uniqueRepo, uploadData } from "./support/client.ts";
 import { storedObjectKeys } from "./support/r2-objects.ts";
-
-// biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary response JSON
-type Json = Record<string, any>;
-const json = async (res: Response) => (await res.json()) as Json;
-const commitOf = async (repo: { owner: string; name: string }, sha: string) =>
-  (await json(await api(`/repos/${repo.owner}/${repo.name}/${sha}`))).commit as Json;
 
 describe("redaction counts", () => {
   it("are stored with the session and returned with the commit's sessions; old clients send none", async () => {

@@ -76,3 +76,11 @@ export async function uploadData(sessionId: string, data: string | Uint8Array<Ar
   if (put.status !== 200) throw new Error(`PUT: ${put.status} ${await put.text()}`);
   return url;
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary response JSON
+export type Json = Record<string, any>;
+export const json = async (res: Response) => (await res.json()) as Json;
+
+/** A commit's permalink data as the API answers it. */
+export const commitOf = async (repo: { owner: string; name: string }, sha: string) =>
+  (await json(await api(`/repos/${repo.owner}/${repo.name}/${sha}`))).commit as Json;
