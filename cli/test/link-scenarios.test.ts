@@ -340,6 +340,9 @@ describe("link scenarios", () => {
     agent.start();
     agent.turn("add the lexer", "lexer.ts");
     agent.end();
+    // The user commits in a later second than the end, as people do. (Within the same second, a post-commit hook
+    // delayed past that second by a loaded machine leaves only git's whole second, and the order is unknown.)
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1010 - (Date.now() % 1000));
     s.commit("after-quit", ["lexer.ts"]);
     record("i: session ended, then its work committed", s, { S: agent }, { "after-quit": [] });
     const [sha, id] = [s.commits.get("after-quit")?.slice(0, 7), agent.id.slice(0, 8)];
