@@ -12,7 +12,7 @@ const plainSummary: Reporter = {
 
 export default defineConfig({
   test: {
-    include: ["{api,cli,site,e2e}/test/**/*.test.ts", "hardening/**/*.test.ts", "lint/**/*.test.ts"],
+    include: ["{api,cli,site,e2e,store}/test/**/*.test.ts", "hardening/**/*.test.ts", "lint/**/*.test.ts"],
     globalSetup: ["api/test/support/global-setup.ts"],
     reporters: ["default", plainSummary],
     testTimeout: 30_000,

@@ -1,5 +1,8 @@
 // The wire contract between the residue CLI and the API: one module, imported by both.
 import { z } from "zod";
+import { LayoutObject, LayoutPush } from "./layout.ts";
+
+export * from "./layout.ts";
 
 export const AGENTS = ["claude-code", "pi", "codex", "gemini", "opencode"] as const;
 
@@ -58,7 +61,8 @@ export const RepoName = segment;
 export const RepoRef = z.object({ host: RepoHost, owner: RepoOwner, name: RepoName }).strict();
 export type RepoRef = z.infer<typeof RepoRef>;
 
-export const UploadUrlRequest = z.object({ session_id: SessionId }).strict();
+/** An upload URL for a session's data: the one object of the old layout, or one object of a push (layout.ts). */
+export const UploadUrlRequest = z.object({ session_id: SessionId, object: LayoutObject.optional() }).strict();
 export const UploadUrlResponse = z.object({ url: z.url(), expires_at: z.string() });
 export type UploadUrlResponse = z.infer<typeof UploadUrlResponse>;
 
@@ -99,6 +103,11 @@ export const SessionMeta = z
     title: z.string().max(500).nullish(),
     /** Values redacted before upload, per rule; absent from older CLIs (unknown, not zero). */
     redacted: RedactionCounts.optional(),
+    /**
+     * The push of a session stored in segments (layout.ts); absent when the data is one object (older CLIs).
+     * `byte_size` and `content_hash` still describe the whole transcript.
+     */
+    layout: LayoutPush.optional(),
   })
   .strict();
 export type SessionMeta = z.infer<typeof SessionMeta>;
@@ -179,6 +188,13 @@ export const SessionsUploadResponse = z.object({
   links: z.number(),
   /** Sessions of the upload someone deleted on the server: refused, with their links (older servers omit it). */
   deleted: z.array(z.string()).default([]),
+  /**
+   * What the server now holds of each session of the upload stored in segments: the CLI prunes its copy of
+   * what this confirms (older servers omit it).
+   */
+  stored: z
+    .array(z.object({ id: z.string(), generation: z.number(), pushes: z.number(), raw_size: z.number(), crc32: z.number() }))
+    .default([]),
 });
 
 /** The error code of an upload URL refused because the session was deleted on the server (HTTP 410). */
