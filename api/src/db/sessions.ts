@@ -1,4 +1,4 @@
-import { RedactionCounts, type SessionMeta, type SessionSummary } from "@residue/protocol";
+import { LayoutManifest, RedactionCounts, SEGMENTS_LAYOUT, type SessionMeta, type SessionSummary } from "@residue/protocol";
 import { sessionObjectKey } from "../storage/keys.ts";
 import { deleteSessionDocs } from "./search.ts";
 
@@ -77,17 +77,36 @@ export async function storedVersions(db: D1Database, ids: string[]): Promise<Map
   return new Map(results.map(({ id, ...version }) => [id, version]));
 }
 
+/** How a session's data is stored: one object (gzip or plain), or segments described by a manifest. */
+export type StoredLayout = { kind: "whole" } | { kind: "segments"; manifest: LayoutManifest } | { kind: "damaged" };
+
+/** A stored manifest is used only if it still reads as one: the column is text no migration could check. */
+export function storedLayout(layout: string, manifest: string | null): StoredLayout {
+  if (layout !== SEGMENTS_LAYOUT) return { kind: "whole" };
+  try {
+    const parsed = LayoutManifest.safeParse(JSON.parse(manifest ?? ""));
+    return parsed.success ? { kind: "segments", manifest: parsed.data } : { kind: "damaged" };
+  } catch {
+    return { kind: "damaged" };
+  }
+}
+
 export interface SessionRow extends SessionSummary {
   r2_key: string;
   content_hash: string;
+  layout: StoredLayout;
 }
 
 export async function getSession(db: D1Database, id: string): Promise<SessionRow | null> {
   const row = await db
-    .prepare(`SELECT ${SESSION_SUMMARY_COLUMNS}, s.r2_key, s.content_hash, s.redacted FROM sessions s WHERE s.id = ?1`)
+    .prepare(
+      `SELECT ${SESSION_SUMMARY_COLUMNS}, s.r2_key, s.content_hash, s.redacted, s.layout, s.manifest FROM sessions s WHERE s.id = ?1`,
+    )
     .bind(id)
-    .first<Omit<SessionRow, "redacted"> & { redacted: string | null }>();
-  return row && { ...row, redacted: storedRedaction(row.redacted) };
+    .first<Omit<SessionRow, "redacted" | "layout"> & { redacted: string | null; layout: string; manifest: string | null }>();
+  if (!row) return null;
+  const { manifest, layout, ...rest } = row;
+  return { ...rest, redacted: storedRedaction(row.redacted), layout: storedLayout(layout, manifest) };
 }
 
 /** A repo's sessions whose id starts with the prefix (at most two: enough to tell a unique match from an ambiguous one). */
