@@ -4,6 +4,7 @@ import type { RepoRow } from "@residue/api/db/repos";
 import { readCommit, readCommitPage, readContinuity, readUncommittedSessions } from "@residue/api/read/commits";
 import type { AmbiguousRepo, AmbiguousSha, Invalid, Missing } from "@residue/api/read/outcome";
 import { readOrg, readRepoPath } from "@residue/api/read/repos";
+import { commitPart } from "../lib/conversation-view.ts";
 import { loadConversation } from "./conversation.ts";
 import { getEnv } from "./env.ts";
 
@@ -42,9 +43,13 @@ async function commitView(db: D1Database, repo: RepoRow, sha: string) {
   const views = new Map(
     await Promise.all(
       read.commit.sessions.map(async (s) => {
-        const loaded = await loadConversation(s.id);
-        const conversation = loaded.kind === "found" ? loaded.conversation : null;
-        return [s.id, { conversation, ...(await readContinuity(db, repo, s.id, read.commit.sha)) }] as const;
+        const [loaded, continuity] = await Promise.all([loadConversation(s.id), readContinuity(db, repo, s.id, read.commit.sha)]);
+        const messages = loaded.kind === "found" ? loaded.messages : null;
+        // The part is the turns after `since` when the CLI said where it starts; else after the previous commit's position.
+        const since = s.since?.line ?? continuity.previous?.transcript_line ?? null;
+        const part = messages ? await commitPart(messages, since, s.position.line ?? null, read.commit.committed_at) : null;
+        const notices = [...new Set([...(messages?.notices ?? []), ...(part?.notices ?? [])])];
+        return [s.id, { part, notices, ...continuity }] as const;
       }),
     ),
   );

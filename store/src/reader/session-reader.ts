@@ -10,6 +10,7 @@ import { layoutObjectKey } from "../keys.ts";
 import type { BlockEntry, PageBody, SegmentRef } from "../page.ts";
 import type { RangeSource } from "../range-source.ts";
 import { type Inflated, inflateSegment, splitLines } from "./inflate.ts";
+import type { SessionMessages } from "./messages.ts";
 import { checkedPage } from "./page-body.ts";
 import { readRuns } from "./runs.ts";
 
@@ -50,7 +51,7 @@ const zero = (): ReadStats => ({ reads: 0, bytesRead: 0, inflated: 0 });
 const segmentKey = (s: SegmentRef) => `${s[0]}:${s[1]}`;
 const MB = 1024 * 1024;
 
-export class SessionReader {
+export class SessionReader implements SessionMessages {
   /** Messages of the session (those its index describes consistently). */
   readonly total: number;
   /** What the reader found wrong with the manifest itself. */
