@@ -2,12 +2,12 @@
 // what a page shows), one whole object ("gzip-v1") is read bounded and mapped whole, as it always was.
 
 import { readSessionData } from "@residue/api/read/sessions";
+import { r2RangeSource } from "@residue/api/storage/range-source";
 import { readTranscript } from "@residue/api/storage/session-data";
 import { mapSession } from "@residue/formats";
 import { zeroUsage } from "@residue/formats/model";
 import { type SessionMessages, SessionReader, wholeMessages } from "@residue/store/reader";
 import { getEnv } from "./env.ts";
-import { r2RangeSource } from "./r2-range-source.ts";
 
 /**
  * How much transcript one view of a whole-object session reads, inflated: a 128 MB isolate holds the bytes,
@@ -24,8 +24,6 @@ export async function loadConversation(sessionId: string) {
   const { session, object } = data;
   const { layout } = session;
   if (layout.kind !== "whole") {
-    // Only the old layout has its transcript in the one object.
-    await object?.body.cancel();
     const messages: SessionMessages =
       layout.kind === "segments"
         ? new SessionReader(r2RangeSource(env.BUCKET), session.id, session.agent, layout.manifest)
