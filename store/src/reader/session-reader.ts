@@ -60,13 +60,16 @@ export class SessionReader implements SessionMessages {
   readonly stats: ReadStats = zero();
   private readonly pages: LayoutPage[];
   private readonly bodies = new Map<number, PageBody | null>();
+  private readonly source: RangeSource;
+  private readonly sessionId: string;
+  private readonly agent: string;
+  private readonly manifest: LayoutManifest;
 
-  constructor(
-    private readonly source: RangeSource,
-    private readonly sessionId: string,
-    private readonly agent: string,
-    private readonly manifest: LayoutManifest,
-  ) {
+  constructor(source: RangeSource, sessionId: string, agent: string, manifest: LayoutManifest) {
+    this.source = source;
+    this.sessionId = sessionId;
+    this.agent = agent;
+    this.manifest = manifest;
     // Pages must follow each other from message 0; a gap or overlap ends what can be trusted.
     let next = 0;
     const pages: LayoutPage[] = [];
