@@ -57,10 +57,16 @@ beforeAll(async () => {
   expect(res.status, await res.clone().text()).toBe(200);
 }, 120_000);
 
-const page = async (path: string) => {
+const response = async (path: string) => {
   const res = await fetch(`${baseUrl()}${path}`, { headers: auth() });
   expect(res.status, path).toBe(200);
-  return res.text();
+  return res;
+};
+const page = async (path: string) => (await response(path)).text();
+/** What the view read by range, from its Server-Timing header. */
+const readCost = (res: Response) => {
+  const m = /reads=(\d+) read=(\d+) inflated=(\d+)/.exec(res.headers.get("server-timing") ?? "");
+  return m ? { reads: Number(m[1]), read: Number(m[2]), inflated: Number(m[3]) } : null;
 };
 /** One session's section of a commit page, its id made neutral so both layouts compare. */
 const section = (html: string, id: string) => {
@@ -92,6 +98,21 @@ describe("a session stored in segments, shown as the same session stored whole",
         a.replace(/<a class="fold"[^>]*>[^<]*<\/a>|<article[\s\S]*$/g, ""),
       );
     });
+
+  it("a view reads a few ranges, and says what in its Server-Timing header", async () => {
+    const permalink = readCost(await response(`/app/${repo.owner}/${repo.name}/${commits.middle?.sha}`));
+    const fragment = readCost(await response(`/app/-/fragment/${segments.id}?from=300&to=320`));
+    const inMemory = readCost(await response(`/app/-/fragment/${whole.id}?from=300&to=320`));
+    expect(inMemory).toEqual({ reads: 0, read: 0, inflated: 0 });
+    // Counts read one index page; the shown window its page again (kept) and one run of segments.
+    expect(permalink?.reads).toBeGreaterThan(0);
+    expect(permalink?.reads).toBeLessThanOrEqual(4);
+    expect(fragment?.reads).toBeLessThanOrEqual(3);
+    expect(fragment?.inflated).toBeLessThan(transcript.length / 2);
+    console.log(
+      `segments view of ${full.length} messages (${transcript.length} bytes): permalink ${JSON.stringify(permalink)}, fragment ${JSON.stringify(fragment)}`,
+    );
+  });
 
   it("fragments and session pages of any range are the same HTML", async () => {
     for (const query of [

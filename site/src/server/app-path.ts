@@ -5,7 +5,7 @@ import { readCommit, readCommitPage, readContinuity, readUncommittedSessions } f
 import type { AmbiguousRepo, AmbiguousSha, Invalid, Missing } from "@residue/api/read/outcome";
 import { readOrg, readRepoPath } from "@residue/api/read/repos";
 import { commitPart } from "../lib/conversation-view.ts";
-import { loadConversation } from "./conversation.ts";
+import { loadConversation, readTiming } from "./conversation.ts";
 import { getEnv } from "./env.ts";
 
 /** Commits per page of a repo's list. */
@@ -49,11 +49,12 @@ async function commitView(db: D1Database, repo: RepoRow, sha: string) {
         const since = s.since?.line ?? continuity.previous?.transcript_line ?? null;
         const part = messages ? await commitPart(messages, since, s.position.line ?? null, read.commit.committed_at) : null;
         const notices = [...new Set([...(messages?.notices ?? []), ...(part?.notices ?? [])])];
-        return [s.id, { part, notices, ...continuity }] as const;
+        return [s.id, { part, notices, messages, ...continuity }] as const;
       }),
     ),
   );
   // Offered by the link form: what the hooks most often miss is a conversation that produced no commit.
   const unlinked = await readUncommittedSessions(db, repo);
-  return { kind: "commit" as const, repo, sha, commit: read.commit, views, unlinked };
+  const timing = readTiming([...views.values()].map((v) => v.messages));
+  return { kind: "commit" as const, repo, sha, commit: read.commit, views, unlinked, timing };
 }

@@ -6,7 +6,7 @@ import { r2RangeSource } from "@residue/api/storage/range-source";
 import { readTranscript } from "@residue/api/storage/session-data";
 import { mapSession } from "@residue/formats";
 import { zeroUsage } from "@residue/formats/model";
-import { type SessionMessages, SessionReader, wholeMessages } from "@residue/store/reader";
+import { type ReadStats, type SessionMessages, SessionReader, wholeMessages } from "@residue/store/reader";
 import { getEnv } from "./env.ts";
 
 /**
@@ -47,3 +47,17 @@ const damagedLayout = (id: string) =>
   `The stored index of this session is damaged: its messages cannot be shown. The whole data is at GET /api/sessions/${id}.`;
 
 export type LoadedConversation = Extract<Awaited<ReturnType<typeof loadConversation>>, { kind: "found" }>;
+
+/**
+ * A Server-Timing value of what a response read by range (R2 reads, bytes read, bytes inflated), summed over
+ * its sessions: how a bench or a browser's network panel sees a view's cost without the server logging it.
+ */
+export function readTiming(sources: (SessionMessages | null | undefined)[]): string {
+  const sum: ReadStats = { reads: 0, bytesRead: 0, inflated: 0 };
+  for (const s of sources) {
+    sum.reads += s?.stats.reads ?? 0;
+    sum.bytesRead += s?.stats.bytesRead ?? 0;
+    sum.inflated += s?.stats.inflated ?? 0;
+  }
+  return `r2;desc="reads=${sum.reads} read=${sum.bytesRead} inflated=${sum.inflated}"`;
+}

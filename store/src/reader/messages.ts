@@ -1,12 +1,14 @@
 // What every reader of a session's messages asks, whatever the session's stored layout: the UI's pages and
 // `residue show`/`why` ask this and never look at how the transcript is stored.
 import type { Conversation, Message } from "@residue/formats/model";
-import type { Window, WindowOptions } from "./session-reader.ts";
+import type { ReadStats, Window, WindowOptions } from "./session-reader.ts";
 
 export interface SessionMessages {
   readonly total: number;
   /** What the reader should know about the session as a whole (damage, a cut transcript). */
   readonly notices: string[];
+  /** What reading by range cost so far (nothing for a conversation already in memory). */
+  readonly stats: ReadStats;
   /** Messages ending on a line ≤ `line`: what splits a commit's part (message lines never decrease). */
   countThrough(line: number): Promise<number>;
   /** How far the transcript had got at time `at`, by its messages' stamps; null when none is stamped. */
@@ -30,6 +32,7 @@ export function wholeMessages(conversation: Conversation): SessionMessages {
   return {
     total: messages.length,
     notices: conversation.notices,
+    stats: { reads: 0, bytesRead: 0, inflated: 0 },
     countThrough: async (line) => messages.filter((m) => m.line <= line).length,
     lineAt: async (at) => lineAt(messages, at),
     window: async (from, to) => ({
