@@ -107,11 +107,13 @@ export async function commitPart(
 async function lastPrompt(source: SessionMessages, end: number): Promise<number> {
   let to = end - 1;
   for (let n = 0; n < RECAP_WINDOWS && to >= 0; n++) {
-    const from = Math.max(0, to - FIRST_PAGE + 1);
-    const { messages } = await source.window(from, to);
+    // Searched backwards a budget at a time: a long tool-driven stretch costs no more than a first page.
+    const { messages } = await source.window(Math.max(0, to - FIRST_PAGE + 1), to, { keep: "end", budget: FIRST_PAGE_BYTES });
     const user = messages.findLast((m) => m.role === "user");
     if (user) return user.index;
-    to = from - 1;
+    const first = messages[0]?.index ?? 0;
+    if (first > to) break;
+    to = first - 1;
   }
   return Math.max(0, to + 1);
 }
