@@ -109,6 +109,19 @@ describe("show and why on a session stored in segments", () => {
     expect(second).toBe(first);
   });
 
+  it("show reads the same ranges under deno", async () => {
+    const bun = await sb.residueAsync(["show", "--json", middle]);
+    const command = sb.command;
+    sb.command = [join(ROOT, "node_modules/.bin/deno"), "run", "-A", "--quiet", join(ROOT, "cli/src/main.ts")];
+    try {
+      const deno = await sb.residueAsync(["show", "--json", middle]);
+      expect(deno.status, deno.stderr).toBe(0);
+      expect(JSON.parse(deno.stdout)).toEqual(JSON.parse(bun.stdout));
+    } finally {
+      sb.command = command;
+    }
+  }, 120_000);
+
   it("why finds the turn that wrote a line in both", () => {
     const run = sb.residue(["why", "nebula.ts:1"]);
     expect(run.status, run.stderr).toBe(0);
