@@ -22,4 +22,4 @@ it("the scale bench pushes, views, grows and downloads sessions, and reports the
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }
-}, 180_000);
+}, 400_000);

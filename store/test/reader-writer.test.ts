@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { formatOf } from "@residue/formats";
+import { mapSession } from "@residue/formats";
 import type { Message } from "@residue/formats/model";
 import { layoutObjectKey } from "@residue/store";
 import { SessionReader } from "@residue/store/reader";
@@ -73,7 +73,7 @@ describe("the range reader on the writer's layout", () => {
     const agent = relative(FIXTURES, file).split("/")[0] as WindowedAgent;
     const text = readFileSync(file, "utf8");
     it(`${relative(FIXTURES, file)}: pushed whole, and grown over three pushes, every window equals the whole file`, async () => {
-      const full = (formatOf(agent)?.map(wholeLines(text)).messages ?? []) as Message[];
+      const full = mapSession(agent, wholeLines(text)).messages;
       for (const texts of [[text], [grownTo(text, 0.3), grownTo(text, 0.7), text]]) {
         const { manifest, objects } = await pushAll(agent, texts);
         const open = () => new SessionReader(memorySource(objects), ID, agent, manifest);
@@ -91,7 +91,7 @@ describe("the range reader on the writer's layout", () => {
     execFileSync(process.execPath, [join(ROOT, "scale-proto/gen-transcript.ts"), file, "600"]);
     const text = readFileSync(file, "utf8");
     rmSync(dir, { recursive: true });
-    const full = (formatOf("claude-code")?.map(wholeLines(text)).messages ?? []) as Message[];
+    const full = mapSession("claude-code", wholeLines(text)).messages;
     const { manifest, objects } = await pushAll("claude-code", [grownTo(text, 0.6), text]);
     expect(manifest.chunks.length).toBe(2);
     expect(manifest.pages.length).toBeGreaterThanOrEqual(2);

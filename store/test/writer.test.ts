@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { formatOf } from "@residue/formats";
+import { mapSession } from "@residue/formats";
 import type { Conversation, Message } from "@residue/formats/model";
 import { searchDocuments } from "@residue/formats/search-text";
 import { MAX_PUSHES, type SearchDocument } from "@residue/protocol";
@@ -56,7 +56,7 @@ function expectStoredEquals(stored: Stored, text: string) {
 }
 
 function expectBlocksRight(agent: WindowedAgent, stored: Stored, text: string) {
-  const full = (formatOf(agent)?.map(wholeLines(text)).messages ?? []) as Message[];
+  const full = mapSession(agent, wholeLines(text)).messages;
   const { differing, named } = checkBlocks(agent, stored, full);
   expect(differing).toEqual([]);
   expect(named).toBe(full.length);
@@ -81,7 +81,7 @@ describe("every JSONL fixture", () => {
       expectStoredEquals(first.stored, text);
       expectBlocksRight(agent, first.stored, text);
       // Search documents come from the windows, block by block: the same as from the whole-file mapping.
-      expect(first.docs).toEqual(searchDocuments(formatOf(agent)?.map(wholeLines(text)) as Conversation));
+      expect(first.docs).toEqual(searchDocuments(mapSession(agent, wholeLines(text))));
 
       const lines = text.split("\n");
       const cuts = [Math.floor(lines.length / 3), Math.floor((2 * lines.length) / 3), lines.length - 1];

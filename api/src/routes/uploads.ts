@@ -23,7 +23,7 @@ uploadRoutes.put("/:id", (c) => {
 uploadRoutes.put("/:id/:generation/:name", (c) => {
   const id = parseWith(SessionId, c.req.param("id"), "invalid_session_id");
   const object = parseObjectName(c.req.param("generation"), c.req.param("name"));
-  if (!object) throw new ApiError(404, "invalid_object", "No such layout object: the path ends /<generation>/c<push> or /i<push>.");
+  if (!object) throw new ApiError(404, "object_not_found", "No such layout object: the path ends /<generation>/c<push> or /i<push>.");
   return upload(c, id, uploadKey(id, object));
 });
 

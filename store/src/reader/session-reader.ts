@@ -4,7 +4,7 @@
 // not depend on the session's size: a block of huge lines is left out with a notice, damage shows as a
 // notice in place of the messages it holds, and the rest still renders.
 import type { Message } from "@residue/formats/model";
-import { type Line, parseLine, WINDOWS } from "@residue/formats/windows";
+import { type Line, mapWindow, parseLine, WINDOWS } from "@residue/formats/windows";
 import type { LayoutManifest, LayoutPage } from "@residue/protocol";
 import { layoutObjectKey } from "../keys.ts";
 import type { BlockEntry, PageBody, SegmentRef } from "../page.ts";
@@ -268,7 +268,7 @@ export class SessionReader implements SessionMessages {
     );
     let mapped: Message[];
     try {
-      const conversation = WINDOWS[this.agent as keyof typeof WINDOWS].mapLines(lines, block.context);
+      const conversation = mapWindow(this.agent as keyof typeof WINDOWS, lines, block.context);
       mapped = conversation.messages.filter((m) => own.has(m.line));
       notices.push(...conversation.notices);
     } catch {

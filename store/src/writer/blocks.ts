@@ -3,7 +3,7 @@
 // window [from, to] of messages a..b starts after message a-1's line and ends before message b+1's, so
 // every block's messages are exactly the whole-file mapping's (site/test/formats-windows.test.ts).
 import type { Message } from "@residue/formats/model";
-import type { Line, WindowMapping } from "@residue/formats/windows";
+import { type Line, mapWindow, WINDOWS } from "@residue/formats/windows";
 
 /** A block holds at most this many messages, and about this many bytes of lines (more for one huge message). */
 export const BLOCK_MESSAGES = 64;
@@ -36,12 +36,13 @@ export interface BlockSource {
  * The messages of a scouted window are taken up to the last whole block that is followed by another
  * message in it: the window's last message may continue past it, so it is mapped again with the next.
  */
-export function* mapBlocks<S, C>(
-  format: WindowMapping<S, C>,
-  structure: S,
+export function* mapBlocks(
+  agent: keyof typeof WINDOWS,
+  structure: unknown,
   source: BlockSource,
   start: { first: number; from: number },
 ): Generator<MappedBlock> {
+  const format = WINDOWS[agent];
   const { lineEnds, lastLine } = source;
   const bytes = (a: number, b: number) => (lineEnds[b] as number) - (lineEnds[a - 1] as number);
   let { first, from } = start;
@@ -52,7 +53,7 @@ export function* mapBlocks<S, C>(
     const atEnd = end === lastLine;
     const window = format.window(structure, from, end);
     const lines = source.read([[from, end], ...window.extra]);
-    const messages = format.mapLines(lines, window.context).messages.filter((m) => m.line >= from && m.line <= end);
+    const messages = mapWindow(agent, lines, window.context).messages.filter((m) => m.line >= from && m.line <= end);
     const groups = lineGroups(messages);
     // The window's last message may go on past it: its end line is not known yet, so it bounds nothing.
     const blocks = cutBlocks(atEnd ? groups : groups.slice(0, -1), from, bytes, atEnd);

@@ -153,7 +153,7 @@ export async function writeSession(options: WriteOptions): Promise<WrittenPush> 
   let messages = from.first;
   try {
     const source = { lineEnds: file.lineEnds, lastLine: file.lines, read: reader.read };
-    for (const block of mapBlocks(format, structure, source, { first: from.first, from: from.from })) {
+    for (const block of mapBlocks(options.agent, structure, source, { first: from.first, from: from.from })) {
       const lines = mergeRuns([[block.from, block.to], ...block.extra]);
       const segments = segmentsFor(located, lines).map((s) => s.ref);
       const count = block.messages.length;

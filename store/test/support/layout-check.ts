@@ -3,7 +3,7 @@
 import { createReadStream } from "node:fs";
 import { inflateRawSync } from "node:zlib";
 import type { Message } from "@residue/formats/model";
-import { parseLine, WINDOWS } from "@residue/formats/windows";
+import { mapWindow, parseLine } from "@residue/formats/windows";
 import type { LayoutManifest, LayoutPage, LayoutPush } from "@residue/protocol";
 import type { PageBody } from "@residue/store";
 import type { WindowedAgent } from "@residue/store/writer";
@@ -56,7 +56,6 @@ const comparable = (m: Message) => JSON.stringify({ ...m, index: 0 });
  * the pages named.
  */
 export function checkBlocks(agent: WindowedAgent, stored: Stored, full: Message[]) {
-  const format = WINDOWS[agent];
   const differing: string[] = [];
   let named = 0;
   for (const page of stored.manifest.pages) {
@@ -76,7 +75,7 @@ export function checkBlocks(agent: WindowedAgent, stored: Stored, full: Message[
         }),
       );
       const lineSet = new Set(wanted.map(([line]) => line));
-      const got = format.mapLines(lines, block.context).messages.filter((m) => lineSet.has(m.line));
+      const got = mapWindow(agent, lines, block.context).messages.filter((m) => lineSet.has(m.line));
       const same =
         got.length === want.length &&
         got.every((m, i) => comparable(m) === comparable(want[i] as Message)) &&

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { constants, crc32, deflateRawSync } from "node:zlib";
 import type { Message } from "@residue/formats/model";
-import { type Line, parseLine, WINDOWS } from "@residue/formats/windows";
+import { type Line, mapWindow, parseLine, WINDOWS } from "@residue/formats/windows";
 import type { LayoutManifest, LayoutPage } from "@residue/protocol";
 import { type BlockEntry, layoutObjectKey, type PageBody, type RangeSource, type SegmentRef } from "@residue/store";
 
@@ -35,7 +35,7 @@ export function buildLayout(sessionId: string, agent: keyof typeof WINDOWS, text
   for (const line of lines) pass.line(line);
   const structure = pass.finish();
   const last = raw.length;
-  const full = format.mapLines(lines, format.window(structure, 1, last).context).messages;
+  const full = mapWindow(agent, lines, format.window(structure, 1, last).context).messages;
 
   // Segments: whole lines, cut once they pass segmentBytes.
   const segments: { first: number; lines: number; deflated: Buffer; offset: number }[] = [];
