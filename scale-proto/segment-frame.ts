@@ -1,4 +1,4 @@
-// How stored segments are framed as one gzip member (see segments.ts); no I/O, used by the Worker too.
+// How stored segments are framed as one gzip member (the writer: store/src/writer); no I/O, used by the Worker too.
 
 export const GZIP_HEADER = Uint8Array.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
 /** An empty final deflate block (fixed Huffman, end-of-block only): closes a run of full-flushed segments. */
