@@ -1,7 +1,8 @@
 // What users decide about their record (issue #12): redaction counts travel with a session and come back with
 // it; a deleted session stays deleted (a later push of it is refused, its commits stay and still link the rest).
+
+import { wholeObjectKey } from "@residue/store";
 import { describe, expect, inject, it } from "vitest";
-import { sessionObjectKey } from "../src/storage/keys.ts";
 import { api, commitMapping, commitOf, fakeSha, type Json, json, postJson, sessionMeta, uniqueRepo, uploadData } from "./support/client.ts";
 import { storedObjectKeys } from "./support/r2-objects.ts";
 
@@ -43,9 +44,9 @@ describe("deleted sessions stay deleted", () => {
     const s = sessionMeta("r2 object\n");
     await uploadData(s.id, "r2 object\n");
     await postJson("/sessions", { repo: uniqueRepo(), sessions: [s] });
-    expect(storedObjectKeys(inject("persistTo")).has(sessionObjectKey(s.id))).toBe(true);
+    expect(storedObjectKeys(inject("persistTo")).has(wholeObjectKey(s.id))).toBe(true);
     expect((await api(`/sessions/${s.id}`, { method: "DELETE" })).status).toBe(200);
-    expect(storedObjectKeys(inject("persistTo")).has(sessionObjectKey(s.id))).toBe(false);
+    expect(storedObjectKeys(inject("persistTo")).has(wholeObjectKey(s.id))).toBe(false);
   });
 
   it("refuses an upload URL for a deleted session with 410 session_deleted", async () => {

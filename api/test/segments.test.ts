@@ -239,6 +239,7 @@ describe("a push in segments", () => {
 describe("sessions of the old layout", () => {
   it("keep the whole object; an older CLI's whole upload after segments puts the session back to gzip-v1", async () => {
     const { id } = await grownSession();
+    const under = () => [...storedObjectKeys(inject("persistTo"))].filter((k) => k.startsWith(wholeObjectKey(id))).sort();
     const data = '{"type":"user","n":1}\n';
     await uploadData(id, data);
     const meta = sessionMeta(data, { id, data_updated_at: Date.parse("2026-11-21T00:00:00Z") });
@@ -247,6 +248,19 @@ describe("sessions of the old layout", () => {
     expect((await json(res)).stored).toEqual([]);
     expect(await layoutOf(id)).toMatchObject({ layout: "gzip-v1", manifest: null });
     expect(await (await api(`/sessions/${id}`)).text()).toBe(data);
+    expect(under()).toEqual([wholeObjectKey(id)]);
+
+    // A first push in segments of a session stored whole replaces its whole object.
+    const first = nextPush(emptyRun(), jsonLines("again", 3));
+    await uploadPush(id, first);
+    const meta2 = sessionMeta(first.after.raw.toString(), {
+      id,
+      layout: first.layout,
+      data_updated_at: Date.parse("2026-11-22T00:00:00Z"),
+    });
+    expect((await postJson("/sessions", { repo: uniqueRepo(), sessions: [meta2] })).status).toBe(200);
+    expect((await layoutOf(id)).layout).toBe("segments-v2");
+    expect(under()).toEqual([`${sessionPrefix(id)}g1/c0`, `${sessionPrefix(id)}g1/i0`]);
   });
 });
 

@@ -46,11 +46,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function uploadUrl(sessionId: string) {
+async function uploadUrl(sessionId: string, object?: { generation: number; push: number; kind: "chunk" | "index" }) {
   const res = await fetch(`${app.url}/api/sessions/upload-url`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ session_id: sessionId }),
+    body: JSON.stringify({ session_id: sessionId, object }),
   });
   expect(res.status).toBe(200);
   return (await res.json()) as { url: string; expires_at: string };
@@ -68,6 +68,15 @@ describe("presigned S3 upload URLs", () => {
     expect(u.searchParams.get("X-Amz-Credential")).toMatch(/^S3RVER\/\d{8}\/auto\/s3\/aws4_request$/);
     expect(u.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
     expect(Date.parse(expires_at) - Date.now()).toBeGreaterThan(14 * 60 * 1000);
+  });
+
+  it("presigns each object of a push in segments under the session's prefix", async () => {
+    const id = randomUUID();
+    const { url } = await uploadUrl(id, { generation: 2, push: 5, kind: "chunk" });
+    expect(new URL(url).pathname).toBe(`/${BUCKET}/sessions/${id}/g2/c5`);
+    expect((await fetch(url, { method: "PUT", body: "segments" })).status).toBe(200);
+    expect(await (await fetch(`${s3Endpoint}/${BUCKET}/sessions/${id}/g2/c5`)).text()).toBe("segments");
+    expect(new URL((await uploadUrl(id, { generation: 2, push: 5, kind: "index" })).url).pathname).toBe(`/${BUCKET}/sessions/${id}/g2/i5`);
   });
 
   it("accepts the PUT and serves the same bytes back from S3", async () => {

@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { get as httpGet, type IncomingHttpHeaders } from "node:http";
 import { gzipSync } from "node:zlib";
+import { wholeObjectKey } from "@residue/store";
 import { describe, expect, inject, it } from "vitest";
-import { sessionObjectKey } from "../src/storage/keys.ts";
 import { signUpload } from "../src/storage/local-signature.ts";
 import { api, baseUrl, commitMapping, fakeSha, postJson, sessionMeta, sha256, uniqueRepo, uploadData } from "./support/client.ts";
 
 const transcript = '{"type":"user","message":{"role":"user","content":"hello"}}\n{"type":"assistant"}\n';
 
 async function signedUrl(sessionId: string, expires: number, keyFor = sessionId) {
-  const signature = await signUpload(inject("authToken"), sessionObjectKey(keyFor), expires, "n");
+  const signature = await signUpload(inject("authToken"), wholeObjectKey(keyFor), expires, "n");
   return `${baseUrl()}/api/uploads/${sessionId}?expires=${expires}&nonce=n&signature=${signature}`;
 }
 

@@ -1,5 +1,5 @@
 import { LayoutManifest, RedactionCounts, SEGMENTS_LAYOUT, type SessionMeta, type SessionSummary } from "@residue/protocol";
-import { sessionObjectKey } from "../storage/keys.ts";
+import { wholeObjectKey } from "@residue/store";
 import { deleteSessionDocs } from "./search.ts";
 
 export const SESSION_SUMMARY_COLUMNS =
@@ -46,7 +46,7 @@ export function upsertSession(db: D1Database, repoId: number, s: SessionMeta, no
       s.started_at ?? null,
       s.ended_at ?? null,
       s.data_updated_at,
-      sessionObjectKey(s.id),
+      wholeObjectKey(s.id),
       s.byte_size,
       s.content_hash,
       s.message_count,

@@ -9,7 +9,7 @@ import {
   SessionsUpload,
   UploadUrlRequest,
 } from "@residue/protocol";
-import { gzipLength, layoutObjectKey } from "@residue/store";
+import { gzipLength, layoutObjectKey, wholeObjectKey } from "@residue/store";
 import { type Context, Hono } from "hono";
 import { upsertCommit } from "../db/commits.ts";
 import { touchRepo, upsertRepo } from "../db/repos.ts";
@@ -37,7 +37,7 @@ import { parseObjectName } from "../storage/object-name.ts";
 import { sweepOrphans } from "../storage/orphans.ts";
 import { firstChunk, MissingChunkError, plainDownload, writeGzip } from "../storage/segments-download.ts";
 import { peekGzip } from "../storage/session-data.ts";
-import { deleteSessionObjects } from "../storage/session-objects.ts";
+import { deleteLayoutObjects } from "../storage/session-objects.ts";
 import { createUploadUrl } from "../storage/upload-url.ts";
 import { dataMismatches } from "../storage/verify-data.ts";
 import { checkPush } from "../storage/verify-layout.ts";
@@ -93,6 +93,7 @@ sessionRoutes.post("/", async (c) => {
     body.sessions.filter((s) => !s.layout),
   );
   const pushes = await checkPushes(env, body.sessions);
+  const wholeAgain = await storedWholeAgain(env.DB, body.sessions);
   const conflict = pushes.find((p) => p.outcome.kind === LAYOUT_CONFLICT);
   if (conflict) throw layoutConflict(`session ${conflict.meta.id}: ${messageOf(conflict.outcome)}`);
   mismatches.push(...pushes.flatMap((p) => (p.outcome.kind === "mismatch" ? [`session ${p.meta.id}: ${p.outcome.message}`] : [])));
@@ -120,9 +121,13 @@ sessionRoutes.post("/", async (c) => {
     if (isLayoutGuardFailure(error)) throw layoutConflict("another push of the same session was stored meanwhile");
     throw error;
   }
-  // What the new manifests no longer name (an earlier generation, or the whole object of the old layout).
-  for (const p of merged)
-    if (p.outcome.replaced || !p.stored) await deleteSessionObjects(env.BUCKET, p.meta.id, p.outcome.manifest.generation);
+  // What the stored layouts no longer name: an earlier generation or the whole object a push in segments
+  // replaced, and the segments of a session an older CLI uploaded whole again.
+  for (const p of merged) {
+    if (!p.stored) await env.BUCKET.delete(wholeObjectKey(p.meta.id));
+    if (p.outcome.replaced) await deleteLayoutObjects(env.BUCKET, p.meta.id, p.outcome.manifest.generation);
+  }
+  for (const id of wholeAgain) await deleteLayoutObjects(env.BUCKET, id);
   const links = body.commits.reduce((n, m) => n + m.sessions.length, 0);
   const stored = pushes.flatMap(({ meta, outcome }) =>
     outcome.kind === "merged" || outcome.kind === "replay" ? [{ id: meta.id, ...pick(outcome.manifest) }] : [],
@@ -150,6 +155,21 @@ async function checkPushes(env: Env, sessions: SessionMeta[]) {
     checked.push({ meta, stored, outcome: await checkPush(env.BUCKET, meta, stored) });
   }
   return checked;
+}
+
+/** Sessions stored in segments that this post stores whole again (new data from an older CLI). */
+async function storedWholeAgain(db: D1Database, sessions: SessionMeta[]): Promise<string[]> {
+  const whole = sessions.filter((s) => !s.layout);
+  const versions = await storedVersions(
+    db,
+    whole.map((s) => s.id),
+  );
+  return whole
+    .filter((s) => {
+      const stored = versions.get(s.id);
+      return stored?.layout.kind === "segments" && stored.content_hash !== s.content_hash && s.data_updated_at >= stored.data_updated_at;
+    })
+    .map((s) => s.id);
 }
 
 function layoutConflict(message: string) {

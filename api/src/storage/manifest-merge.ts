@@ -12,6 +12,12 @@ export type MergeOutcome =
   | { kind: typeof LAYOUT_CONFLICT; message: string }
   | { kind: "mismatch"; message: string };
 
+/**
+ * The manifest is one D1 value, and D1 keeps at most 2,000,000 bytes in a row: a push that would grow it
+ * past this is refused with a reason (the CLI starts a new generation) rather than failing in D1.
+ */
+export const MAX_MANIFEST_BYTES = 1_800_000;
+
 const EMPTY = { raw_size: 0, crc32: 0, lines: 0, messages: 0, chunks: [], pages: [] } as const;
 
 const sameTotals = (a: LayoutManifest, p: LayoutPush) =>
@@ -34,20 +40,23 @@ export function mergePush(stored: LayoutManifest | null, push: LayoutPush, byteS
   const problem = totalsProblem(base, push, byteSize) ?? pagesProblem(base.pages, push);
   if (problem) return { kind: "mismatch", message: `push ${push.push} of generation ${push.generation}: ${problem}` };
   const from = push.pages[0]?.first_message ?? base.messages;
-  return {
-    kind: "merged",
-    replaced: startsGeneration && stored !== null,
-    manifest: {
-      generation: push.generation,
-      pushes: push.push + 1,
-      chunks: push.chunk ? [...base.chunks, push.chunk] : [...base.chunks],
-      pages: [...base.pages.filter((p) => p.first_message < from), ...push.pages],
-      raw_size: push.raw_size,
-      crc32: push.crc32,
-      lines: push.lines,
-      messages: push.messages,
-    },
+  const manifest: LayoutManifest = {
+    generation: push.generation,
+    pushes: push.push + 1,
+    chunks: push.chunk ? [...base.chunks, push.chunk] : [...base.chunks],
+    pages: [...base.pages.filter((p) => p.first_message < from), ...push.pages],
+    raw_size: push.raw_size,
+    crc32: push.crc32,
+    lines: push.lines,
+    messages: push.messages,
   };
+  const size = JSON.stringify(manifest).length;
+  if (size > MAX_MANIFEST_BYTES)
+    return {
+      kind: "mismatch",
+      message: `push ${push.push} of generation ${push.generation}: the manifest would take ${size} bytes, more than the ${MAX_MANIFEST_BYTES} a session may keep; start a new generation`,
+    };
+  return { kind: "merged", replaced: startsGeneration && stored !== null, manifest };
 }
 
 /** The push's totals must be the stored ones plus its chunk: no line is lost or counted twice. */

@@ -6,14 +6,20 @@ import { sessionPrefix, wholeObjectKey } from "@residue/store";
 /** One R2 list or delete call handles up to 1,000 keys. */
 const PAGE = 1000;
 
+/** Deletes the session's objects, whatever layout they are in. */
+export async function deleteSessionObjects(bucket: R2Bucket, sessionId: string): Promise<void> {
+  await bucket.delete(wholeObjectKey(sessionId));
+  await deleteLayoutObjects(bucket, sessionId);
+}
+
 /**
- * Deletes the session's objects; with `keepGeneration`, those of that generation stay (a push that started
- * it replaced the others). Lists and deletes a page at a time, so memory does not grow with the session.
+ * Deletes the objects under the session's prefix; with `keepGeneration`, those of that generation stay (a
+ * push that started it replaced the others). Lists and deletes a page at a time, so memory does not grow
+ * with the session.
  */
-export async function deleteSessionObjects(bucket: R2Bucket, sessionId: string, keepGeneration?: number): Promise<void> {
+export async function deleteLayoutObjects(bucket: R2Bucket, sessionId: string, keepGeneration?: number): Promise<void> {
   const prefix = sessionPrefix(sessionId);
   const kept = keepGeneration === undefined ? null : `${prefix}g${keepGeneration}/`;
-  await bucket.delete(wholeObjectKey(sessionId));
   let cursor: string | undefined;
   do {
     const page = await bucket.list({ prefix, cursor, limit: PAGE });

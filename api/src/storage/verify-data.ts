@@ -2,14 +2,14 @@
 // object it uploaded must hold exactly that, or the record would show one thing and store another.
 
 import type { SessionMeta } from "@residue/protocol";
+import { wholeObjectKey } from "@residue/store";
 import { storedVersions } from "../db/sessions.ts";
 import type { Env } from "../env.ts";
-import { sessionObjectKey } from "./keys.ts";
 import { digestTranscript } from "./session-data.ts";
 
 /** Why the stored object of this session disagrees with its metadata; null when it agrees or is absent. */
 async function dataMismatch(env: Env, meta: SessionMeta): Promise<string | null> {
-  const object = await env.BUCKET.get(sessionObjectKey(meta.id));
+  const object = await env.BUCKET.get(wholeObjectKey(meta.id));
   // Metadata may arrive before the data (the views say it was not uploaded yet).
   if (!object) return null;
   const { size, hash } = await digestTranscript(object.body, meta.byte_size);
