@@ -39,6 +39,10 @@ export interface ViewFigures {
   rssBeforeMb: number;
   peakMb: number;
   layout: string;
+  /** What one view read by range, as the page's Server-Timing says (R2 reads, bytes read, bytes inflated). */
+  reads: number;
+  readKb: number;
+  inflatedKb: number;
 }
 
 export interface GrowthFigures {
@@ -141,6 +145,7 @@ async function views(server: LocalServer & { secrets: LocalSecrets }, opts: Scal
     stored: StoredLayout;
     ms: number[];
     bytes: number;
+    timing: Record<string, number>;
     rssBefore: number;
     peak: number;
   })[] = [];
@@ -149,7 +154,7 @@ async function views(server: LocalServer & { secrets: LocalSecrets }, opts: Scal
     opts.log?.(`pushing ${turns} turns (${(statSync(path).size / 1e6).toFixed(0)} MB) through the CLI…`);
     const pushed = await pushedSession(server, path);
     const stored = await storedLayout(pushed.sb, pushed.id);
-    sessions.push({ turns, path, ...pushed, stored, ms: [] as number[], bytes: 0, rssBefore: 0, peak: 0 });
+    sessions.push({ turns, path, ...pushed, stored, ms: [], bytes: 0, timing: {}, rssBefore: 0, peak: 0 });
   }
   const view = async (s: (typeof sessions)[number]) => {
     const start = performance.now();
@@ -157,6 +162,8 @@ async function views(server: LocalServer & { secrets: LocalSecrets }, opts: Scal
     const body = await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`permalink of ${s.turns} turns: HTTP ${res.status}`);
     s.bytes = body.byteLength;
+    const desc = /desc="([^"]*)"/.exec(res.headers.get("server-timing") ?? "")?.[1] ?? "";
+    s.timing = Object.fromEntries(desc.split(" ").map((kv) => [kv.split("=")[0], Number(kv.split("=")[1])]));
     return performance.now() - start;
   };
   // Memory: each session's views alone, after a reset of workerd's peak.
@@ -169,7 +176,7 @@ async function views(server: LocalServer & { secrets: LocalSecrets }, opts: Scal
   }
   // Time: interleaved.
   for (let i = 0; i < opts.runs; i++) for (const s of sessions) s.ms.push(await view(s));
-  return sessions.map(
+  const figures = sessions.map(
     (s): ViewFigures => ({
       turns: s.turns,
       rawMb: statSync(s.path).size / 1e6,
@@ -180,8 +187,12 @@ async function views(server: LocalServer & { secrets: LocalSecrets }, opts: Scal
       rssBeforeMb: s.rssBefore,
       peakMb: s.peak,
       layout: s.stored.layout,
+      reads: s.timing.reads ?? Number.NaN,
+      readKb: (s.timing.read ?? Number.NaN) / 1024,
+      inflatedKb: (s.timing.inflated ?? Number.NaN) / 1024,
     }),
   );
+  return { figures, largest: sessions.at(-1) as (typeof sessions)[number] };
 }
 
 /** The main transcript's lines (before any appended sub-agent file), as byte offsets of line ends. */
@@ -257,14 +268,14 @@ async function download(server: LocalServer, sb: Sandbox, id: string, path: stri
 export async function runScaleBench(opts: ScaleOptions): Promise<ScaleFigures> {
   const server = await startTemporaryServer();
   try {
-    const viewFigures = await views(server, opts);
+    const { figures, largest } = await views(server, opts);
     const growthFigures = [await growth(server, opts, 0.9, 1), await growth(server, opts, 0.99, 1)];
     // The largest session, downloaded both ways.
-    const largest = opts.turns.at(-1) as number;
-    const path = transcript(opts.cacheDir, largest);
-    const pushed = await pushedSession(server, path);
-    const downloads = [await download(server, pushed.sb, pushed.id, path, false), await download(server, pushed.sb, pushed.id, path, true)];
-    return { views: viewFigures, growth: growthFigures, downloads };
+    const downloads = [
+      await download(server, largest.sb, largest.id, largest.path, false),
+      await download(server, largest.sb, largest.id, largest.path, true),
+    ];
+    return { views: figures, growth: growthFigures, downloads };
   } finally {
     await server.stop();
   }
@@ -273,7 +284,7 @@ export async function runScaleBench(opts: ScaleOptions): Promise<ScaleFigures> {
 export function scaleReport(f: ScaleFigures): string {
   const rows = f.views.map(
     (v) =>
-      `| ${v.turns} | ${v.rawMb.toFixed(0)} | ${v.messages} | ${v.layout} | ${v.pushSeconds.toFixed(1)} | ${v.medianMs.toFixed(1)} | ${v.responseKb.toFixed(0)} | ${v.rssBeforeMb.toFixed(0)} → ${v.peakMb.toFixed(0)} (+${(v.peakMb - v.rssBeforeMb).toFixed(0)}) |`,
+      `| ${v.turns} | ${v.rawMb.toFixed(0)} | ${v.messages} | ${v.layout} | ${v.pushSeconds.toFixed(1)} | ${v.medianMs.toFixed(1)} | ${v.responseKb.toFixed(0)} | ${v.reads} | ${v.readKb.toFixed(0)} | ${v.inflatedKb.toFixed(0)} | ${v.rssBeforeMb.toFixed(0)} → ${v.peakMb.toFixed(0)} (+${(v.peakMb - v.rssBeforeMb).toFixed(0)}) |`,
   );
   const [small, large] = [f.views[0], f.views.at(-1)];
   const ratio = small && large ? large.medianMs / small.medianMs : Number.NaN;
@@ -286,8 +297,8 @@ export function scaleReport(f: ScaleFigures): string {
       `| ${d.mode} | ${(d.bytes / 1e6).toFixed(0)} | ${d.exact ? "yes" : "**no**"} | ${d.seconds.toFixed(1)} | ${d.rssBeforeMb.toFixed(0)} → ${d.peakMb.toFixed(0)} |`,
   );
   return [
-    "| turns | raw MB | messages | layout | push s | permalink ms (median) | response KB | workerd RSS MB: before → peak of the views |",
-    "|---|---|---|---|---|---|---|---|",
+    "| turns | raw MB | messages | layout | push s | permalink ms (median) | response KB | R2 reads/view | KB read/view | KB inflated/view | workerd RSS MB: before → peak of the views |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
     `Permalink time, largest / smallest session: **${ratio.toFixed(2)}×** (target ≤ 1.5×).`,
