@@ -21,7 +21,7 @@ const ID = "6f1c2a7e-0d4b-4e8a-9c1f-2b3d4e5f6a70";
 const t0 = stamp();
 const times = (from: number, n: number) => Array.from({ length: n }, (_, i) => seconds(t0, from + i));
 // Each line has its own uuid: the transcript's parts are made once.
-const messages = (text: string) => formatOf("claude-code")?.map(text).messages.length;
+const messages = (text: string) => formatOf("claude-code")?.map(text).messages.length ?? 0;
 const first = transcriptLines(times(0, 200));
 const more = transcriptLines(times(200, 50), 200);
 const last = transcriptLines(times(250, 10), 250);
