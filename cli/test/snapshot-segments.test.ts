@@ -88,13 +88,16 @@ describe("a JSONL session's snapshot in segments", () => {
   });
 
   it("is over the cap with unconfirmed data: named, never deleted", () => {
-    const kept = keptData(state);
+    const kept = keptData(state, () => null);
     expect(kept.sessions.map((s) => s.id)).toEqual([ID]);
     const warning = overCap(kept, 1024);
     expect(warning).toContain(ID.slice(0, 8));
     expect(warning).toContain("residue push");
     expect(readSnapshot(state, ID)).not.toBeNull();
     expect(overCap(kept, kept.bytes)).toBeNull();
+    // Once the server confirms it, it is pruned and no longer waits.
+    confirmSnapshot(state, ID, readSnapshot(state, ID)?.meta.content_hash as string);
+    expect(keptData(state, () => null)).toEqual({ bytes: 0, sessions: [] });
   });
 });
 

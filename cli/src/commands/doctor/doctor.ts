@@ -43,8 +43,8 @@ function controlCheck(home: string, repoRoot: string): Check {
 }
 
 /** Session data kept locally, against RESIDUE_SNAPSHOT_CAP: over it, the sessions holding it and what frees it. */
-function keptCheck(stateDir: string, env: Record<string, string | undefined>): Check {
-  const kept = keptData(stateDir);
+function keptCheck(stateDir: string, env: Record<string, string | undefined>, uploaded: (id: string) => string | null | undefined): Check {
+  const kept = keptData(stateDir, uploaded);
   let cap: number;
   try {
     cap = snapshotCap(env);
@@ -54,7 +54,11 @@ function keptCheck(stateDir: string, env: Record<string, string | undefined>): C
   }
   const over = overCap(kept, cap);
   if (over) return { name: "kept data", ok: false, detail: over, fix: "run `residue push`" };
-  return { name: "kept data", ok: true, detail: `${formatBytes(kept.bytes)} in .residue/snapshots (cap ${formatBytes(cap)})` };
+  return {
+    name: "kept data",
+    ok: true,
+    detail: `${formatBytes(kept.bytes)} waiting for the server in .residue/snapshots (cap ${formatBytes(cap)})`,
+  };
 }
 
 export async function runDoctor(opts: { json?: boolean }, deps: Deps): Promise<number> {
@@ -113,7 +117,7 @@ export async function runDoctor(opts: { json?: boolean }, deps: Deps): Promise<n
         fix: "nothing to recover; `git push` or `residue push` sends the rest",
       });
   }
-  checks.push(keptCheck(ctx.stateDir, deps.env));
+  checks.push(keptCheck(ctx.stateDir, deps.env, (id) => state.sessions[id]?.uploaded_hash));
   if (opts.json) deps.out(`${JSON.stringify(checks, null, 2)}\n`);
   else for (const c of checks) deps.out(`${c.ok ? "✓" : "✗"} ${c.name.padEnd(18)} ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ""}\n`);
   return checks.every((c) => c.ok) ? 0 : 1;

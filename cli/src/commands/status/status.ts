@@ -33,7 +33,7 @@ export async function runStatus(opts: StatusOptions, deps: Deps) {
       .filter((c) => c.sessions.some((l) => l.session_id === s.id))
       .map((c) => c.sha),
   }));
-  const kept = keptData(ctx.stateDir);
+  const kept = keptData(ctx.stateDir, (id) => state.sessions[id]?.uploaded_hash);
   let cap: { bytes: number } | { problem: string; hint: string };
   try {
     cap = { bytes: snapshotCap(deps.env) };
