@@ -29,11 +29,14 @@ type Examples = Record<string, Omit<Example, "method">[]>;
 const apiExamples = (r: SeededRecord): Examples => ({
   "GET /health": [],
   "PUT /uploads/:id": [{ path: `/api/uploads/${r.sessionId}` }],
+  "PUT /uploads/:id/:generation/:name": [{ path: `/api/uploads/${r.sessionId}/1/c0` }],
   "GET /auth/check": [{ path: "/api/auth/check", secret: '"ok":true' }],
   "POST /sessions/upload-url": [{ path: "/api/sessions/upload-url" }],
   "POST /sessions": [{ path: "/api/sessions" }],
   "GET /sessions/:id": [{ path: `/api/sessions/${r.sessionId}`, secret: r.secret }],
   "DELETE /sessions/:id": [{ path: `/api/sessions/${r.sessionId}` }],
+  "GET /sessions/:id/layout": [{ path: `/api/sessions/${r.sessionId}/layout`, secret: '"layout":"gzip-v1"' }],
+  "GET /sessions/:id/objects/:generation/:name": [{ path: `/api/sessions/${r.sessionId}/objects/1/c0` }],
   "PUT /sessions/:id/search": [{ path: `/api/sessions/${r.sessionId}/search` }],
   "GET /search": [{ path: `/api/search?q=${r.query}`, secret: r.secret }],
   "GET /repos/:path{.+}": [

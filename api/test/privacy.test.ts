@@ -80,7 +80,7 @@ describe("deleted sessions stay deleted", () => {
       commits: [commitMapping(shared, [keep.id, drop.id]), commitMapping(only, [drop.id]), commitMapping(later, [drop.id])],
     });
     expect(res.status).toBe(200);
-    expect(await json(res)).toEqual({ sessions: 1, commits: 3, links: 1, deleted: [drop.id] });
+    expect(await json(res)).toEqual({ sessions: 1, commits: 3, links: 1, deleted: [drop.id], stored: [] });
     expect((await api(`/sessions/${drop.id}`)).status).toBe(404);
     expect((await commitOf(repo, shared)).sessions.map((s: Json) => s.id)).toEqual([keep.id]);
     expect((await commitOf(repo, only)).sessions).toEqual([]);
@@ -96,7 +96,7 @@ describe("deleted sessions stay deleted", () => {
     await api(`/sessions/${s.id}`, { method: "DELETE" });
     const sha = fakeSha(s.id);
     const res = await postJson("/sessions", { repo, commits: [commitMapping(sha, [s.id])] });
-    expect(await json(res)).toEqual({ sessions: 0, commits: 1, links: 0, deleted: [s.id] });
+    expect(await json(res)).toEqual({ sessions: 0, commits: 1, links: 0, deleted: [s.id], stored: [] });
     expect((await commitOf(repo, sha)).sessions).toEqual([]);
   });
 

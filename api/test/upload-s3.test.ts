@@ -87,6 +87,7 @@ describe("presigned S3 upload URLs", () => {
     const made = await createUploadUrl(
       { R2_ACCESS_KEY_ID: "k", R2_SECRET_ACCESS_KEY: "s", R2_ACCOUNT_ID: "acct123", R2_BUCKET_NAME: "b" } as never,
       "0c4f7a2e-91b3-4d6a-8e25-7f1b3c9d0e44",
+      undefined,
       "http://unused",
       Date.parse("2026-11-24T12:00:00Z"),
       "n",

@@ -48,7 +48,7 @@ describe("local upload URLs", () => {
     const sha = fakeSha(meta.id);
     const post = await postJson("/sessions", { repo, sessions: [meta], commits: [commitMapping(sha, [meta.id])] });
     expect(post.status).toBe(200);
-    expect(await post.json()).toEqual({ sessions: 1, commits: 1, links: 1, deleted: [] });
+    expect(await post.json()).toEqual({ sessions: 1, commits: 1, links: 1, deleted: [], stored: [] });
 
     const raw = await api(`/sessions/${meta.id}`);
     expect(raw.status).toBe(200);

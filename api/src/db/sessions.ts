@@ -16,7 +16,11 @@ export function storedRedaction(text: string | null | undefined): RedactionCount
   }
 }
 
-/** Newer data (by data_updated_at) replaces older; replaying an upload changes nothing; a deleted session stays deleted. */
+/**
+ * Newer data (by data_updated_at) replaces older; replaying an upload changes nothing; a deleted session stays
+ * deleted. New data posted without a layout (an older CLI) is one whole object again: the session goes back
+ * to "gzip-v1". A push in segments sets its layout afterwards (storeManifest), behind its guard.
+ */
 export function upsertSession(db: D1Database, repoId: number, s: SessionMeta, now: number) {
   return db
     .prepare(
@@ -28,7 +32,9 @@ export function upsertSession(db: D1Database, repoId: number, s: SessionMeta, no
          status = excluded.status, started_at = excluded.started_at, ended_at = excluded.ended_at,
          data_updated_at = excluded.data_updated_at, byte_size = excluded.byte_size,
          content_hash = excluded.content_hash, message_count = excluded.message_count, title = excluded.title,
-         uploaded_at = excluded.uploaded_at, redacted = excluded.redacted
+         uploaded_at = excluded.uploaded_at, redacted = excluded.redacted,
+         layout = CASE WHEN ?16 OR excluded.content_hash = sessions.content_hash THEN sessions.layout ELSE 'gzip-v1' END,
+         manifest = CASE WHEN ?16 OR excluded.content_hash = sessions.content_hash THEN sessions.manifest ELSE NULL END
        WHERE excluded.data_updated_at >= sessions.data_updated_at`,
     )
     .bind(
@@ -47,7 +53,33 @@ export function upsertSession(db: D1Database, repoId: number, s: SessionMeta, no
       s.title ?? null,
       now,
       s.redacted ? JSON.stringify(s.redacted) : null,
+      s.layout ? 1 : 0,
     );
+}
+
+/** What a push in segments expects to find stored: `generation:pushes`, or "" when no segments are. */
+export const layoutState = (manifest: LayoutManifest | null) => (manifest ? `${manifest.generation}:${manifest.pushes}` : "");
+
+/**
+ * A statement that fails (and so rolls back the whole D1 batch, one transaction) unless the session's
+ * stored layout is still the one a push was checked against: of two pushes of the same number, one wins.
+ */
+export function layoutGuard(db: D1Database, id: string, expected: LayoutManifest | null) {
+  return db
+    .prepare(
+      `SELECT CASE WHEN coalesce((SELECT CASE WHEN layout = '${SEGMENTS_LAYOUT}' AND json_valid(manifest)
+         THEN json_extract(manifest, '$.generation') || ':' || json_extract(manifest, '$.pushes') END
+         FROM sessions WHERE id = ?1), '') <> ?2 THEN json('${LAYOUT_GUARD_FAILED}') END`,
+    )
+    .bind(id, layoutState(expected));
+}
+
+/** The guard's failure as D1 reports it (SQLite's error for the malformed JSON it evaluates). */
+const LAYOUT_GUARD_FAILED = "layout moved on";
+export const isLayoutGuardFailure = (error: unknown) => error instanceof Error && /malformed JSON/i.test(error.message);
+
+export function storeManifest(db: D1Database, id: string, manifest: LayoutManifest) {
+  return db.prepare(`UPDATE sessions SET layout = '${SEGMENTS_LAYOUT}', manifest = ?2 WHERE id = ?1`).bind(id, JSON.stringify(manifest));
 }
 
 /** Which of these ids have a row in `table` (both given here, never by a caller's input). */
@@ -65,16 +97,17 @@ export const existingSessionIds = (db: D1Database, ids: string[]) => idsIn(db, "
 export interface StoredVersion {
   content_hash: string;
   data_updated_at: number;
+  layout: StoredLayout;
 }
 
-/** What is stored of each of these sessions that exists: which data, and how new. */
+/** What is stored of each of these sessions that exists: which data, how new, and in which layout. */
 export async function storedVersions(db: D1Database, ids: string[]): Promise<Map<string, StoredVersion>> {
   if (ids.length === 0) return new Map();
   const { results } = await db
-    .prepare("SELECT id, content_hash, data_updated_at FROM sessions WHERE id IN (SELECT value FROM json_each(?1))")
+    .prepare("SELECT id, content_hash, data_updated_at, layout, manifest FROM sessions WHERE id IN (SELECT value FROM json_each(?1))")
     .bind(JSON.stringify(ids))
-    .all<StoredVersion & { id: string }>();
-  return new Map(results.map(({ id, ...version }) => [id, version]));
+    .all<Omit<StoredVersion, "layout"> & { id: string; layout: string; manifest: string | null }>();
+  return new Map(results.map(({ id, layout, manifest, ...version }) => [id, { ...version, layout: storedLayout(layout, manifest) }]));
 }
 
 /** How a session's data is stored: one object (gzip or plain), or segments described by a manifest. */

@@ -4,15 +4,19 @@ import { commitsOfSession, type SessionCommitLink } from "../db/commits.ts";
 import { findRepoById, type RepoRow } from "../db/repos.ts";
 import { deleteSession, getSession, type SessionRow, sessionRepoId } from "../db/sessions.ts";
 import { readTranscript, type TranscriptText } from "../storage/session-data.ts";
+import { deleteSessionObjects } from "../storage/session-objects.ts";
 import { type Missing, missing } from "./outcome.ts";
 
 export type SessionDataOutcome = { kind: "found"; session: SessionRow; object: R2ObjectBody | null } | Missing;
 
-/** The session and its stored object; `object` is null when its data was never uploaded. */
+/**
+ * The session and its stored whole object; `object` is null when its data was never uploaded, or is stored
+ * in segments (`session.layout`), which are read by range instead.
+ */
 export async function readSessionData(db: D1Database, bucket: R2Bucket, id: string): Promise<SessionDataOutcome> {
   const session = await getSession(db, id);
   if (!session) return missing("session");
-  return { kind: "found", session, object: await bucket.get(session.r2_key) };
+  return { kind: "found", session, object: session.layout.kind === "whole" ? await bucket.get(session.r2_key) : null };
 }
 
 export type TranscriptOutcome = { kind: "found"; session: SessionRow; transcript: TranscriptText | null } | Missing;
@@ -34,7 +38,7 @@ export async function removeSession(db: D1Database, bucket: R2Bucket, id: string
   const session = await getSession(db, id);
   if (!session) return missing("session");
   await deleteSession(db, id, now);
-  await bucket.delete(session.r2_key);
+  await deleteSessionObjects(bucket, id);
   return { kind: "done", session };
 }
 

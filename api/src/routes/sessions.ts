@@ -1,31 +1,57 @@
-import { SESSION_DELETED, SessionId, SessionsUpload, UploadUrlRequest } from "@residue/protocol";
-import { Hono } from "hono";
+import {
+  LAYOUT_CONFLICT,
+  type LayoutManifest,
+  type LayoutPush,
+  SEGMENTS_LAYOUT,
+  SESSION_DELETED,
+  SessionId,
+  type SessionMeta,
+  SessionsUpload,
+  UploadUrlRequest,
+} from "@residue/protocol";
+import { gzipLength, layoutObjectKey } from "@residue/store";
+import { type Context, Hono } from "hono";
 import { upsertCommit } from "../db/commits.ts";
 import { touchRepo, upsertRepo } from "../db/repos.ts";
-import { deletedSessionIds, existingSessionIds, upsertSession } from "../db/sessions.ts";
+import {
+  deletedSessionIds,
+  existingSessionIds,
+  getSession,
+  isLayoutGuardFailure,
+  layoutGuard,
+  storedVersions,
+  storeManifest,
+  upsertSession,
+} from "../db/sessions.ts";
 import { insertGrant } from "../db/upload-grants.ts";
-import type { ApiEnv } from "../env.ts";
+import type { ApiEnv, Env } from "../env.ts";
 import { parseWith, readJson } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
 import { outcomeError } from "../http/outcome.ts";
+import { parseRange } from "../http/range.ts";
 import { randomHex } from "../random.ts";
 import { readSessionData, removeSession } from "../read/sessions.ts";
 import { sessionDataType } from "../storage/data-type.ts";
+import type { MergeOutcome } from "../storage/manifest-merge.ts";
+import { parseObjectName } from "../storage/object-name.ts";
 import { sweepOrphans } from "../storage/orphans.ts";
+import { gzipDownload, MissingChunkError, plainDownload } from "../storage/segments-download.ts";
 import { peekGzip } from "../storage/session-data.ts";
+import { deleteSessionObjects } from "../storage/session-objects.ts";
 import { createUploadUrl } from "../storage/upload-url.ts";
 import { dataMismatches } from "../storage/verify-data.ts";
+import { checkPush } from "../storage/verify-layout.ts";
 
 export const sessionRoutes = new Hono<ApiEnv>();
 
 sessionRoutes.post("/upload-url", async (c) => {
-  const { session_id } = await readJson(c, UploadUrlRequest, 4096);
+  const { session_id, object } = await readJson(c, UploadUrlRequest, 4096);
   const env = c.get("env");
   if ((await deletedSessionIds(env.DB, [session_id])).size > 0) throw deletedError(session_id);
   const now = Date.now();
   await sweepOrphans(env, now);
   const nonce = randomHex(16);
-  const { url, expiresAt } = await createUploadUrl(env, session_id, new URL(c.req.url).origin, now, nonce);
+  const { url, expiresAt } = await createUploadUrl(env, session_id, object, new URL(c.req.url).origin, now, nonce);
   // Every URL is recorded, presigned ones too: the sweep finds orphans by their grants.
   await insertGrant(env.DB, nonce, session_id, expiresAt.getTime());
   return c.json({ url, expires_at: expiresAt.toISOString() });
@@ -61,7 +87,15 @@ sessionRoutes.post("/", async (c) => {
     );
   }
 
-  const mismatches = await dataMismatches(c.get("env"), body.sessions);
+  const env = c.get("env");
+  const mismatches = await dataMismatches(
+    env,
+    body.sessions.filter((s) => !s.layout),
+  );
+  const pushes = await checkPushes(env, body.sessions);
+  const conflict = pushes.find((p) => p.outcome.kind === LAYOUT_CONFLICT);
+  if (conflict) throw layoutConflict(`session ${conflict.meta.id}: ${messageOf(conflict.outcome)}`);
+  mismatches.push(...pushes.flatMap((p) => (p.outcome.kind === "mismatch" ? [`session ${p.meta.id}: ${p.outcome.message}`] : [])));
   if (mismatches.length > 0) {
     throw new ApiError(
       422,
@@ -70,16 +104,57 @@ sessionRoutes.post("/", async (c) => {
     );
   }
 
+  const merged = pushes.flatMap((p) => (p.outcome.kind === "merged" ? [{ ...p, outcome: p.outcome }] : []));
   const repoId = await upsertRepo(db, body.repo, now);
   const statements = [
+    // First in the batch (one transaction): a push that lost a race rolls everything back.
+    ...merged.map((p) => layoutGuard(db, p.meta.id, p.stored)),
     ...body.sessions.map((s) => upsertSession(db, repoId, s, now)),
+    ...merged.map((p) => storeManifest(db, p.meta.id, p.outcome.manifest)),
     ...body.commits.flatMap((m) => upsertCommit(db, repoId, m)),
     touchRepo(db, repoId, now),
   ];
-  await db.batch(statements);
+  try {
+    await db.batch(statements);
+  } catch (error) {
+    if (isLayoutGuardFailure(error)) throw layoutConflict("another push of the same session was stored meanwhile");
+    throw error;
+  }
+  // What the new manifests no longer name (an earlier generation, or the whole object of the old layout).
+  for (const p of merged)
+    if (p.outcome.replaced || !p.stored) await deleteSessionObjects(env.BUCKET, p.meta.id, p.outcome.manifest.generation);
   const links = body.commits.reduce((n, m) => n + m.sessions.length, 0);
-  return c.json({ sessions: body.sessions.length, commits: body.commits.length, links, deleted: [...deleted] });
+  const stored = pushes.flatMap(({ meta, outcome }) =>
+    outcome.kind === "merged" || outcome.kind === "replay" ? [{ id: meta.id, ...pick(outcome.manifest) }] : [],
+  );
+  return c.json({ sessions: body.sessions.length, commits: body.commits.length, links, deleted: [...deleted], stored });
 });
+
+const pick = ({ generation, pushes, raw_size, crc32 }: LayoutManifest) => ({ generation, pushes, raw_size, crc32 });
+const messageOf = (outcome: MergeOutcome) => ("message" in outcome ? outcome.message : "");
+
+/**
+ * Each session pushed in segments, checked against what is stored: one at a time, since each inflates its
+ * new chunk and a Worker's memory is shared by its requests.
+ */
+async function checkPushes(env: Env, sessions: SessionMeta[]) {
+  const withLayout = sessions.filter((s): s is SessionMeta & { layout: LayoutPush } => s.layout !== undefined);
+  const versions = await storedVersions(
+    env.DB,
+    withLayout.map((s) => s.id),
+  );
+  const checked: { meta: SessionMeta; stored: LayoutManifest | null; outcome: MergeOutcome }[] = [];
+  for (const meta of withLayout) {
+    const layout = versions.get(meta.id)?.layout;
+    const stored = layout?.kind === "segments" ? layout.manifest : null;
+    checked.push({ meta, stored, outcome: await checkPush(env.BUCKET, meta, stored) });
+  }
+  return checked;
+}
+
+function layoutConflict(message: string) {
+  return new ApiError(409, LAYOUT_CONFLICT, `This push no longer follows what the server holds: ${message}. Push again.`);
+}
 
 function deletedError(id: string) {
   return new ApiError(410, SESSION_DELETED, `Session ${id} was deleted on this server and stays deleted; the CLI forgets it on this push.`);
@@ -91,13 +166,15 @@ sessionRoutes.get("/:id", async (c) => {
   const data = await readSessionData(env.DB, env.BUCKET, id);
   if (data.kind === "missing") throw outcomeError(data, `No session ${id}.`);
   const { session, object } = data;
-  if (!object) throw new ApiError(404, "session_data_missing", `Session ${id} has metadata but its data was never uploaded.`);
   const headers = new Headers({
     "x-content-type-options": "nosniff",
     "content-disposition": `attachment; filename="${id}"`,
-    etag: object.httpEtag,
     "x-residue-agent": session.agent,
   });
+  if (session.layout.kind === "damaged") throw damagedLayout(id);
+  if (session.layout.kind === "segments") return segmentsResponse(c, env.BUCKET, id, session.layout.manifest, headers);
+  if (!object) throw new ApiError(404, "session_data_missing", `Session ${id} has metadata but its data was never uploaded.`);
+  headers.set("etag", object.httpEtag);
   const { gzip, stream } = await peekGzip(object.body);
   if (!gzip) {
     headers.set("content-type", sessionDataType(object.httpMetadata?.contentType));
@@ -121,4 +198,121 @@ sessionRoutes.delete("/:id", async (c) => {
   const removed = await removeSession(env.DB, env.BUCKET, id, Date.now());
   if (removed.kind === "missing") throw new ApiError(404, "session_not_found", `No session ${id}.`);
   return c.json({ deleted: id });
+});
+
+function damagedLayout(id: string) {
+  return new ApiError(500, "session_layout_damaged", `Session ${id}'s stored layout does not read as a manifest; push it again.`);
+}
+
+/**
+ * The transcript of a session stored in segments: one gzip member passed through (Content-Length known),
+ * or `?plain=1` inflated as it is read. The first chunk is fetched before answering, so a session whose
+ * data is gone gets an error status rather than a broken body.
+ */
+async function segmentsResponse(c: Context<ApiEnv>, bucket: R2Bucket, id: string, manifest: LayoutManifest, headers: Headers) {
+  headers.set("content-type", "text/plain; charset=utf-8");
+  headers.set("etag", `"${manifest.generation}-${manifest.pushes}-${manifest.crc32}"`);
+  const plain = c.req.query("plain") !== undefined;
+  const body = plain ? plainDownload(bucket, id, manifest) : gzipDownload(bucket, id, manifest);
+  const reader = body.getReader();
+  let first: ReadableStreamReadResult<Uint8Array>;
+  try {
+    first = await reader.read();
+  } catch (error) {
+    if (error instanceof MissingChunkError) throw new ApiError(500, "session_data_missing", `${error.message}; push the session again.`);
+    throw error;
+  }
+  const replay = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        if (first.done) controller.close();
+        else controller.enqueue(first.value);
+      },
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        } catch (error) {
+          controller.error(error);
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+  // Both lengths are known, so the client can tell a body cut short by a chunk gone bad from a whole one.
+  const length = plain ? manifest.raw_size : gzipLength(manifest.chunks.reduce((n, chunk) => n + chunk.bytes, 0));
+  const sized = new FixedLengthStream(length);
+  replay.pipeTo(sized.writable).catch(() => undefined);
+  if (plain) return new Response(sized.readable, { headers });
+  headers.set("content-encoding", "gzip");
+  return new Response(sized.readable, { headers, encodeBody: "manual" });
+}
+
+/** Which layout a session is stored in, and its manifest: what the CLI's range reader starts from. */
+sessionRoutes.get("/:id/layout", async (c) => {
+  const id = parseWith(SessionId, c.req.param("id"), "invalid_session_id");
+  const session = await getSession(c.get("env").DB, id);
+  if (!session) throw new ApiError(404, "session_not_found", `No session ${id}.`);
+  if (session.layout.kind === "damaged") throw damagedLayout(id);
+  const segments = session.layout.kind === "segments";
+  return c.json({
+    id,
+    agent: session.agent,
+    layout: segments ? SEGMENTS_LAYOUT : "gzip-v1",
+    manifest: session.layout.kind === "segments" ? session.layout.manifest : null,
+  });
+});
+
+/** Bytes of one object the session's manifest names (chunk or index), by Range: the CLI's RangeSource. */
+sessionRoutes.get("/:id/objects/:generation/:name", async (c) => {
+  const id = parseWith(SessionId, c.req.param("id"), "invalid_session_id");
+  const env = c.get("env");
+  const object = parseObjectName(c.req.param("generation"), c.req.param("name"));
+  const session = await getSession(env.DB, id);
+  if (!session) throw new ApiError(404, "session_not_found", `No session ${id}.`);
+  const manifest = session.layout.kind === "segments" ? session.layout.manifest : null;
+  const named =
+    object &&
+    manifest &&
+    object.generation === manifest.generation &&
+    (object.kind === "chunk" ? manifest.chunks.some((chunk) => chunk.push === object.push) : object.push < manifest.pushes);
+  if (!object || !named)
+    throw new ApiError(
+      404,
+      "object_not_found",
+      `Session ${id}'s manifest names no object ${c.req.param("generation")}/${c.req.param("name")}.`,
+    );
+  const range = parseRange(c.req.header("range"));
+  if (range === "invalid")
+    throw new ApiError(416, "invalid_range", "Ask for one range as `Range: bytes=<first>-<last>` (or `bytes=<first>-`).");
+  const key = layoutObjectKey(id, object);
+  const size = (await env.BUCKET.head(key))?.size;
+  if (size === undefined)
+    throw new ApiError(
+      500,
+      "session_data_missing",
+      `Object ${object.generation}/${c.req.param("name")} of session ${id} is missing from storage.`,
+    );
+  const headers = new Headers({
+    "content-type": "application/octet-stream",
+    "x-content-type-options": "nosniff",
+    "accept-ranges": "bytes",
+  });
+  if (range && range.offset >= size) {
+    headers.set("content-range", `bytes */${size}`);
+    return c.json(
+      { error: { code: "range_not_satisfiable", message: `The object holds ${size} bytes; the range starts at ${range.offset}.` } },
+      416,
+      Object.fromEntries(headers),
+    );
+  }
+  const served = range ? { offset: range.offset, length: Math.min(range.length, size - range.offset) } : { offset: 0, length: size };
+  const body = served.length === 0 ? null : await env.BUCKET.get(key, { range: served });
+  if (served.length > 0 && !body) throw new ApiError(500, "session_data_missing", `Object ${key} vanished while being read.`);
+  headers.set("content-length", String(served.length));
+  if (!range) return new Response(body?.body ?? null, { status: 200, headers });
+  headers.set("content-range", `bytes ${served.offset}-${served.offset + served.length - 1}/${size}`);
+  return new Response(body?.body ?? null, { status: 206, headers });
 });

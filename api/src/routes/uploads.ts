@@ -1,22 +1,34 @@
 import { SessionId } from "@residue/protocol";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { useGrant } from "../db/upload-grants.ts";
 import type { ApiEnv } from "../env.ts";
 import { parseWith } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
 import { sessionDataType } from "../storage/data-type.ts";
-import { sessionObjectKey } from "../storage/keys.ts";
 import { verifyUpload } from "../storage/local-signature.ts";
+import { parseObjectName } from "../storage/object-name.ts";
+import { uploadKey } from "../storage/upload-url.ts";
 
 export const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
 
 /** Local mode's stand-in for a presigned R2 URL: the signature, not a bearer token, authorizes the PUT. */
 export const uploadRoutes = new Hono<ApiEnv>();
 
-uploadRoutes.put("/:id", async (c) => {
-  const env = c.get("env");
+uploadRoutes.put("/:id", (c) => {
   const id = parseWith(SessionId, c.req.param("id"), "invalid_session_id");
-  const key = sessionObjectKey(id);
+  return upload(c, id, uploadKey(id));
+});
+
+/** One object of a push in segments (storage/object-name.ts); the signature covers its exact key. */
+uploadRoutes.put("/:id/:generation/:name", (c) => {
+  const id = parseWith(SessionId, c.req.param("id"), "invalid_session_id");
+  const object = parseObjectName(c.req.param("generation"), c.req.param("name"));
+  if (!object) throw new ApiError(404, "invalid_object", "No such layout object: the path ends /<generation>/c<push> or /i<push>.");
+  return upload(c, id, uploadKey(id, object));
+});
+
+async function upload(c: Context<ApiEnv>, id: string, key: string) {
+  const env = c.get("env");
   const expires = Number(c.req.query("expires"));
   const nonce = c.req.query("nonce") ?? "";
   const signature = c.req.query("signature") ?? "";
@@ -39,4 +51,4 @@ uploadRoutes.put("/:id", async (c) => {
     httpMetadata: { contentType: sessionDataType(c.req.header("content-type")) },
   });
   return c.json({ key, size: object?.size ?? 0, etag: object?.httpEtag ?? null });
-});
+}

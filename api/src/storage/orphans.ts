@@ -3,11 +3,14 @@
 // at that rate keeps their number bounded without a cron trigger.
 import { forgetGrants, orphanedSessions } from "../db/upload-grants.ts";
 import type { Env } from "../env.ts";
-import { sessionObjectKey } from "./keys.ts";
+import { deleteSessionObjects } from "./session-objects.ts";
 
 export const DEFAULT_ORPHAN_GRACE_SECONDS = 24 * 3600;
-/** Objects deleted per sweep: one R2 delete call takes up to 1,000 keys. */
-const SWEEP_LIMIT = 100;
+/**
+ * Sessions swept per upload URL: each costs a delete and a list (R2 subrequests), and a Free-plan request
+ * may make 50 in all. Grants come at least as often as orphans, so a few per grant keep up.
+ */
+const SWEEP_LIMIT = 10;
 
 export function orphanGraceSeconds(env: Env): number {
   const grace = Number(env.UPLOAD_ORPHAN_GRACE_SECONDS);
@@ -18,7 +21,8 @@ export function orphanGraceSeconds(env: Env): number {
 export async function sweepOrphans(env: Env, now: number): Promise<string[]> {
   const cutoff = now - orphanGraceSeconds(env) * 1000;
   const ids = await orphanedSessions(env.DB, cutoff, SWEEP_LIMIT);
-  if (ids.length > 0) await env.BUCKET.delete(ids.map(sessionObjectKey));
+  // One at a time: a session in segments has a list of objects to page through.
+  for (const id of ids) await deleteSessionObjects(env.BUCKET, id);
   await forgetGrants(env.DB, ids, cutoff);
   return ids;
 }

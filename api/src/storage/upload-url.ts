@@ -1,7 +1,9 @@
+import type { LayoutObject } from "@residue/protocol";
+import { layoutObjectKey, wholeObjectKey } from "@residue/store";
 import { AwsClient } from "aws4fetch";
 import type { Env } from "../env.ts";
-import { sessionObjectKey } from "./keys.ts";
 import { signUpload } from "./local-signature.ts";
+import { objectName } from "./object-name.ts";
 
 export const DEFAULT_UPLOAD_TTL_SECONDS = 15 * 60;
 
@@ -33,13 +35,24 @@ export function uploadTtlSeconds(env: Env): number {
   return Number.isInteger(ttl) && ttl > 0 && ttl <= 7 * 24 * 3600 ? ttl : DEFAULT_UPLOAD_TTL_SECONDS;
 }
 
+/** The R2 key an upload URL is for: the session's whole object, or one object of a push in segments. */
+export const uploadKey = (sessionId: string, object?: LayoutObject) =>
+  object ? layoutObjectKey(sessionId, object) : wholeObjectKey(sessionId);
+
 /**
  * A PUT URL for exactly one session object: presigned for R2's S3 API, or signed for the app's own upload
  * route, which accepts it once: `nonce` names its grant (upload_grants).
  */
-export async function createUploadUrl(env: Env, sessionId: string, origin: string, now: number, nonce: string): Promise<UploadUrl> {
+export async function createUploadUrl(
+  env: Env,
+  sessionId: string,
+  object: LayoutObject | undefined,
+  origin: string,
+  now: number,
+  nonce: string,
+): Promise<UploadUrl> {
   const ttl = uploadTtlSeconds(env);
-  const key = sessionObjectKey(sessionId);
+  const key = uploadKey(sessionId, object);
   const expires = Math.floor(now / 1000) + ttl;
   const s3 = s3Config(env);
   if (s3) {
@@ -51,7 +64,7 @@ export async function createUploadUrl(env: Env, sessionId: string, origin: strin
   const secret = env.AUTH_TOKEN;
   if (!secret) throw new Error("AUTH_TOKEN is required to sign local upload URLs");
   const signature = await signUpload(secret, key, expires, nonce);
-  const url = new URL(`/api/uploads/${sessionId}`, origin);
+  const url = new URL(`/api/uploads/${sessionId}${object ? `/${object.generation}/${objectName(object)}` : ""}`, origin);
   url.searchParams.set("expires", String(expires));
   url.searchParams.set("nonce", nonce);
   url.searchParams.set("signature", signature);
