@@ -8,7 +8,7 @@ import { gunzipSync } from "node:zlib";
 import { formatOf } from "@residue/formats";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadControl } from "../src/config/control.ts";
-import { confirmSnapshot, readSnapshot, refuseSnapshot, takeSnapshot } from "../src/queue/snapshot.ts";
+import { confirmSnapshot, readSnapshot, refuseSnapshot, type Snapshot, takeSnapshot } from "../src/queue/snapshot.ts";
 import { formatBytes, keptData, overCap, snapshotCap } from "../src/queue/snapshot-cap.ts";
 import { seconds, stamp, transcriptLines } from "./support/harness.ts";
 
@@ -55,7 +55,7 @@ describe("a JSONL session's snapshot in segments", () => {
 
   it("is pruned once confirmed, keeping the state the next push continues from", async () => {
     const before = readSnapshot(state, ID);
-    confirmSnapshot(state, ID, before?.meta.content_hash as string);
+    confirmSnapshot(state, ID, before as Snapshot);
     expect(existsSync(before?.gzipPath as string)).toBe(false);
     expect(readSnapshot(state, ID)).toBeNull();
     // The transcript did not change: the pruned snapshot stands, nothing is read again.
@@ -96,8 +96,25 @@ describe("a JSONL session's snapshot in segments", () => {
     expect(readSnapshot(state, ID)).not.toBeNull();
     expect(overCap(kept, kept.bytes)).toBeNull();
     // Once the server confirms it, it is pruned and no longer waits.
-    confirmSnapshot(state, ID, readSnapshot(state, ID)?.meta.content_hash as string);
+    confirmSnapshot(state, ID, readSnapshot(state, ID) as Snapshot);
     expect(keptData(state, () => null)).toEqual({ bytes: 0, sessions: [] });
+  });
+});
+
+describe("a snapshot taken while its push was on the way", () => {
+  it("is made again after what the server confirmed, once the push's answer comes", async () => {
+    const state = join(dir, "state-stale");
+    const transcript = join(dir, "stale.jsonl");
+    writeFileSync(transcript, first);
+    const pushed = (await takeSnapshot(state, ID, transcript, "claude-code", control)) as Snapshot;
+    // A hook snapshots the grown transcript while the push is on the way.
+    writeFileSync(transcript, first + more);
+    await takeSnapshot(state, ID, transcript, "claude-code", control);
+    confirmSnapshot(state, ID, pushed);
+    const next = await takeSnapshot(state, ID, transcript, "claude-code", control);
+    const push = next?.meta.segments?.push.layout;
+    expect([push?.generation, push?.push, push?.chunk?.first_line]).toEqual([1, 1, first.split("\n").length]);
+    expect(gunzipSync(readFileSync(next?.gzipPath as string)).toString()).toBe(first + more);
   });
 });
 

@@ -26,6 +26,8 @@ export interface SegmentsMeta {
   };
   /** The session's search documents (JSONL, every message): kept after pruning, growth re-maps only its end. */
   documents: string;
+  /** The server confirmed an older push than this one was made after: the push is made again. */
+  stale?: boolean;
   /** A push refused as not following what the server holds: the next snapshot starts a generation after it. */
   conflict_after?: number;
 }

@@ -119,7 +119,7 @@ export async function takeSnapshot(
 ): Promise<Snapshot | null> {
   const previous = readSnapshot(stateDir, sessionId) ?? prunedSnapshot(stateDir, sessionId);
   const rules = rulesStamp(control);
-  const retake = previous?.meta.segments?.conflict_after !== undefined;
+  const retake = previous?.meta.segments?.conflict_after !== undefined || previous?.meta.segments?.stale === true;
   if (!existsSync(dataPath)) {
     const [keptRules, keptSources] = (previous?.meta.source_stamp ?? "").split("|");
     // Pruned: the server holds all of it, and no transcript is left to add to it.
@@ -256,12 +256,17 @@ function prunedSnapshot(stateDir: string, sessionId: string): Snapshot | null {
  * The server holds this snapshot's push (its `stored` answer equals the push's totals): the data is pruned,
  * and the state the next push continues from is kept. Never called for what the server has not confirmed.
  */
-export function confirmSnapshot(stateDir: string, sessionId: string, contentHash: string) {
+export function confirmSnapshot(stateDir: string, sessionId: string, pushed: Snapshot) {
   const p = paths(stateDir, sessionId);
   const meta = readMeta(stateDir, sessionId);
-  // A newer snapshot taken meanwhile (a hook) holds more than was confirmed: it stays as it is.
-  if (!meta?.segments || meta.content_hash !== contentHash) return;
-  const { push } = meta.segments;
+  const push = pushed.meta.segments?.push;
+  if (!meta?.segments || !push) return;
+  if (meta.content_hash !== pushed.meta.content_hash) {
+    // A newer snapshot was taken meanwhile (a hook), its push made after what the server held before: it is
+    // taken again after what the server holds now.
+    writeMeta(p.meta, { ...meta, segments: { ...meta.segments, confirmed: push.next, stale: true } });
+    return;
+  }
   writeMeta(p.meta, {
     ...meta,
     segments: { ...meta.segments, confirmed: push.next, push: { ...push, confirmed: true }, conflict_after: undefined },

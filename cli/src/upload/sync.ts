@@ -220,7 +220,7 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   const uploaded = done.filter(({ session, snapshot }) => {
     if (deleted.has(session.id) || !snapshot.meta.segments) return true;
     if (confirms(stored, session.id, snapshot)) {
-      confirmSnapshot(ctx.stateDir, session.id, snapshot.meta.content_hash);
+      confirmSnapshot(ctx.stateDir, session.id, snapshot);
       return true;
     }
     opts.log(
