@@ -35,7 +35,7 @@ import { sessionDataType } from "../storage/data-type.ts";
 import type { MergeOutcome } from "../storage/manifest-merge.ts";
 import { parseObjectName } from "../storage/object-name.ts";
 import { sweepOrphans } from "../storage/orphans.ts";
-import { gzipDownload, MissingChunkError, plainDownload } from "../storage/segments-download.ts";
+import { firstChunk, MissingChunkError, plainDownload, writeGzip } from "../storage/segments-download.ts";
 import { peekGzip } from "../storage/session-data.ts";
 import { deleteSessionObjects } from "../storage/session-objects.ts";
 import { createUploadUrl } from "../storage/upload-url.ts";
@@ -205,47 +205,30 @@ function damagedLayout(id: string) {
 }
 
 /**
- * The transcript of a session stored in segments: one gzip member passed through (Content-Length known),
- * or `?plain=1` inflated as it is read. The first chunk is fetched before answering, so a session whose
- * data is gone gets an error status rather than a broken body.
+ * The transcript of a session stored in segments: one gzip member passed through, or `?plain=1` inflated as
+ * it is read. Both lengths are known, so a body cut short by a chunk gone bad is told from a whole one; the
+ * first chunk is opened before answering, so a session whose data is gone gets an error status.
  */
 async function segmentsResponse(c: Context<ApiEnv>, bucket: R2Bucket, id: string, manifest: LayoutManifest, headers: Headers) {
   headers.set("content-type", "text/plain; charset=utf-8");
   headers.set("etag", `"${manifest.generation}-${manifest.pushes}-${manifest.crc32}"`);
   const plain = c.req.query("plain") !== undefined;
-  const body = plain ? plainDownload(bucket, id, manifest) : gzipDownload(bucket, id, manifest);
-  const reader = body.getReader();
-  let first: ReadableStreamReadResult<Uint8Array>;
+  let first: ReadableStream<Uint8Array> | null;
   try {
-    first = await reader.read();
+    first = await firstChunk(bucket, id, manifest);
   } catch (error) {
     if (error instanceof MissingChunkError) throw new ApiError(500, "session_data_missing", `${error.message}; push the session again.`);
     throw error;
   }
-  const replay = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        if (first.done) controller.close();
-        else controller.enqueue(first.value);
-      },
-      async pull(controller) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
-        } catch (error) {
-          controller.error(error);
-        }
-      },
-      cancel: (reason) => reader.cancel(reason),
-    },
-    { highWaterMark: 0 },
-  );
-  // Both lengths are known, so the client can tell a body cut short by a chunk gone bad from a whole one.
-  const length = plain ? manifest.raw_size : gzipLength(manifest.chunks.reduce((n, chunk) => n + chunk.bytes, 0));
-  const sized = new FixedLengthStream(length);
-  replay.pipeTo(sized.writable).catch(() => undefined);
-  if (plain) return new Response(sized.readable, { headers });
+  if (plain) {
+    const sized = new FixedLengthStream(manifest.raw_size);
+    plainDownload(bucket, id, manifest, first)
+      .pipeTo(sized.writable)
+      .catch(() => undefined);
+    return new Response(sized.readable, { headers });
+  }
+  const sized = new FixedLengthStream(gzipLength(manifest.chunks.reduce((n, chunk) => n + chunk.bytes, 0)));
+  void writeGzip(bucket, id, manifest, first, sized.writable);
   headers.set("content-encoding", "gzip");
   return new Response(sized.readable, { headers, encodeBody: "manual" });
 }

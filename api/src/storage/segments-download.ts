@@ -48,45 +48,42 @@ function pulled(next: () => Promise<Uint8Array | null>, cancel: () => Promise<vo
   );
 }
 
-/** The transcript as one gzip member: the chunks passed through as stored. */
-export function gzipDownload(bucket: R2Bucket, sessionId: string, manifest: LayoutManifest): ReadableStream<Uint8Array> {
-  let index = 0;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-  let stage: "header" | "chunks" | "end" | "done" = "header";
-  return pulled(
-    async () => {
-      for (;;) {
-        if (stage === "header") {
-          // The first chunk is opened with the header, so a session whose data is gone fails on the first read.
-          if (manifest.chunks.length > 0) reader = (await chunkBody(bucket, sessionId, manifest, index++)).getReader();
-          stage = "chunks";
-          return GZIP_HEADER;
-        }
-        if (stage === "end") {
-          stage = "done";
-          const tail = new Uint8Array(FINAL_BLOCK.length + 8);
-          tail.set(FINAL_BLOCK);
-          tail.set(gzipTrailer(manifest.crc32, manifest.raw_size), FINAL_BLOCK.length);
-          return tail;
-        }
-        if (stage === "done") return null;
-        if (!reader) {
-          if (index >= manifest.chunks.length) {
-            stage = "end";
-            continue;
-          }
-          reader = (await chunkBody(bucket, sessionId, manifest, index++)).getReader();
-        }
-        const { done, value } = await reader.read();
-        if (!done) return value;
-        reader = null;
-      }
-    },
-    async () => {
-      await reader?.cancel();
-    },
-  );
+/**
+ * The transcript as one gzip member, written into `out`: the chunks are piped through as stored (R2 body to
+ * response, stream to stream in workerd, no JS per piece), after the header and before the closing bytes.
+ * `first` is chunk 0, opened before answering. An error aborts `out`: the client sees a cut body.
+ */
+export async function writeGzip(
+  bucket: R2Bucket,
+  sessionId: string,
+  manifest: LayoutManifest,
+  first: ReadableStream<Uint8Array> | null,
+  out: WritableStream<Uint8Array>,
+): Promise<void> {
+  const write = async (bytes: Uint8Array) => {
+    const writer = out.getWriter();
+    await writer.write(bytes);
+    writer.releaseLock();
+  };
+  try {
+    await write(GZIP_HEADER);
+    for (let index = 0; index < manifest.chunks.length; index++) {
+      const body = index === 0 && first ? first : await chunkBody(bucket, sessionId, manifest, index);
+      await body.pipeTo(out, { preventClose: true });
+    }
+    const tail = new Uint8Array(FINAL_BLOCK.length + 8);
+    tail.set(FINAL_BLOCK);
+    tail.set(gzipTrailer(manifest.crc32, manifest.raw_size), FINAL_BLOCK.length);
+    await write(tail);
+    await out.close();
+  } catch (error) {
+    await out.abort(error).catch(() => undefined);
+  }
 }
+
+/** Chunk 0 of the session, opened before a download answers, so data that is gone fails with a status. */
+export const firstChunk = (bucket: R2Bucket, sessionId: string, manifest: LayoutManifest) =>
+  manifest.chunks.length > 0 ? chunkBody(bucket, sessionId, manifest, 0) : Promise.resolve(null);
 
 /**
  * One chunk inflated on demand: a piece of stored bytes is written to the inflater only while it has no
@@ -141,10 +138,15 @@ class ChunkInflater {
   }
 }
 
-/** The transcript itself, each chunk inflated as the client reads it. */
-export function plainDownload(bucket: R2Bucket, sessionId: string, manifest: LayoutManifest): ReadableStream<Uint8Array> {
-  let index = 0;
-  let inflater: ChunkInflater | null = null;
+/** The transcript itself, each chunk inflated as the client reads it; `first` is chunk 0, already opened. */
+export function plainDownload(
+  bucket: R2Bucket,
+  sessionId: string,
+  manifest: LayoutManifest,
+  first: ReadableStream<Uint8Array> | null,
+): ReadableStream<Uint8Array> {
+  let index = first ? 1 : 0;
+  let inflater: ChunkInflater | null = first ? new ChunkInflater(first) : null;
   return pulled(
     async () => {
       for (;;) {
