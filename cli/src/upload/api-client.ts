@@ -23,6 +23,7 @@ import {
 import { z } from "zod";
 import { CliError, EXIT } from "../errors/cli-error.ts";
 import { withTimeout } from "./deadline.ts";
+import { SessionLayoutReply } from "./session-source.ts";
 
 /** Any JSON will do here: what matters is whether the server names itself residue, which login checks. */
 const HealthReply = z.object({ service: z.unknown() }).catch({ service: undefined });
@@ -226,7 +227,33 @@ export class ApiClient {
       body: JSON.stringify(upload),
     });
   }
+
+  /** How a session is stored: a segments session's manifest names the objects its messages are read from. */
+  async sessionLayout(sessionId: string) {
+    return this.call(`/sessions/${encodeURIComponent(sessionId)}/layout`, SessionLayoutReply, {}, { notFound: sessionNotThere(sessionId) });
+  }
+
+  /** `length` bytes from `offset` of a segments session's object `name` (c<n> or i<n>) of a generation. */
+  async sessionObject(sessionId: string, generation: number, name: string, offset: number, length: number): Promise<Uint8Array> {
+    const path = `/api/sessions/${encodeURIComponent(sessionId)}/objects/${generation}/${encodeURIComponent(name)}`;
+    const headers = { authorization: `Bearer ${this.token}`, range: `bytes=${offset}-${offset + length - 1}` };
+    const res = await withTimeout(this.timeoutMs, this.budget, async (signal) => {
+      const res = await fetch(`${this.baseUrl}${path}`, { headers, signal });
+      return { status: res.status, bytes: new Uint8Array(await res.arrayBuffer()) };
+    }).catch((error) => {
+      throw unreachable(this.baseUrl, error);
+    });
+    if (res.status !== 206 && res.status !== 200)
+      throw httpFailure(this.baseUrl, res.status, parseJson(Buffer.from(res.bytes).toString("utf8")), sessionNotThere(sessionId));
+    // A server that ignored the range sent the whole object: the asked-for bytes are still in it.
+    return res.status === 200 ? res.bytes.subarray(offset, offset + length) : res.bytes;
+  }
 }
+
+const sessionNotThere = (sessionId: string): NotFound => ({
+  what: `session ${sessionId}`,
+  hint: "its data has not reached the server yet: `residue push` in the clone that recorded it sends it",
+});
 
 export interface PutOptions {
   timeoutMs: number;

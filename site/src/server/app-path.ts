@@ -4,7 +4,8 @@ import type { RepoRow } from "@residue/api/db/repos";
 import { readCommit, readCommitPage, readContinuity, readUncommittedSessions } from "@residue/api/read/commits";
 import type { AmbiguousRepo, AmbiguousSha, Invalid, Missing } from "@residue/api/read/outcome";
 import { readOrg, readRepoPath } from "@residue/api/read/repos";
-import { loadConversation } from "./conversation.ts";
+import { commitPart } from "../lib/conversation-view.ts";
+import { loadConversation, readTiming } from "./conversation.ts";
 import { getEnv } from "./env.ts";
 
 /** Commits per page of a repo's list. */
@@ -42,13 +43,18 @@ async function commitView(db: D1Database, repo: RepoRow, sha: string) {
   const views = new Map(
     await Promise.all(
       read.commit.sessions.map(async (s) => {
-        const loaded = await loadConversation(s.id);
-        const conversation = loaded.kind === "found" ? loaded.conversation : null;
-        return [s.id, { conversation, ...(await readContinuity(db, repo, s.id, read.commit.sha)) }] as const;
+        const [loaded, continuity] = await Promise.all([loadConversation(s.id), readContinuity(db, repo, s.id, read.commit.sha)]);
+        const messages = loaded.kind === "found" ? loaded.messages : null;
+        // The part is the turns after `since` when the CLI said where it starts; else after the previous commit's position.
+        const since = s.since?.line ?? continuity.previous?.transcript_line ?? null;
+        const part = messages ? await commitPart(messages, since, s.position.line ?? null, read.commit.committed_at) : null;
+        const notices = [...new Set([...(messages?.notices ?? []), ...(part?.notices ?? [])])];
+        return [s.id, { part, notices, messages, ...continuity }] as const;
       }),
     ),
   );
   // Offered by the link form: what the hooks most often miss is a conversation that produced no commit.
   const unlinked = await readUncommittedSessions(db, repo);
-  return { kind: "commit" as const, repo, sha, commit: read.commit, views, unlinked };
+  const timing = readTiming([...views.values()].map((v) => v.messages));
+  return { kind: "commit" as const, repo, sha, commit: read.commit, views, unlinked, timing };
 }

@@ -1,10 +1,9 @@
-import { gunzipSync } from "node:zlib";
-import { mapSession } from "@residue/formats";
 import type { Message } from "@residue/formats/model";
-import { reasonText, segment } from "@residue/formats/view";
+import { reasonText } from "@residue/formats/view";
 import { type CommitDetail, CommitDetailResponse } from "@residue/protocol";
 import type { Deps } from "../../deps.ts";
 import type { ApiClient } from "../../upload/api-client.ts";
+import { sessionMessages } from "../../upload/session-source.ts";
 import { fullSha, permalink, thisRepo } from "../remote.ts";
 import { renderMessage } from "./render.ts";
 
@@ -20,15 +19,24 @@ export interface CommitConversation {
   notices: string[];
 }
 
+/** Messages printed are read this many at a time: a window's bounds hold however long the session is. */
+const WINDOW = 200;
+
 export async function commitConversations(api: ApiClient, detail: CommitDetail, all: boolean): Promise<CommitConversation[]> {
   const out: CommitConversation[] = [];
   for (const session of detail.commit.sessions) {
-    const bytes = await api.sessionData(session.id);
-    const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : Buffer.from(bytes)).toString("utf8");
-    const conversation = mapSession(session.agent, text);
+    const source = await sessionMessages(api, session);
     // Everything the conversation had said by the time of the commit; what came after is left out.
-    const upToCommit = segment(conversation.messages, null, session.position.line ?? null).current;
-    out.push({ session, messages: all ? conversation.messages : upToCommit, notices: conversation.notices });
+    const position = session.position.line ?? null;
+    const count = all || position === null ? source.total : await source.countThrough(position);
+    const messages: Message[] = [];
+    const notices = [...source.notices];
+    for (let from = 0; from < count; from += WINDOW) {
+      const window = await source.window(from, Math.min(count, from + WINDOW) - 1);
+      messages.push(...window.messages);
+      notices.push(...window.notices);
+    }
+    out.push({ session, messages, notices: [...new Set(notices)] });
   }
   return out;
 }
