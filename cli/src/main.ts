@@ -141,6 +141,10 @@ Getting started:
     .command("status")
     .description("Show what is queued here, the login target and hook health")
     .option("--json", "machine-readable output")
+    .addHelpText(
+      "after",
+      "\nSession data waits in .residue/snapshots until the server confirms holding it, and is freed then.\nRESIDUE_SNAPSHOT_CAP (default 1G; sizes such as 512M or 2G) is how much may wait before status and\ndoctor warn, naming the sessions that hold it. Nothing unconfirmed is ever deleted: `residue push` sends it.\n\nExamples:\n  $ residue status\n  $ RESIDUE_SNAPSHOT_CAP=512M residue status    # warn past 512 MiB kept\n  $ residue status --json | jq .snapshots        # bytes kept, the cap, per session",
+    )
     .action((o) => runStatus(o, deps).then(() => undefined));
 
   program

@@ -14,20 +14,24 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { Transform } from "node:stream";
+import { PassThrough, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
+import { NotWindowable } from "@residue/store/writer";
 import type { Control } from "../config/control.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { createRedactor, type Redactor, redactionTransform } from "../redaction/index.ts";
 import type { LocalSession } from "../state/model.ts";
 import { createScanner, type TranscriptScan } from "../transcript/scan.ts";
+import { placeSegments, removeSegmentTemps, type SegmentsMeta, segmentsAgent, wholeLines, writeSegments } from "./segments.ts";
 import type { Agent } from "./sessions.ts";
 import { openSessionData, type SessionFiles, sessionFiles } from "./sources.ts";
 
 export type SnapshotMeta = Omit<TranscriptScan, "positions"> & {
   /** The gzip file holding exactly these bytes (named by their hash, so meta and data never disagree). */
   file?: string;
+  /** JSONL transcripts: the file is cut in segments, and this is the push it makes (segments.ts). */
+  segments?: SegmentsMeta;
   /** Sizes and mtimes of the sources when copied: unchanged sources are not read again. */
   source_stamp?: string;
   /** Values redacted from these bytes, per rule (absent in snapshots taken before counts were kept). */
@@ -104,7 +108,7 @@ function measure(scanner: ReturnType<typeof createScanner>): Transform {
  * metadata describes exactly the uploaded bytes even while the agent keeps appending. Redaction comes before the
  * measurement, without the transcript ever being in memory. `control` holds the user's and the repo's rules: a
  * file that is wrong fails before this (ctx.control() throws), so nothing redacted with fewer rules than meant is
- * ever taken or uploaded.
+ * ever taken or uploaded. A JSONL transcript's copy is cut in segments, with the push the server lacks.
  */
 export async function takeSnapshot(
   stateDir: string,
@@ -113,11 +117,13 @@ export async function takeSnapshot(
   agent: Agent,
   control: Control,
 ): Promise<Snapshot | null> {
-  const previous = readSnapshot(stateDir, sessionId);
+  const previous = readSnapshot(stateDir, sessionId) ?? prunedSnapshot(stateDir, sessionId);
   const rules = rulesStamp(control);
+  const retake = previous?.meta.segments?.conflict_after !== undefined || previous?.meta.segments?.stale === true;
   if (!existsSync(dataPath)) {
     const [keptRules, keptSources] = (previous?.meta.source_stamp ?? "").split("|");
-    if (!previous || keptRules === rules) return previous;
+    // Pruned: the server holds all of it, and no transcript is left to add to it.
+    if (!previous || (keptRules === rules && !retake) || !existsSync(previous.gzipPath)) return previous;
     // The agent deleted its transcript and the rules changed since: the kept copy is redacted again with them.
     const gzip = previous.gzipPath;
     return writeSnapshot(stateDir, sessionId, agent, control, {
@@ -125,16 +131,18 @@ export async function takeSnapshot(
       stamp: `${rules}|${keptSources ?? ""}`,
       what: `the kept copy ${gzip}`,
       before: previous.meta.redacted,
+      segments: previous.meta.segments !== undefined,
     });
   }
   const files = sessionFiles(agent, dataPath);
   const sources = sourceStamp(files);
   const stamp = sources === null ? undefined : `${rules}|${sources}`;
-  if (previous && stamp !== undefined && previous.meta.source_stamp === stamp) return previous;
+  if (previous && !retake && stamp !== undefined && previous.meta.source_stamp === stamp) return previous;
   return writeSnapshot(stateDir, sessionId, agent, control, {
     source: () => [openSessionData(files)],
     stamp,
     what: `the ${agent} transcript ${dataPath}`,
+    segments: segmentsAgent(agent, dataPath),
   });
 }
 
@@ -146,61 +154,140 @@ interface SnapshotJob {
   what: string;
   /** Counts of what the source had redacted already (a kept copy redacted again). */
   before?: Record<string, number>;
+  /** Cut in segments (a JSONL transcript), or one gzip stream (a whole JSON document). */
+  segments: boolean;
 }
 
-/** Writes one snapshot: source → redaction → measurement → gzip, then the meta naming it. */
-async function writeSnapshot(
-  stateDir: string,
-  sessionId: string,
-  agent: Agent,
-  control: Control,
-  { source, stamp, what, before = {} }: SnapshotJob,
-): Promise<Snapshot> {
+/** Writes one snapshot: source → redaction → measurement → gzip (or segments), then the meta naming it. */
+async function writeSnapshot(stateDir: string, sessionId: string, agent: Agent, control: Control, job: SnapshotJob): Promise<Snapshot> {
   const p = paths(stateDir, sessionId);
   ensurePrivateDir(p.dir);
-  const scanner = createScanner(agent);
   const temp = join(p.dir, `${sessionId}.${process.pid}.tmp`);
-  const redacted: Record<string, number> = { ...before };
+  const kept = readMeta(stateDir, sessionId);
+  const redacted: Record<string, number> = { ...(job.before ?? {}) };
+  const stages = () => [
+    ...job.source(),
+    redactionTransform(redactorFor(control), (counts) => {
+      for (const [rule, n] of counts) redacted[rule] = (redacted[rule] ?? 0) + n;
+    }),
+  ];
+  let scanner = createScanner(agent);
+  let segments: Awaited<ReturnType<typeof writeSegments>> | null = null;
   try {
-    await pipeline([
-      ...source(),
-      redactionTransform(redactorFor(control), (counts) => {
-        for (const [rule, n] of counts) redacted[rule] = (redacted[rule] ?? 0) + n;
-      }),
-      measure(scanner),
-      createGzip({ level: 6 }),
-      createWriteStream(temp, { mode: 0o600 }),
-    ]);
+    if (job.segments && segmentsAgent(agent, ".jsonl")) {
+      try {
+        const input = new PassThrough();
+        const writing = writeSegments({
+          dir: p.dir,
+          temp,
+          agent,
+          input,
+          kept: kept?.segments,
+          keptDocuments: kept?.segments ? join(p.dir, kept.segments.documents) : null,
+        }).catch((error) => {
+          input.destroy(error);
+          throw error;
+        });
+        [, segments] = await Promise.all([pipeline([...stages(), wholeLines(), measure(scanner), input]), writing]);
+      } catch (error) {
+        removeSegmentTemps(temp);
+        // A transcript the layout cannot hold (lines out of order, one block's context past a page) goes up whole.
+        if (!(error instanceof NotWindowable || error instanceof RangeError)) throw error;
+        for (const rule of Object.keys(redacted)) redacted[rule] = job.before?.[rule] ?? 0;
+        scanner = createScanner(agent);
+        segments = null;
+      }
+    }
+    if (!segments)
+      await pipeline([...stages(), measure(scanner), createGzip({ level: 6 }), createWriteStream(`${temp}.gz`, { mode: 0o600 })]);
   } catch (error) {
-    rmSync(temp, { force: true });
+    removeSegmentTemps(temp);
     throw new CliError(
-      `cannot read ${what} (${(error as Error).message})`,
+      `cannot read ${job.what} (${(error as Error).message})`,
       "make it a readable file again (check its permissions); the session stays queued until then",
       undefined,
       { cause: error },
     );
   }
   const { positions: _positions, ...scan } = scanner.finish();
-  const file = `${sessionId}.${scan.content_hash.slice(7, 23)}.jsonl.gz`;
-  const meta: SnapshotMeta = { ...scan, file, source_stamp: stamp, redacted };
-  renameSync(temp, join(p.dir, file));
-  writeFileSync(`${p.meta}.${process.pid}.tmp`, JSON.stringify(meta), { mode: 0o600 });
-  renameSync(`${p.meta}.${process.pid}.tmp`, p.meta);
+  const base = `${sessionId}.${scan.content_hash.slice(7, 23)}`;
+  const file = `${base}.jsonl.gz`;
+  const meta: SnapshotMeta = { ...scan, file, source_stamp: job.stamp, redacted };
+  if (segments) {
+    const names = { gzip: file, index: `${base}.index`, documents: `${base}.docs.jsonl` };
+    placeSegments(segments.paths, p.dir, names);
+    const { written, confirmed } = segments;
+    meta.segments = {
+      confirmed,
+      push: { layout: written.layout, chunk: written.chunk, index: names.index, next: written.state, confirmed: false },
+      documents: names.documents,
+    };
+  } else renameSync(`${temp}.gz`, join(p.dir, file));
+  writeMeta(p.meta, meta);
+  const current = new Set([file, meta.segments?.push.index, meta.segments?.documents]);
   for (const name of readdirSync(p.dir)) {
-    if (name.startsWith(`${sessionId}.`) && name.endsWith(".jsonl.gz") && name !== file) rmSync(join(p.dir, name), { force: true });
+    if (name.startsWith(`${sessionId}.`) && /\.(jsonl\.gz|index|docs\.jsonl)$/.test(name) && !current.has(name))
+      rmSync(join(p.dir, name), { force: true });
   }
   return { gzipPath: join(p.dir, file), meta };
 }
 
-export function readSnapshot(stateDir: string, sessionId: string): Snapshot | null {
-  const p = paths(stateDir, sessionId);
+function writeMeta(path: string, meta: SnapshotMeta) {
+  writeFileSync(`${path}.${process.pid}.tmp`, JSON.stringify(meta), { mode: 0o600 });
+  renameSync(`${path}.${process.pid}.tmp`, path);
+}
+
+function readMeta(stateDir: string, sessionId: string): SnapshotMeta | null {
   try {
-    const meta = JSON.parse(readFileSync(p.meta, "utf8")) as SnapshotMeta;
-    const gzipPath = meta.file ? join(p.dir, meta.file) : p.legacyGz;
-    return existsSync(gzipPath) ? { gzipPath, meta } : null;
+    return JSON.parse(readFileSync(paths(stateDir, sessionId).meta, "utf8")) as SnapshotMeta;
   } catch {
     return null;
   }
+}
+
+/** A snapshot whose data the server confirmed and that was pruned: its meta says what the server holds. */
+function prunedSnapshot(stateDir: string, sessionId: string): Snapshot | null {
+  const meta = readMeta(stateDir, sessionId);
+  if (!meta?.segments?.push.confirmed) return null;
+  return { gzipPath: join(paths(stateDir, sessionId).dir, meta.file ?? ""), meta };
+}
+
+/**
+ * The server holds this snapshot's push (its `stored` answer equals the push's totals): the data is pruned,
+ * and the state the next push continues from is kept. Never called for what the server has not confirmed.
+ */
+export function confirmSnapshot(stateDir: string, sessionId: string, pushed: Snapshot) {
+  const p = paths(stateDir, sessionId);
+  const meta = readMeta(stateDir, sessionId);
+  const push = pushed.meta.segments?.push;
+  if (!meta?.segments || !push) return;
+  if (meta.content_hash !== pushed.meta.content_hash) {
+    // A newer snapshot was taken meanwhile (a hook), its push made after what the server held before: it is
+    // taken again after what the server holds now.
+    writeMeta(p.meta, { ...meta, segments: { ...meta.segments, confirmed: push.next, stale: true } });
+    return;
+  }
+  writeMeta(p.meta, {
+    ...meta,
+    segments: { ...meta.segments, confirmed: push.next, push: { ...push, confirmed: true }, conflict_after: undefined },
+  });
+  for (const name of [meta.file, push.index]) if (name) rmSync(join(p.dir, name), { force: true });
+}
+
+/** The server refused the push as not following what it holds: the next snapshot starts a new generation. */
+export function refuseSnapshot(stateDir: string, sessionId: string) {
+  const meta = readMeta(stateDir, sessionId);
+  if (!meta?.segments) return;
+  const generation = Math.max(meta.segments.push.layout.generation, meta.segments.conflict_after ?? 0);
+  writeMeta(paths(stateDir, sessionId).meta, { ...meta, segments: { ...meta.segments, conflict_after: generation } });
+}
+
+export function readSnapshot(stateDir: string, sessionId: string): Snapshot | null {
+  const p = paths(stateDir, sessionId);
+  const meta = readMeta(stateDir, sessionId);
+  if (!meta) return null;
+  const gzipPath = meta.file ? join(p.dir, meta.file) : p.legacyGz;
+  return existsSync(gzipPath) ? { gzipPath, meta } : null;
 }
 
 /** Removes every local copy of a session's data (a forgotten or deleted session keeps nothing behind). */

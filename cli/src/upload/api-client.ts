@@ -8,6 +8,8 @@ import { request as httpsRequest } from "node:https";
 import {
   CommitDetailResponse,
   ErrorBody,
+  LAYOUT_CONFLICT,
+  type LayoutObject,
   LinkChangeResponse,
   RepoCommitsResponse,
   type RepoRef,
@@ -59,6 +61,13 @@ export class DeletedOnServer extends CliError {
   }
 }
 
+/** A push of a session in segments no longer follows what the server holds (another push was stored first). */
+export class LayoutConflict extends CliError {
+  constructor(message: string) {
+    super(message, "run `residue push` again: the session goes up whole, as a new generation");
+  }
+}
+
 /** What a call looked up is not on the server (a 404 the call said how to explain). */
 export class NotOnServer extends CliError {}
 
@@ -67,6 +76,7 @@ function httpFailure(baseUrl: string, status: number, body: unknown, notFound?: 
   const parsed = ErrorBody.safeParse(body);
   const said = parsed.success ? `: ${parsed.data.error.message}` : "";
   if (status === 410 && parsed.success && parsed.data.error.code === SESSION_DELETED) return new DeletedOnServer(parsed.data.error.message);
+  if (status === 409 && parsed.success && parsed.data.error.code === LAYOUT_CONFLICT) return new LayoutConflict(parsed.data.error.message);
   if (status === 401 || status === 403)
     return new CliError(
       `${baseUrl} rejected the token (HTTP ${status}${said})`,
@@ -127,11 +137,12 @@ export class ApiClient {
     await this.call("/auth/check", Anything);
   }
 
-  async uploadUrl(sessionId: string) {
+  /** Where to PUT a session's data: its one object, or one object of its segments layout. */
+  async uploadUrl(sessionId: string, object?: LayoutObject) {
     return this.call("/sessions/upload-url", UploadUrlResponse, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ session_id: sessionId }),
+      body: JSON.stringify(object ? { session_id: sessionId, object } : { session_id: sessionId }),
     });
   }
 
@@ -249,6 +260,8 @@ export interface PutOptions {
   /** The caller's budget: aborting it cuts the upload off wherever it is. */
   signal?: AbortSignal;
   onProgress?: (sent: number) => void;
+  /** Only these bytes of the file (a chunk of a segmented snapshot). */
+  range?: { offset: number; length: number };
 }
 
 /** A presigned URL carries its own signature, so a refused PUT says nothing about the login: it is retried. */
@@ -267,7 +280,7 @@ const PUSH_AGAIN_HINT = "the session stays queued: run `residue push` again";
  * node:http runs the same under node, bun and deno. The whole upload, not just each idle gap, is bounded.
  */
 export function putFile(url: string, path: string, contentType: string, opts: PutOptions): Promise<void> {
-  const size = statSync(path).size;
+  const size = opts.range ? opts.range.length : statSync(path).size;
   const target = new URL(url);
   const request = target.protocol === "https:" ? httpsRequest : httpRequest;
   return withTimeout(
@@ -275,7 +288,9 @@ export function putFile(url: string, path: string, contentType: string, opts: Pu
     opts.signal,
     (signal) =>
       new Promise<void>((resolvePromise, reject) => {
-        const file = createReadStream(path);
+        const file = opts.range
+          ? createReadStream(path, { start: opts.range.offset, end: opts.range.offset + opts.range.length - 1 })
+          : createReadStream(path);
         const req = request(target, { method: "PUT", headers: { "content-type": contentType, "content-length": String(size) } }, (res) => {
           let text = "";
           res.on("data", (d: Buffer) => {

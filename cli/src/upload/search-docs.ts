@@ -1,5 +1,7 @@
-// The searchable text of a session, extracted here with the same mapper the UI renders, so the server
-// indexes plain rows and never parses a large transcript within a Worker's CPU budget.
+// The searchable text of a session kept as one object (a whole JSON document: Gemini `.json`, OpenCode
+// export), extracted here with the same mapper the UI renders, so the server indexes plain rows and never
+// parses a large transcript within a Worker's CPU budget. JSONL sessions get theirs from the segment writer,
+// window by window, at any size (queue/segments.ts).
 import { readFileSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { mapSession } from "@residue/formats";

@@ -9,12 +9,13 @@ import type { Control } from "../config/control.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { parseRemoteUrl } from "../git/remote-url.ts";
 import { forgetSession, IDLE_MS, sweepIdle } from "../queue/sessions.ts";
-import { dropSnapshot, type Snapshot, takeSnapshot, withoutData } from "../queue/snapshot.ts";
+import { confirmSnapshot, dropSnapshot, refuseSnapshot, type Snapshot, takeSnapshot, withoutData } from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
 import type { LocalCommit, LocalSession, Notice } from "../state/model.ts";
-import { type ApiClient, DeletedOnServer, putFile } from "./api-client.ts";
+import { type ApiClient, DeletedOnServer, LayoutConflict, putFile } from "./api-client.ts";
 import { candidateSessions, commitsToPost, dataChanged, needsUpload, owesIndex, redactionCounts, settle, storedLinks } from "./plan.ts";
 import { searchDocsFromSnapshot } from "./search-docs.ts";
+import { bytesToSend, confirms, type StoredSessions, segmentsDocuments, sendSegments } from "./segments-upload.ts";
 
 function mtime(path: string): number | null {
   try {
@@ -159,16 +160,19 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   const toSend = prepared.filter((p) => p.changed);
   const sent = await mapLimit(toSend, opts.concurrency, async ({ session, snapshot }, index) => {
     const newBytes = dataChanged(session, snapshot.meta.content_hash);
-    opts.onProgress?.({ kind: "session-start", session, bytes: newBytes ? snapshot.meta.byte_size : 0, index, total: toSend.length });
+    const bytes = newBytes ? bytesToSend(snapshot) : 0;
+    opts.onProgress?.({ kind: "session-start", session, bytes, index, total: toSend.length });
     try {
       if (opts.signal?.aborted) throw new CliError("out of time before this upload started", "it stays queued for the next push");
-      if (newBytes) {
+      const put = {
+        timeoutMs: 300_000,
+        signal: opts.signal,
+        onProgress: (sent: number) => opts.onProgress?.({ kind: "session-bytes", session, sent, bytes }),
+      };
+      if (newBytes && snapshot.meta.segments) await sendSegments(api, session.id, snapshot, put);
+      else if (newBytes) {
         const { url } = await api.uploadUrl(session.id);
-        await putFile(url, snapshot.gzipPath, "application/gzip", {
-          timeoutMs: 300_000,
-          signal: opts.signal,
-          onProgress: (bytes) => opts.onProgress?.({ kind: "session-bytes", session, sent: bytes, bytes: snapshot.meta.byte_size }),
-        });
+        await putFile(url, snapshot.gzipPath, "application/gzip", put);
       }
       opts.onProgress?.({ kind: "session-done", session, uploaded: newBytes });
       return true;
@@ -197,10 +201,33 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
       message_count: snapshot.meta.message_count,
       title: snapshot.meta.title,
       redacted: redactionCounts(snapshot.meta.redacted),
+      layout: snapshot.meta.segments?.push.layout,
     })),
     commits: commits.map(toMapping),
   };
-  if (body.sessions?.length || body.commits?.length) for (const id of (await api.postSessions(body)).deleted) deleted.add(id);
+  let stored: StoredSessions = [];
+  if (body.sessions?.length || body.commits?.length) {
+    try {
+      const answer = await api.postSessions(body);
+      for (const id of answer.deleted) deleted.add(id);
+      stored = answer.stored;
+    } catch (error) {
+      if (error instanceof LayoutConflict) refuseConflicting(ctx.stateDir, done, error.message);
+      throw error;
+    }
+  }
+  // A session in segments counts as uploaded once the server says it holds its push; its data is pruned then.
+  const uploaded = done.filter(({ session, snapshot }) => {
+    if (deleted.has(session.id) || !snapshot.meta.segments) return true;
+    if (confirms(stored, session.id, snapshot)) {
+      confirmSnapshot(ctx.stateDir, session.id, snapshot);
+      return true;
+    }
+    opts.log(
+      `sync: ${session.id}: the server did not confirm holding push ${snapshot.meta.segments.push.layout.push}; it is sent again next push`,
+    );
+    return false;
+  });
 
   // Search text goes up once the session's row exists; a failure is retried on the next push.
   const indexed = new Map<string, string>();
@@ -209,7 +236,7 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   );
   for (const { session, snapshot } of owed) {
     try {
-      const docs = searchDocsFromSnapshot(snapshot.gzipPath, session.agent);
+      const docs = snapshot.meta.segments ? await segmentsDocuments(snapshot) : searchDocsFromSnapshot(snapshot.gzipPath, session.agent);
       if (docs === null) opts.log(`sync: ${session.id}: too large to index for search; uploaded without`);
       else await api.putSearchDocuments(session.id, docs);
       indexed.set(session.id, snapshot.meta.content_hash);
@@ -224,7 +251,7 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
     for (const id of deleted) forgetSession(latest, id, now);
     const settled = settle(latest, {
       snapshots: new Map(prepared.map((p) => [p.session.id, p.snapshot.meta.content_hash])),
-      uploaded: done.map((p) => ({ session: p.session, contentHash: p.snapshot.meta.content_hash })),
+      uploaded: uploaded.map((p) => ({ session: p.session, contentHash: p.snapshot.meta.content_hash })),
       indexed,
       posted: storedLinks(commits, deleted),
       lost,
@@ -241,7 +268,7 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
   }
   return {
     repo,
-    uploaded: done.filter((p) => !deleted.has(p.session.id)).length,
+    uploaded: uploaded.filter((p) => !deleted.has(p.session.id)).length,
     unchanged: prepared.length - toSend.length,
     failed,
     commits: commits.length,
@@ -250,6 +277,16 @@ export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions):
     deleted: [...deleted],
     notices,
   };
+}
+
+/**
+ * The server refused a push of the batch as not following what it holds: the session it names (every
+ * session of the batch in segments, if it names none) starts a new generation on its next snapshot.
+ */
+function refuseConflicting(stateDir: string, sent: Prepared[], message: string) {
+  const inSegments = sent.filter((p) => p.snapshot.meta.segments);
+  const named = inSegments.filter((p) => message.includes(p.session.id));
+  for (const p of named.length ? named : inSegments) refuseSnapshot(stateDir, p.session.id);
 }
 
 function toMapping(c: LocalCommit) {

@@ -26,6 +26,8 @@ export interface WriteOptions {
   input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   /** What the server confirmed holding after the last push (null: nothing yet). */
   confirmed: WriterState | null;
+  /** Generations up to this one may be held by the server already (a push was refused): a new one is numbered after it. */
+  after?: number;
   /** Where to write the local segmented .gz (the whole transcript) and this push's index object. */
   gzipPath: string;
   indexPath: string;
@@ -125,7 +127,7 @@ export async function writeSession(options: WriteOptions): Promise<WrittenPush> 
   const format = WINDOWS[options.agent];
   const { file, structure, prefix, all, grown } = await firstPass(options);
   const previous = continues(options.confirmed, options.agent, prefix, file) ? options.confirmed : null;
-  const generation = previous ? previous.generation : (options.confirmed?.generation ?? 0) + 1;
+  const generation = previous ? previous.generation : Math.max(options.confirmed?.generation ?? 0, options.after ?? 0) + 1;
   const push = previous ? previous.pushes : 0;
 
   // Segments the server holds keep their place; the new ones are this push's chunk, a range of the .gz.

@@ -5,6 +5,7 @@ import { CliError } from "../../errors/cli-error.ts";
 import { HOOKS } from "../../hooks/blocks.ts";
 import { hookInstalled } from "../../hooks/install.ts";
 import { DATA_STATE_TEXT, dataState } from "../../queue/snapshot.ts";
+import { formatBytes, keptData, overCap, snapshotCap } from "../../queue/snapshot-cap.ts";
 import { DISMISS } from "../../state/notices.ts";
 import { repoIdentity } from "../../upload/sync.ts";
 
@@ -38,6 +39,25 @@ function controlCheck(home: string, repoRoot: string): Check {
     name: "privacy rules",
     ok: true,
     detail: control.files.length ? `${rules} (${control.files.join(", ")})` : "built-in redaction only",
+  };
+}
+
+/** Session data kept locally, against RESIDUE_SNAPSHOT_CAP: over it, the sessions holding it and what frees it. */
+function keptCheck(stateDir: string, env: Record<string, string | undefined>, uploaded: (id: string) => string | null | undefined): Check {
+  const kept = keptData(stateDir, uploaded);
+  let cap: number;
+  try {
+    cap = snapshotCap(env);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    return { name: "kept data", ok: false, detail: error.message, fix: error.hint };
+  }
+  const over = overCap(kept, cap);
+  if (over) return { name: "kept data", ok: false, detail: over, fix: "run `residue push`" };
+  return {
+    name: "kept data",
+    ok: true,
+    detail: `${formatBytes(kept.bytes)} waiting for the server in .residue/snapshots (cap ${formatBytes(cap)})`,
   };
 }
 
@@ -97,6 +117,7 @@ export async function runDoctor(opts: { json?: boolean }, deps: Deps): Promise<n
         fix: "nothing to recover; `git push` or `residue push` sends the rest",
       });
   }
+  checks.push(keptCheck(ctx.stateDir, deps.env, (id) => state.sessions[id]?.uploaded_hash));
   if (opts.json) deps.out(`${JSON.stringify(checks, null, 2)}\n`);
   else for (const c of checks) deps.out(`${c.ok ? "✓" : "✗"} ${c.name.padEnd(18)} ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ""}\n`);
   return checks.every((c) => c.ok) ? 0 : 1;
