@@ -99,7 +99,22 @@ interface Prepared {
   changed: boolean;
 }
 
+/**
+ * One run of the upload. A push the server refuses as not following what it holds (another machine pushed
+ * the session, or the answer to an earlier push was lost after the server stored it) is taken again at once
+ * as a new generation, so the user's push completes instead of waiting for the next one.
+ */
 export async function sync(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Promise<SyncResult> {
+  try {
+    return await syncOnce(ctx, api, opts);
+  } catch (error) {
+    if (!(error instanceof LayoutConflict) || opts.signal?.aborted) throw error;
+    opts.log(`sync: ${error.message}; taken again as a new generation`);
+    return syncOnce(ctx, api, opts);
+  }
+}
+
+async function syncOnce(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Promise<SyncResult> {
   await foldJournal(ctx, opts.log, opts.discover);
   const repo = await repoIdentity(ctx);
   const swept = await ctx.store.update((state) => sweepIdle(state, mtime, (opts.now ?? Date.now)(), opts.idleMs ?? IDLE_MS));
