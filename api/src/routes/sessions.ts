@@ -94,8 +94,9 @@ sessionRoutes.post("/", async (c) => {
   );
   const pushes = await checkPushes(env, body.sessions);
   const wholeAgain = await storedWholeAgain(env.DB, body.sessions);
-  const conflict = pushes.find((p) => p.outcome.kind === LAYOUT_CONFLICT);
-  if (conflict) throw layoutConflict(`session ${conflict.meta.id}: ${messageOf(conflict.outcome)}`);
+  // Every refused session is named, so the CLI takes them all again in one retry.
+  const conflicts = pushes.filter((p) => p.outcome.kind === LAYOUT_CONFLICT);
+  if (conflicts.length > 0) throw layoutConflict(conflicts.map((p) => `session ${p.meta.id}: ${messageOf(p.outcome)}`).join("; "));
   mismatches.push(...pushes.flatMap((p) => (p.outcome.kind === "mismatch" ? [`session ${p.meta.id}: ${p.outcome.message}`] : [])));
   if (mismatches.length > 0) {
     throw new ApiError(
