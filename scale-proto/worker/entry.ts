@@ -1,7 +1,7 @@
 // A tiny Worker for the measurements: R2 range reads, the window reader, today's whole-object read, and raw
 // download of a multi-member gzip. Bundled with esbuild and run in workerd by measure.ts.
 import { mapSession } from "@residue/formats";
-import { FINAL_BLOCK, GZIP_HEADER, gzipTrailer } from "../segment-frame.ts";
+import { FINAL_BLOCK, GZIP_HEADER, gzipTrailer } from "@residue/store";
 import { firstAfter, openIndex, type ReadStats, readWindow } from "../window.ts";
 
 interface Env {

@@ -1,8 +1,9 @@
 // workerd under wrangler dev, as the project's tests run it, with local R2 persisted under /tmp/scale/state;
 // and what /proc says about its CPU and memory.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { peakMb, rssMb, workerdPids } from "../../bench/support/workerd-process.ts";
 
 const TICK_MS = 1000 / Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim());
 const config = "/tmp/scale/wrangler.json";
@@ -65,28 +66,11 @@ export async function start(): Promise<{ base: string; child: ChildProcess; log(
 
 // wrangler runs more than one workerd (the Worker's, a proxy's): CPU is summed, memory is the largest.
 export const cpuMs = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuOf(pid), 0);
-export const status = (pids: number[], field: string) => Math.max(...pids.map((pid) => statusOf(pid, field)));
+export const status = (pids: number[], field: "VmRSS" | "VmHWM") => (field === "VmRSS" ? rssMb(pids) : peakMb(pids));
+export { workerdPids as workerd };
 
-/** The workerd process under a wrangler: the descendant named workerd. */
-export function workerd(root: number): number[] {
-  const parents = new Map<number, number>();
-  const names = new Map<number, string>();
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      names.set(Number(pid), stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")));
-      parents.set(Number(pid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {}
-  }
-  const under = (pid: number): boolean => pid === root || (pid > 1 && under(parents.get(pid) ?? 0));
-  const found = [...names].filter(([pid, name]) => name === "workerd" && under(pid)).map(([pid]) => pid);
-  if (found.length === 0) throw new Error("no workerd under wrangler");
-  return found;
-}
 const cpuOf = (pid: number) => {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(f[11]) + Number(f[12])) * TICK_MS;
 };
-const statusOf = (pid: number, field: string) =>
-  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
