@@ -225,8 +225,10 @@ async function writeSnapshot(stateDir: string, sessionId: string, agent: Agent, 
   } else renameSync(`${temp}.gz`, join(p.dir, file));
   writeMeta(p.meta, meta);
   const current = new Set([file, meta.segments?.push.index, meta.segments?.documents]);
+  // Another process may be writing its own snapshot of this session: its temp files (`.<pid>.tmp.…`) are its.
   for (const name of readdirSync(p.dir)) {
-    if (name.startsWith(`${sessionId}.`) && /\.(jsonl\.gz|index|docs\.jsonl)$/.test(name) && !current.has(name))
+    const keep = current.has(name) || /\.\d+\.tmp\./.test(name);
+    if (name.startsWith(`${sessionId}.`) && /\.(jsonl\.gz|index|docs\.jsonl)$/.test(name) && !keep)
       rmSync(join(p.dir, name), { force: true });
   }
   return { gzipPath: join(p.dir, file), meta };
