@@ -5,11 +5,12 @@
 // neither holding the transcript: bytes → segments + structure pass; then windows read back by segment.
 import { createHash } from "node:crypto";
 import { searchDocuments } from "@residue/formats/search-text";
+import { mergeRanges } from "@residue/formats/structure/ranges";
 import { parseLine, WINDOWS } from "@residue/formats/windows";
 import { type LayoutPage, type LayoutPush, MAX_PUSHES, type SearchDocument } from "@residue/protocol";
 import type { SegmentRef } from "../page.ts";
 import { mapBlocks } from "./blocks.ts";
-import { lineReader, mergeRuns, segmentsFor } from "./lines.ts";
+import { lineReader, segmentsFor } from "./lines.ts";
 import { pageWriter } from "./pages.ts";
 import { type LocalSegment, type SegmentedFile, segmentWriter } from "./segments.ts";
 import type { StoredBlock, WriterState } from "./state.ts";
@@ -156,7 +157,7 @@ export async function writeSession(options: WriteOptions): Promise<WrittenPush> 
   try {
     const source = { lineEnds: file.lineEnds, lastLine: file.lines, read: reader.read };
     for (const block of mapBlocks(options.agent, structure, source, { first: from.first, from: from.from })) {
-      const lines = mergeRuns([[block.from, block.to], ...block.extra]);
+      const lines = mergeRanges([[block.from, block.to], ...block.extra]);
       const segments = segmentsFor(located, lines).map((s) => s.ref);
       const count = block.messages.length;
       const times = block.messages.map((m) => m.timestamp).filter((t): t is number => t !== null);

@@ -2,14 +2,13 @@
 // read and inflated, so a window of a 1 GB transcript costs what the window holds.
 import { closeSync, openSync, readSync } from "node:fs";
 import { inflateRawSync } from "node:zlib";
+import { type LineRanges, mergeRanges } from "@residue/formats/structure/ranges";
 import { type Line, parseLine } from "@residue/formats/windows";
 import { FINAL_BLOCK } from "../gzip-frame.ts";
 import type { LocalSegment } from "./segments.ts";
 
-type Ranges = [number, number][];
-
 /** The segments holding any line of `ranges` (sorted, merged runs), in order. */
-export function segmentsFor<T extends { firstLine: number; lines: number }>(segments: readonly T[], ranges: Ranges): T[] {
+export function segmentsFor<T extends { firstLine: number; lines: number }>(segments: readonly T[], ranges: LineRanges): T[] {
   const out: T[] = [];
   for (const [a, b] of ranges) {
     let lo = 0;
@@ -26,17 +25,6 @@ export function segmentsFor<T extends { firstLine: number; lines: number }>(segm
       if (s.firstLine > b) break;
       if (s.firstLine + s.lines - 1 >= a && out.at(-1) !== s) out.push(s);
     }
-  }
-  return out;
-}
-
-/** Sorted, merged runs of lines. */
-export function mergeRuns(ranges: Ranges): Ranges {
-  const out: Ranges = [];
-  for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
-    const last = out.at(-1);
-    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
-    else out.push([a, b]);
   }
   return out;
 }
@@ -59,8 +47,8 @@ export function lineReader(path: string, segments: readonly LocalSegment[]) {
   };
   return {
     /** The parsed lines of these runs, in line order (blank and unreadable lines left out, as mappers do). */
-    read(ranges: Ranges): Line[] {
-      const runs = mergeRuns(ranges);
+    read(ranges: LineRanges): Line[] {
+      const runs = mergeRanges(ranges);
       const out: Line[] = [];
       for (const s of segmentsFor(segments, runs)) {
         const texts = linesOf(s);
