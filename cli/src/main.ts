@@ -23,8 +23,7 @@ import { runPush, runSyncHook } from "./commands/sync/sync.ts";
 import { runWhy } from "./commands/why/why.ts";
 import { type Deps, processDeps } from "./deps.ts";
 import { EXIT, failureReport } from "./errors/cli-error.ts";
-
-export const VERSION = "0.1.0";
+import { VERSION } from "./version.ts";
 
 const positiveInt = (v: string) => {
   const n = Number(v);
