@@ -13,6 +13,7 @@ export const ROOT = resolve(import.meta.dirname, "../..");
 export interface BuiltRelease {
   version: string;
   dir: string;
+  /** The requested targets' files (SHA256SUMS in `dir` lists every binary there). */
   manifest: ReleaseManifest;
   /** Files compiled by this call (the others were fresh). */
   built: string[];
@@ -27,7 +28,7 @@ export const releaseDir = (version: string, root = ROOT) => join(root, "dist/rel
 const mtime = (path: string) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
 
 /** Compiles one target into a scratch directory and renames it into place, so a reader never sees half a binary. */
-function compile(root: string, dir: string, target: ReleaseTarget, onOutput: (s: string) => void): Promise<void> {
+function compile(root: string, dir: string, target: ReleaseTarget): Promise<void> {
   const scratch = join(dir, `.build-${process.pid}-${target.file}`);
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
@@ -38,9 +39,9 @@ function compile(root: string, dir: string, target: ReleaseTarget, onOutput: (s:
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
+    // bun's progress is noise beside ours; it is shown when the build fails.
     const collect = (d: Buffer) => {
       output += d.toString();
-      onOutput(d.toString());
     };
     child.stdout.on("data", collect);
     child.stderr.on("data", collect);
@@ -54,7 +55,7 @@ function compile(root: string, dir: string, target: ReleaseTarget, onOutput: (s:
 }
 
 export async function buildRelease(
-  opts: { root?: string; targets?: readonly ReleaseTarget[]; onOutput?: (s: string) => void } = {},
+  opts: { root?: string; targets?: readonly ReleaseTarget[] /** One line per compiled target. */; onOutput?: (s: string) => void } = {},
 ): Promise<BuiltRelease> {
   const root = opts.root ?? ROOT;
   const version = cliVersion(root);
@@ -65,7 +66,7 @@ export async function buildRelease(
   for (const target of opts.targets ?? RELEASE_TARGETS) {
     if (mtime(join(dir, target.file)) > sources) continue;
     opts.onOutput?.(`residue: compiling ${target.file}\n`);
-    await compile(root, dir, target, opts.onOutput ?? (() => {}));
+    await compile(root, dir, target);
     built.push(target.file);
   }
   const sums = join(dir, SUMS_FILE);
@@ -79,7 +80,9 @@ export async function buildRelease(
     writeFileSync(`${sums}.tmp-${process.pid}`, formatSums(current));
     renameSync(`${sums}.tmp-${process.pid}`, sums);
   }
-  return { version, dir, manifest: current, built };
+  const wanted = new Set((opts.targets ?? RELEASE_TARGETS).map((t) => t.file));
+  const files = Object.fromEntries(Object.entries(current.files).filter(([file]) => wanted.has(file)));
+  return { version, dir, manifest: { version, files }, built };
 }
 
 /** `--target a,b` names release targets by `<os>-<arch>`; anything else is a usage error. */

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CURRENT_RELEASE_KEY, ReleaseManifest, releaseKey, SUMS_FILE } from "@residue/protocol/release";
+import { CURRENT_RELEASE_KEY, formatSums, ReleaseManifest, releaseKey, SUMS_FILE } from "@residue/protocol/release";
 import { parse } from "smol-toml";
 import { type BuiltRelease, buildRelease, ROOT } from "./build.ts";
 import { type LocalPut, putLocal } from "./local-r2.ts";
@@ -24,11 +24,12 @@ export function bucketName(root = ROOT): string {
 
 /**
  * What to upload, in order: the files `existing` (the bucket's current manifest) does not already hold
- * with the same hash under the same version, SHA256SUMS, then the manifest itself (`manifestFile`).
+ * with the same hash under the same version, then SHA256SUMS and the manifest, both written from the
+ * release's manifest so they list exactly what is uploaded.
  */
 export function uploadsFor(
   release: Pick<BuiltRelease, "version" | "dir" | "manifest">,
-  manifestFile: string,
+  written: { sums: string; manifest: string },
   existing?: ReleaseManifest,
 ): Upload[] {
   const held = existing?.version === release.version ? existing.files : {};
@@ -37,8 +38,8 @@ export function uploadsFor(
     .map(([file]) => ({ key: releaseKey(release.version, file), file: join(release.dir, file), contentType: "application/octet-stream" }));
   return [
     ...binaries,
-    { key: releaseKey(release.version, SUMS_FILE), file: join(release.dir, SUMS_FILE), contentType: "text/plain; charset=utf-8" },
-    { key: CURRENT_RELEASE_KEY, file: manifestFile, contentType: "application/json" },
+    { key: releaseKey(release.version, SUMS_FILE), file: written.sums, contentType: "text/plain; charset=utf-8" },
+    { key: CURRENT_RELEASE_KEY, file: written.manifest, contentType: "application/json" },
   ];
 }
 
@@ -108,15 +109,19 @@ export interface PublishOptions {
   onOutput?: (s: string) => void;
 }
 
-/** Uploads `release`; returns the keys it put (or would put, on a dry run). */
+const sameRelease = (a: ReleaseManifest, b?: ReleaseManifest) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Uploads `release` unless `existing` is the same one; returns the keys it put (or would put, on a dry run). */
 export async function publishRelease(release: Pick<BuiltRelease, "version" | "dir" | "manifest">, opts: PublishOptions): Promise<string[]> {
+  if (sameRelease(release.manifest, opts.existing)) return [];
   const root = opts.root ?? ROOT;
   const say = opts.onOutput ?? (() => {});
   const scratch = mkdtempSync(join(tmpdir(), "residue-release-"));
   try {
-    const manifestFile = join(scratch, "current.json");
-    writeFileSync(manifestFile, JSON.stringify(release.manifest));
-    const uploads = uploadsFor(release, manifestFile, opts.existing);
+    const written = { sums: join(scratch, SUMS_FILE), manifest: join(scratch, "current.json") };
+    writeFileSync(written.sums, formatSums(release.manifest));
+    writeFileSync(written.manifest, JSON.stringify(release.manifest));
+    const uploads = uploadsFor(release, written, opts.existing);
     if (!opts.dryRun) await putObjects(uploads, opts.to, { root, onOutput: say });
     else if (opts.to === "remote")
       for (const u of uploads) say(`wrangler ${wranglerPutArgs(bucketName(root), u).map(shellWord).join(" ")}\n`);
