@@ -2,7 +2,7 @@
 // dist/release/<version>/ with SHA256SUMS. A target whose binary is newer than every source is kept, so
 // `npm start` pays for the build once. `--target linux-x64,linux-arm64` builds only those.
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { formatSums, RELEASE_TARGETS, type ReleaseManifest, type ReleaseTarget, SUMS_FILE } from "@residue/protocol/release";
 import { newestSourceTime } from "./sources.ts";
@@ -66,7 +66,10 @@ export async function buildRelease(
   for (const target of opts.targets ?? RELEASE_TARGETS) {
     if (mtime(join(dir, target.file)) > sources) continue;
     opts.onOutput?.(`residue: compiling ${target.file}\n`);
+    const started = new Date();
     await compile(root, dir, target);
+    // Dated when its sources were read: a source saved during the compile leaves the binary stale.
+    utimesSync(join(dir, target.file), started, started);
     built.push(target.file);
   }
   const sums = join(dir, SUMS_FILE);
