@@ -1,10 +1,10 @@
 // `npm run build:release`: cross-compiles the standalone CLI for every platform of the contract into
 // dist/release/<version>/ with SHA256SUMS. A target whose binary is newer than every source is kept, so
 // `npm start` pays for the build once. `--target linux-x64,linux-arm64` builds only those.
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { formatSums, RELEASE_TARGETS, type ReleaseManifest, type ReleaseTarget, SUMS_FILE } from "@residue/protocol/release";
+import { runTool } from "../../api/local/run-tool.ts";
 import { newestSourceTime } from "./sources.ts";
 import { hashRelease, readRelease } from "./sums.ts";
 
@@ -33,30 +33,20 @@ function compile(root: string, dir: string, target: ReleaseTarget): Promise<void
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
   const args = ["build", "--compile", "--minify", "--bytecode", "--target", target.bunTarget, join(root, "cli/src/main.ts")];
-  return new Promise<void>((done, fail) => {
-    const child = spawn(join(root, "node_modules/.bin/bun"), [...args, "--outfile", join(scratch, target.file)], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    // bun's progress is noise beside ours; it is shown when the build fails.
-    const collect = (d: Buffer) => {
-      output += d.toString();
-    };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
-    child.on("error", fail);
-    child.on("exit", (code) =>
-      code === 0 ? done() : fail(new Error(`bun build --target ${target.bunTarget} failed (${code}):\n${output}`)),
-    );
-  })
+  // bun's progress is noise beside ours; it is in the error when the build fails.
+  return runTool(join(root, "node_modules/.bin/bun"), [...args, "--outfile", join(scratch, target.file)], { cwd: root })
     .then(() => renameSync(join(scratch, target.file), join(dir, target.file)))
     .finally(() => rmSync(scratch, { recursive: true, force: true }));
 }
 
-export async function buildRelease(
-  opts: { root?: string; targets?: readonly ReleaseTarget[] /** One line per compiled target. */; onOutput?: (s: string) => void } = {},
-): Promise<BuiltRelease> {
+export interface BuildOptions {
+  root?: string;
+  targets?: readonly ReleaseTarget[];
+  /** Told one line per target it compiles. */
+  onOutput?: (s: string) => void;
+}
+
+export async function buildRelease(opts: BuildOptions = {}): Promise<BuiltRelease> {
   const root = opts.root ?? ROOT;
   const version = cliVersion(root);
   const dir = releaseDir(version, root);

@@ -1,12 +1,12 @@
 // Puts a built release into R2: the real bucket with `wrangler r2 object put` (`npm run deploy`, `npm run
 // setup`), or the local one workerd serves (`npm start`, the install tests). The binaries and SHA256SUMS
 // go first and `releases/current.json` last, so the manifest never names a file the bucket lacks yet.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CURRENT_RELEASE_KEY, formatSums, ReleaseManifest, releaseKey, SUMS_FILE } from "@residue/protocol/release";
 import { parse } from "smol-toml";
+import { runTool } from "../../api/local/run-tool.ts";
 import { type BuiltRelease, buildRelease, ROOT } from "./build.ts";
 import { type LocalPut, putLocal } from "./local-r2.ts";
 
@@ -47,27 +47,8 @@ export function wranglerPutArgs(bucket: string, upload: Upload): string[] {
   return ["r2", "object", "put", `${bucket}/${upload.key}`, "--file", upload.file, "--content-type", upload.contentType, "--remote"];
 }
 
-function wrangler(args: string[], root: string, onOutput: (s: string) => void): Promise<string> {
-  return new Promise((done, fail) => {
-    const child = spawn(join(root, "node_modules/.bin/wrangler"), args, {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    });
-    let stdout = "";
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      output += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      output += d.toString();
-      onOutput(d.toString());
-    });
-    child.on("error", fail);
-    child.on("exit", (code) => (code === 0 ? done(stdout) : fail(new Error(`wrangler ${args.join(" ")} failed (${code}):\n${output}`))));
-  });
-}
+const wrangler = (args: string[], root: string, onOutput: (s: string) => void) =>
+  runTool(join(root, "node_modules/.bin/wrangler"), args, { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, onOutput });
 
 /** Uploads objects as given, in order (tests also use it to damage a release on purpose). */
 export async function putObjects(
