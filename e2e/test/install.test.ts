@@ -4,7 +4,7 @@
 // without a build fail with a clear message and change nothing; the linux-arm64 build runs under qemu-user.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatSums, RELEASE_TARGETS, type ReleaseManifest, releaseKey, SUMS_FILE } from "@residue/protocol/release";
@@ -108,6 +108,7 @@ describe("with the release npm start uploads", () => {
   });
 
   it("installs with curl | sh (dash) into ~/.local/bin and says how to put it on PATH", () => {
+    expect(realpathSync("/bin/sh")).toBe("/usr/bin/dash");
     const home = freshHome();
     const r = install(home);
     expect(r.status, r.stderr).toBe(0);
@@ -139,10 +140,15 @@ describe("with the release npm start uploads", () => {
     expect(sha256(join(byEnv, "residue"))).toBe(release.files["residue-linux-x64"]?.sha256);
   });
 
-  it("the installed binary captures a session and pushes it to the server it came from", async () => {
+  it("the installed binary logs in, captures a session, and the hook pushes it to the server it came from", async () => {
     const sb = new Sandbox(server.url, server.secrets.AUTH_TOKEN);
     sb.command = [installed];
     sb.env.PATH = `${SYSTEM_PATH}:${join(installed, "..")}`;
+    // Signed in the way a user does, not through the environment.
+    delete sb.env.RESIDUE_URL;
+    delete sb.env.RESIDUE_TOKEN;
+    const login = sb.residue(["login", "--url", server.url, "--token-stdin"], { input: server.secrets.AUTH_TOKEN });
+    expect(login.status, login.stderr).toBe(0);
     expect(sb.residue(["init"]).status).toBe(0);
     const transcript = join(sb.dir, "session.jsonl");
     writeFileSync(transcript, transcriptLines([stamp(), stamp()]));
@@ -151,9 +157,11 @@ describe("with the release npm start uploads", () => {
     sb.git("commit", "-qm", "Add parser");
     expect(sb.residue(["session", "end", "--id", id]).status).toBe(0);
     sb.git("push", "-q", "origin", "main");
-    const page = await sb.api(`/repos/${sb.owner}/widgets`);
-    const commit = page.body.commits.find((c: { message: string }) => c.message === "Add parser");
-    expect(commit.sessions.map((s: { id: string }) => s.id)).toEqual([id]);
+    const sha = sb.git("rev-parse", "HEAD").trim();
+    const auth = { authorization: `Basic ${btoa(`${server.secrets.ADMIN_USERNAME}:${server.secrets.ADMIN_PASSWORD}`)}` };
+    const permalink = await fetch(`${server.url}/app/${sb.owner}/widgets/${sha}`, { headers: auth });
+    expect(permalink.status).toBe(200);
+    expect(await permalink.text()).toContain(`s-${id}`);
   });
 
   it("the linux-arm64 build, downloaded from the server, runs --version and a capture under qemu-user", async () => {
