@@ -4,7 +4,18 @@
 // without a build fail with a clear message and change nothing; the linux-arm64 build runs under qemu-user.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatSums, RELEASE_TARGETS, type ReleaseManifest, releaseKey, SUMS_FILE } from "@residue/protocol/release";
@@ -138,6 +149,25 @@ describe("with the release npm start uploads", () => {
     const e = install(home, { shell: "bash", env: { RESIDUE_INSTALL_DIR: byEnv } });
     expect(e.status, e.stderr).toBe(0);
     expect(sha256(join(byEnv, "residue"))).toBe(release.files["residue-linux-x64"]?.sha256);
+  });
+
+  it("downloads with wget and checks with shasum where curl and sha256sum are missing", () => {
+    const home = freshHome();
+    // A PATH of only what the script may use, less curl and sha256sum (macOS has shasum, some Linux only wget).
+    const tools = join(home, "tools");
+    mkdirSync(tools);
+    for (const tool of ["uname", "wget", "shasum", "perl", "awk", "mktemp", "chmod", "mkdir", "cp", "mv", "rm"]) {
+      symlinkSync(
+        execFileSync("/bin/sh", ["-c", `command -v ${tool}`], { encoding: "utf8", env: { PATH: SYSTEM_PATH } }).trim(),
+        join(tools, tool),
+      );
+    }
+    const r = spawnSync("/bin/sh", ["-c", `/usr/bin/curl -fsSL '${server.url}/install.sh' | /usr/bin/dash`], {
+      env: { HOME: home, PATH: tools },
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(sha256(join(home, ".local/bin/residue"))).toBe(release.files["residue-linux-x64"]?.sha256);
   });
 
   it("the installed binary logs in, captures a session, and the hook pushes it to the server it came from", async () => {
