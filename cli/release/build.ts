@@ -62,11 +62,12 @@ export async function buildRelease(opts: BuildOptions = {}): Promise<BuiltReleas
     utimesSync(join(dir, target.file), started, started);
     built.push(target.file);
   }
+  // SHA256SUMS is reused only when nothing was compiled and it is newer than every binary it lists.
   const sums = join(dir, SUMS_FILE);
   const present = RELEASE_TARGETS.filter((t) => mtime(join(dir, t.file)) > 0);
   const listed = mtime(sums) > 0 ? readRelease(dir, version) : undefined;
   const current =
-    listed && present.every((t) => t.file in listed.files && mtime(join(dir, t.file)) < mtime(sums))
+    listed && built.length === 0 && present.every((t) => t.file in listed.files && mtime(join(dir, t.file)) < mtime(sums))
       ? listed
       : await hashRelease(dir, version);
   if (current !== listed) {
