@@ -137,7 +137,10 @@ function interleaved(text: string, runs: number) {
   for (const raw of text.split("\n").slice(0, -1)) {
     const marker = raw.includes('"type":"residue-file"') ? (JSON.parse(raw) as { path: string }).path : null;
     if (marker === null) current.push(raw);
-    else files.set(marker, (current = []));
+    else {
+      current = [];
+      files.set(marker, current);
+    }
   }
   const out: string[] = [];
   let previous = "";
