@@ -42,24 +42,29 @@ class LineFile {
     this.handle = open(path, "r").catch(() => null);
   }
 
-  /** Reads more; false at the end of the file. */
-  private async fill(): Promise<boolean> {
+  /** The next bytes of the file; null at its end. */
+  private async read(): Promise<Buffer | null> {
     const handle = await this.handle;
-    if (!handle || this.ended) return false;
+    if (!handle || this.ended) return null;
     const chunk = Buffer.allocUnsafe(READ_BYTES);
     const { bytesRead } = await handle.read(chunk, 0, READ_BYTES, null);
-    if (bytesRead === 0) {
-      this.ended = true;
-      return false;
-    }
-    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-    return true;
+    if (bytesRead === 0) this.ended = true;
+    return bytesRead ? chunk.subarray(0, bytesRead) : null;
   }
 
-  /** Whether a whole line is there to give. */
+  /** Whether a whole line is there to give. A long line is read in parts and joined once. */
   async hasLine(): Promise<boolean> {
-    while (this.buffer.indexOf(10) < 0) if (!(await this.fill())) return false;
-    return true;
+    if (this.buffer.indexOf(10) >= 0) return true;
+    const parts = [this.buffer];
+    for (let chunk = await this.read(); chunk; chunk = await this.read()) {
+      parts.push(chunk);
+      if (chunk.indexOf(10) >= 0) {
+        this.buffer = Buffer.concat(parts);
+        return true;
+      }
+    }
+    this.buffer = Buffer.concat(parts);
+    return false;
   }
 
   /** Up to `count` whole lines, as buffers of whole lines. */
