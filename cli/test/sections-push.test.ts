@@ -1,14 +1,16 @@
 // A Claude Code session with sub-agent files, through the compiled binary to the real backend: pushed, then
 // grown (the main transcript, a running sub-agent, and new sub-agent files), committed and pushed again. The
 // section log appends the new lines of each file, so the second push continues the stored generation and sends
-// about the new bytes only, and the links of both commits point at the right stored lines.
+// about the new bytes only, and the links of both commits point at the right stored lines (`residue show`, and
+// the permalinks in Chromium).
 import { execFileSync } from "node:child_process";
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { mapSession } from "@residue/formats";
 import type { Message } from "@residue/formats/model";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
+import { launch, signedInPage } from "../../e2e/support/browser.ts";
 import { ROOT, Sandbox } from "./support/harness.ts";
 
 type Layout = { manifest: { generation: number; pushes: number } | null };
@@ -136,6 +138,27 @@ describe("a Claude Code session with sub-agents, grown between pushes", { timeou
     const task = atSecond
       .flatMap((m) => m.blocks)
       .find((b) => b.kind === "tool_call" && b.name === "Task" && JSON.stringify(b.result?.detail ?? {}).includes(id7));
+    // The permalinks, in Chromium: each commit's page ends with its part; the first shows nothing said after it.
+    const textOf = (m: Message | undefined) =>
+      (m?.blocks.find((b) => b.kind === "text") as { text: string } | undefined)?.text.trim().slice(0, 80);
+    const lastText = (messages: Message[]) => textOf(messages.findLast((m) => m.blocks.some((b) => b.kind === "text")));
+    const browser = await launch();
+    try {
+      const page = async (sha: string) => {
+        const path = `/app/${sb.owner}/widgets/${sha}`;
+        const opened = await signedInPage(browser, inject("baseUrl"), path, inject("adminUser"), inject("adminPassword"));
+        return opened.locator(`section[id="s-${id}"]`).innerText();
+      };
+      const [page1, page2] = [await page(first), await page(second)];
+      expect(page1).toContain(lastText(atFirst));
+      const saidNext = textOf(atSecond.slice(atFirst.length).find((m) => m.blocks.some((b) => b.kind === "text")));
+      expect(saidNext).toBeTruthy();
+      expect(page1).not.toContain(saidNext);
+      expect(page2).toContain(lastText(atSecond));
+    } finally {
+      await browser.close();
+    }
+
     // Every line of its file (both sections) is one of its messages.
     const own = runningLines.map((l) => {
       const { type, message } = JSON.parse(l) as { type: string; message: { content: string | { text: string }[] } };
