@@ -138,12 +138,13 @@ function launchDetached(command: string, args: string[]): Promise<boolean> {
 function writerTo(stream: NodeJS.WriteStream): (text: string) => void {
   let closed = false;
   const onError = (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
+    // A reader gone, or output after the CLI ended its streams (work abandoned at a hook's deadline): dropped.
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_WRITE_AFTER_END") throw error;
     closed = true;
   };
   stream.on("error", onError);
   return (text) => {
-    if (closed) return;
+    if (closed || stream.writableEnded) return;
     try {
       stream.write(printable(text));
     } catch (error) {

@@ -325,12 +325,26 @@ export async function main(argv: string[], deps: Deps = processDeps()): Promise<
   }
 }
 
+/** Resolves once the stream has handed all it was given to the OS (at once when its reader is gone). */
+function ended(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    stream.end(() => resolve());
+  });
+}
+
 if (import.meta.main) {
   // Not top-level await: `bun build --bytecode` emits CommonJS.
-  void main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-    // Whatever still holds the event loop now was abandoned on purpose (a request cut off at the hook's
-    // deadline, a lock wait): it must not keep git waiting. The timer is unref'd, so it only fires then.
-    setTimeout(() => process.exit(code), 250).unref();
-  });
+  void main(process.argv.slice(2))
+    .then(async (code) => {
+      process.exitCode = code;
+      // A pipe's reader may be slower than we write, and bun reports no pending bytes: exiting before the
+      // output is handed over cut `--json` output short at a few MB with exit code 0. Ending the streams waits.
+      await Promise.all([ended(process.stdout), ended(process.stderr)]);
+      return code;
+    })
+    .then((code) => {
+      // Whatever still holds the event loop now was abandoned on purpose (a request cut off at the hook's
+      // deadline, a lock wait): it must not keep git waiting. The timer is unref'd, so it only fires then.
+      setTimeout(() => process.exit(code), 250).unref();
+    });
 }
