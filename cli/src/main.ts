@@ -81,7 +81,16 @@ Getting started:
     .argument("[agent]", nameList(AGENT_NAMES))
     .addHelpText(
       "after",
-      `\nExamples:\n  $ residue setup              # which agents are used here?\n${AGENT_NAMES.map((a) => `  $ residue setup ${a.padEnd(12)} # ${AGENT_SPECS[a].setup.writes}`).join("\n")}`,
+      `
+Files a team commits get a command that runs \`residue\` from PATH and does nothing, silently, on a
+machine where residue is not installed: a teammate without it is never in the way. When residue is not
+on PATH here, Claude Code also gets this machine's path in .claude/settings.local.json (git-ignored);
+for the other agents, put residue on PATH. setup says, for each file, whether git commits it or keeps
+it local.
+
+Examples:
+  $ residue setup              # which agents are used here?
+${AGENT_NAMES.map((a) => `  $ residue setup ${a.padEnd(12)} # ${AGENT_SPECS[a].setup.writes}`).join("\n")}`,
     )
     .action((agent) => runSetup(agent, deps));
 
