@@ -295,6 +295,33 @@ for (const fn of handlers[process.argv[2]] ?? []) await fn({ reason: "startup" }
   });
 });
 
+describe("residue setup opencode", () => {
+  it("the plugin loads as OpenCode loads it, does nothing without residue on PATH, and registers the session with it", () => {
+    const sb = new Sandbox();
+    sb.residue(["init"]);
+    expect(sb.residue(["setup", "opencode"]).status).toBe(0);
+    const plugin = join(sb.repo, ".opencode/plugins/residue.js");
+    expectNoMachinePath(sb, readFileSync(plugin, "utf8"));
+    // A stand-in for OpenCode's SDK client, then one session.idle event, as OpenCode fires it.
+    const driver = join(sb.dir, "drive-opencode.mjs");
+    writeFileSync(
+      driver,
+      `const { Residue } = await import(${JSON.stringify(plugin)});
+const client = { session: { get: async () => ({ data: { id: "ses_1", time: { created: 1 } } }), messages: async () => ({ data: [{ info: { role: "user", time: { created: 2 } }, parts: [{ type: "text", text: "hi" }] }] }) } };
+const hooks = await Residue({ client, directory: ${JSON.stringify(sb.repo)} });
+await hooks.event({ event: { type: "session.idle", properties: { sessionID: "ses_1" } } });`,
+    );
+    const node = join(ROOT, "node_modules/.bin/node");
+    const exported = join(sb.home, ".local/share/residue/opencode/ses_1.jsonl");
+    expect(execFileSync(node, [driver], { env: { ...sb.env, PATH: "/usr/bin:/bin" }, encoding: "utf8" })).toBe("");
+    expect(existsSync(exported)).toBe(false);
+    expect(queued(sb)).toEqual([]);
+    sb.putResidueOnPath();
+    execFileSync(node, [driver], { env: sb.env });
+    expect(queued(sb)).toMatchObject([{ status: "open", data_path: exported }]);
+  });
+});
+
 describe("residue setup codex / gemini and their hooks", () => {
   it.each([
     ["codex", ".codex/hooks.json", ["SessionStart", "Stop", "SessionEnd"], 10],

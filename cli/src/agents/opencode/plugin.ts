@@ -40,5 +40,5 @@ export const Residue = async ({ client, directory }) => ({
       // never in the agent's way
     }
   },
-})}
+});
 `;
