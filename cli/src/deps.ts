@@ -28,6 +28,8 @@ export interface BaseDeps {
   /** How hooks call this same residue: the compiled binary, or the runtime plus the entry script. */
   selfCommand: string[];
   platform: NodeJS.Platform;
+  /** The CPU, as `process.arch` names it (which release build runs here). */
+  arch: string;
   /** Starts a program that outlives this run (a browser); resolves false when it could not be started. */
   launch: (command: string, args: string[]) => Promise<boolean>;
 }
@@ -176,6 +178,7 @@ export function processDeps(): Deps {
     stdinIsTTY: !!process.stdin.isTTY,
     selfCommand: selfCommand(),
     platform: process.platform,
+    arch: process.arch,
     launch: launchDetached,
   });
 }
