@@ -92,7 +92,10 @@ export async function runSyncHook(opts: SyncCommandOptions, deps: Deps): Promise
     const result = await Promise.race([work, time.expired]);
     if (result === "expired") {
       log(`sync --hook: gave up after ${seconds}s`);
-      deps.err(`residue: upload did not finish within ${seconds}s (RESIDUE_HOOK_TIMEOUT); sessions stay queued for the next push\n`);
+      // A session too large for the bound never finishes inside a hook: say how to upload it without one.
+      deps.err(
+        `residue: upload did not finish within ${seconds}s (RESIDUE_HOOK_TIMEOUT); sessions stay queued — \`residue push\` uploads them with progress and no time limit\n`,
+      );
       return 0;
     }
     log(`sync --hook: ${summary(result)}`);
