@@ -5,10 +5,6 @@ import { dirname, isAbsolute, join, relative } from "node:path";
 import type { WiringChange } from "../../agents/spec.ts";
 import type { Git } from "../../git/git.ts";
 
-async function ignored(git: Git, rel: string) {
-  return (await git.tryRun(["check-ignore", "-q", "--", rel])) !== null;
-}
-
 /**
  * Ignores `rel` in this clone only (.git/info/exclude, never the committed .gitignore): the file is this
  * machine's, and teammates' clones need no rule for a file they do not have.
@@ -27,11 +23,11 @@ export async function describeChange(git: Git, top: string, change: WiringChange
   const rel = relative(top, change.path).split("\\").join("/");
   let standing: string;
   if (change.local) {
-    if (await ignored(git, rel)) standing = "local: git ignores it, this machine only";
+    if (await git.ignores(rel)) standing = "local: git ignores it, this machine only";
     else standing = `local: now ignored through ${relative(top, await excludeLocally(git, rel))}, this machine only`;
   } else if ((await git.tryRun(["ls-files", "--error-unmatch", "--", rel])) !== null) {
     standing = "committed: git tracks it, so teammates get it";
-  } else if (await ignored(git, rel)) {
+  } else if (await git.ignores(rel)) {
     standing = "local: git ignores it, so teammates will not get it (remove it from .gitignore to share it)";
   } else {
     standing = "to commit: not ignored by git; commit it so teammates get it";
