@@ -19,7 +19,7 @@ const OLD = "0.0.1-old";
 const FILE = RELEASE_TARGETS.find((t) => t.os === process.platform && t.arch === process.arch)?.file as string;
 
 /** What the server hands out; tests change it to a broken release. */
-let release: { version: string; bytes: Buffer; sha256?: string; missing?: boolean };
+let release: { version: string; bytes: Buffer; sha256?: string; missing?: boolean; manifest?: string };
 let server: ReturnType<typeof createServer>;
 let url: string;
 let old: string;
@@ -30,7 +30,9 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === "/releases/current.json" && !release.missing) {
       const files = { [FILE]: { sha256: release.sha256 ?? sha(release.bytes), bytes: release.bytes.length } };
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ version: release.version, files }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(release.manifest ?? JSON.stringify({ version: release.version, files }));
     } else if (req.url === `/releases/${release.version}/${FILE}`) {
       res.writeHead(200, { "content-length": release.bytes.length }).end(release.bytes);
     } else res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"code":"no_release","message":"none"}}');
@@ -95,6 +97,11 @@ describe("residue upgrade", { timeout: 120_000 }, () => {
     ["a build that does not run here", () => ({ bytes: Buffer.from("#!/bin/sh\nexit 3\n") }), /does not run on this machine/],
     ["a build of another version", () => ({ bytes: readFileSync(old) }), new RegExp(`says it is ${OLD}, not ${VERSION}`)],
     ["no release at all", () => ({ missing: true }), /has no release of residue to hand out/],
+    [
+      "a manifest it cannot read",
+      () => ({ manifest: '{"version":"../../etc","files":{}}' }),
+      /is not a release manifest residue understands/,
+    ],
   ])("refuses %s and changes nothing", async (_name, broken, message) => {
     release = { version: VERSION, bytes: readFileSync(BINARY), ...broken() };
     const { dir, bin } = installOld();
