@@ -13,7 +13,9 @@ export function shellQuote(s: string) {
  * How a hook committed with the repo (core.hooksPath in the work tree, e.g. husky) finds the queue on
  * any machine: the main work tree's `.residue/`, as `Git.mainTopLevel` finds it, at run time.
  */
-const FIND_JOURNAL = `residue_q=$(git rev-parse --git-common-dir 2>/dev/null); case $residue_q in .git) residue_q=. ;; */.git) residue_q=\${residue_q%/.git} ;; esac`;
+// Hooks run at the work tree's top: a `.git` directory there is the main work tree (no git call, the
+// common case); a linked worktree's `.git` is a file, and git names the common dir.
+const FIND_JOURNAL = `if [ -d .git ]; then residue_q=.; else residue_q=$(git rev-parse --git-common-dir 2>/dev/null); case $residue_q in */.git) residue_q=\${residue_q%/.git} ;; esac; fi`;
 
 /**
  * The post-commit and post-rewrite blocks only append to the journal: no residue process sits in
