@@ -7,7 +7,7 @@ import { signSession } from "@residue/site/ui-session";
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordFigure } from "./support/figures.ts";
 import { type SeededRecord, seedRecord } from "./support/record.ts";
-import { apiRoutes, pageFiles } from "./support/routes.ts";
+import { apiRoutes, pageFiles, releaseRouteTable } from "./support/routes.ts";
 import { dedicatedServer } from "./support/server.ts";
 
 // Lockouts would answer most of these probes with 429 before the gate is reached: lift them here, so
@@ -67,6 +67,24 @@ const pageExamples = (r: SeededRecord): Examples => ({
   "app/-/logout.astro": [{ path: "/app/-/logout" }],
   "app/-/delete/[id].astro": [{ path: `/app/-/delete/${r.sessionId}?back=%2Fapp`, secret: r.secret }],
 });
+
+/** The server hands out its own CLI: every download route is public, and these requests reach each one. */
+const releaseExamples: Record<string, string[]> = {
+  "GET /install.sh": ["/install.sh"],
+  "GET /install.ps1": ["/install.ps1"],
+  "GET /releases/current.json": ["/releases/current.json"],
+  "GET /releases/:version/:file": ["/releases/0.1.0/residue-linux-x64", "/releases/0.1.0/SHA256SUMS"],
+};
+/** Near the download paths but none of them: these stay behind the gate. */
+const beside = [
+  "/releases",
+  "/releases/",
+  "/releases/0.1.0",
+  "/releases/0.1.0/residue-linux-x64/x",
+  "/install.sh/x",
+  "/install",
+  "/releases.json",
+];
 
 const PUBLIC_API = new Set(["GET /health"]);
 const PUBLIC_PAGES = new Set(["highlight.css.ts", "app/-/login.astro"]);
@@ -197,6 +215,20 @@ describe("auth from the route tables", () => {
   it("knows how to reach every route and page the app serves", () => {
     expect(apiRouteTable().filter((r) => !(r in apiExamples(record)))).toEqual([]);
     expect(pageRouteTable().filter((p) => !(p in pageExamples(record)))).toEqual([]);
+    expect(releaseRouteTable().map((r) => `${r.method} ${r.path}`)).toEqual(Object.keys(releaseExamples));
+  });
+
+  it("answers the CLI's downloads without credentials, and keeps the paths beside them behind the gate", async () => {
+    for (const path of Object.values(releaseExamples).flat()) {
+      const res = await rawRequest("GET", path, {});
+      // No release is uploaded to this server: the manifest and files answer 404, the scripts say so.
+      expect([path, res.status], res.body.slice(0, 300)).toEqual([path, path.startsWith("/install") ? 200 : 404]);
+      expect(res.headers["content-security-policy"], path).toBeTruthy();
+    }
+    for (const path of beside) {
+      const res = await rawRequest("GET", path, {});
+      expect([path, res.status]).toEqual([path, 302]);
+    }
   });
 
   it("serves each route's content to real credentials on the canonical path (the control)", async () => {

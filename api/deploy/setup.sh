@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-time setup of residue on a Cloudflare account (the local app needs none of this).
-# Creates the D1 database and R2 bucket, applies migrations, generates the secrets and stores them.
+# Creates the D1 database and R2 bucket, applies migrations, uploads the CLI release the server hands
+# out, generates the secrets and stores them.
 # Needs `npx wrangler login` first. Safe to re-run: existing resources are reused.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,6 +28,9 @@ say "R2 bucket '$BUCKET'"
 say "Building and applying migrations"
 npm run build --silent
 "${WRANGLER[@]}" d1 migrations apply DB --remote --config site/dist/server/wrangler.json
+
+say "The CLI release (served at /install.sh and /releases/)"
+node cli/release/publish.ts
 
 say "Secrets"
 token="rsd_$(node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))')"

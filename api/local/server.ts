@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSecrets, type LocalSecrets } from "./dev-vars.ts";
+import { runTool } from "./run-tool.ts";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const BUILT_DIR = join(ROOT, "site/dist");
@@ -32,22 +33,8 @@ export interface LocalServer {
   stop(): Promise<void>;
 }
 
-function run(command: string, args: string[], onOutput?: (s: string) => void): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(join(BIN, command), args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const collect = (d: Buffer) => {
-      output += d.toString();
-      onOutput?.(d.toString());
-    };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolvePromise() : reject(new Error(`${command} ${args.join(" ")} failed (${code}):\n${output}`)),
-    );
-  });
-}
+const run = (command: string, args: string[], onOutput?: (s: string) => void) =>
+  runTool(join(BIN, command), args, { cwd: ROOT, onOutput }).then(() => {});
 
 /**
  * Builds into a fresh directory, then swaps it in with renames, so site/dist is always one whole build:

@@ -1,24 +1,33 @@
 // The app's routes as the routers know them, so suites iterate the real route tables instead of a copy:
-// the API's as Hono registered them, the UI's as Astro derives them from its pages folder.
+// the API's and the public downloads' as Hono registered them, the UI's as Astro derives them from its
+// pages folder.
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { createApi } from "@residue/api";
+import { releaseRoutes } from "@residue/api/releases";
 import { ROOT } from "../../api/local/server.ts";
 
 export interface ApiRoute {
   method: string;
-  /** Hono's path template under /api, e.g. "/sessions/:id" or "/repos/:path{.+}". */
+  /** Hono's path template (under /api for the API's), e.g. "/sessions/:id" or "/repos/:path{.+}". */
   path: string;
 }
 
-/** Every concrete route (middleware and the catch-all are registered as ALL and are not routes). */
-export function apiRoutes(): ApiRoute[] {
-  const app = createApi(() => {
-    throw new Error("route listing only: no request is handled");
-  });
+const listingOnly = () => {
+  throw new Error("route listing only: no request is handled");
+};
+
+/** A Hono app's concrete routes (middleware and the catch-all are registered as ALL and are not routes). */
+function routesOf(app: { routes: { method: string; path: string }[] }): ApiRoute[] {
   const routes = app.routes.filter((r) => r.method !== "ALL").map((r) => ({ method: r.method, path: r.path }));
   return [...new Map(routes.map((r) => [`${r.method} ${r.path}`, r])).values()];
 }
+
+/** Every route of the JSON API, under /api. */
+export const apiRoutes = (): ApiRoute[] => routesOf(createApi(listingOnly));
+
+/** Every public download route (install scripts, release files), at the site's root. */
+export const releaseRouteTable = (): ApiRoute[] => routesOf(releaseRoutes(listingOnly));
 
 export interface PathParam {
   name: string;

@@ -1,8 +1,9 @@
 // The Worker's request pipeline. Deny by default: a path must be canonical, then it is either the JSON
-// API (bearer auth of its own), one of the few public pages, or behind the sign-in gate.
+// API (bearer auth of its own), the CLI's downloads, one of the few public pages, or behind the sign-in gate.
 
 import { createApi } from "@residue/api";
 import { errorResponse } from "@residue/api/errors";
+import { releaseRoutes } from "@residue/api/releases";
 import { astro } from "astro/hono";
 import { Hono } from "hono";
 import { adminAuth } from "./server/admin-auth.ts";
@@ -20,6 +21,8 @@ app.use(async (c, next) => {
 });
 app.route("/api", createApi(getEnv));
 app.get("/", (c) => c.redirect("/app"));
+// Public: the server hands out its own CLI (install scripts, release files).
+app.route("/", releaseRoutes(getEnv));
 app.use(adminAuth(getEnv));
 app.use(astro());
 export default app;

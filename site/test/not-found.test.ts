@@ -1,10 +1,10 @@
-// Every route that names an org, repo, commit or session answers 404 when that record does not exist, in
-// the API and the UI alike. The routes come from the real route tables (Hono's, Astro's pages folder), so
+// Every route that names an org, repo, commit, session or release file answers 404 when that record does
+// not exist, in the API, the public downloads and the UI alike. The routes come from the real route tables (Hono's, Astro's pages folder), so
 // a new route must be placed in one of the tables below or this test fails.
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { api, baseUrl, commitMapping, fakeSha, postJson, sessionMeta, uniqueRepo, uploadData } from "../../api/test/support/client.ts";
-import { apiRoutes, pageFiles, templateSegments } from "../../hardening/support/routes.ts";
+import { apiRoutes, pageFiles, releaseRouteTable, templateSegments } from "../../hardening/support/routes.ts";
 
 /** A repo that exists, so a missing commit or a missing repo of a known org can be asked for. */
 const repo = uniqueRepo();
@@ -98,5 +98,33 @@ describe("UI: a missing record is a 404", () => {
   it.each(cases)("$path", async ({ path }) => {
     const res = await fetch(`${baseUrl()}${path}`, { headers: { authorization: auth() }, redirect: "manual" });
     expect(res.status).toBe(404);
+  });
+});
+
+/** For each public download route with params, paths naming no uploaded file or no file of the contract. */
+const releaseMissing: Record<string, () => string[]> = {
+  "/releases/:version/:file": () => [
+    "/releases/9.9.9/residue-linux-x64",
+    "/releases/9.9.9/SHA256SUMS",
+    "/releases/not-a-version/residue-linux-x64",
+    "/releases/9.9.9/residue",
+    "/releases/9.9.9/current.json",
+    "/releases/9.9.9/residue-linux-x64.exe",
+  ],
+};
+
+describe("Downloads: a missing release file is a 404", () => {
+  const cases = releaseRouteTable()
+    .filter((r) => templateSegments(r.path).some((s) => typeof s !== "string"))
+    .flatMap((r) => {
+      const paths = releaseMissing[r.path];
+      if (!paths) throw new Error(`${r.method} ${r.path}: add it to releaseMissing`);
+      return paths().map((path) => ({ method: r.method, path }));
+    });
+
+  it.each(cases)("$method $path", async ({ method, path }) => {
+    const res = await fetch(`${baseUrl()}${path}`, { method, redirect: "manual" });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("release_file_not_found");
   });
 });
