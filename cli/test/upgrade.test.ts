@@ -1,6 +1,6 @@
-// `residue upgrade` against a server handing out a release (docs/distribution.md): real compiled binaries
-// of two versions, a real HTTP server serving `/releases/current.json` and the file, and the binary
-// replacing itself.
+// `residue upgrade` (docs/distribution.md): real compiled binaries of two versions replacing themselves,
+// from the real server (workerd, its release put into local R2 as `npm start` does), and from a plain HTTP
+// server standing in for one gone wrong (a wrong SHA-256, a build that does not run, an unreadable manifest).
 
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -9,8 +9,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RELEASE_TARGETS } from "@residue/protocol/release";
+import { RELEASE_TARGETS, type ReleaseManifest } from "@residue/protocol/release";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveOwnRelease } from "../../api/local/release.ts";
+import { type LocalServer, startTemporaryServer } from "../../api/local/server.ts";
 import { VERSION } from "../src/version.ts";
 import { BINARY, ROOT, type Run } from "./support/harness.ts";
 import { buildResidueVersion } from "./support/other-version.ts";
@@ -23,10 +25,11 @@ let release: { version: string; bytes: Buffer; sha256?: string; missing?: boolea
 let server: ReturnType<typeof createServer>;
 let url: string;
 let old: string;
+let oldEntry: string;
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 beforeAll(async () => {
-  old = buildResidueVersion(OLD);
+  ({ binary: old, entry: oldEntry } = buildResidueVersion(OLD));
   server = createServer((req, res) => {
     if (req.url === "/releases/current.json" && !release.missing) {
       const files = { [FILE]: { sha256: release.sha256 ?? sha(release.bytes), bytes: release.bytes.length } };
@@ -63,7 +66,7 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}): Pro
   });
 }
 
-describe("residue upgrade", { timeout: 120_000 }, () => {
+describe("residue upgrade from a plain HTTP server (and one gone wrong)", { timeout: 120_000 }, () => {
   it("--check reports the server's build and changes nothing", async () => {
     release = { version: VERSION, bytes: readFileSync(BINARY) };
     const { bin } = installOld();
@@ -122,12 +125,49 @@ describe("residue upgrade", { timeout: 120_000 }, () => {
     expect(r.stdout).toMatch(new RegExp(`\\r  ${FILE} \\[#{24}\\] [\\d.]+ MB of [\\d.]+ MB`));
     expect(r.stdout).toContain(`residue ${OLD} → ${VERSION}`);
   });
+});
 
-  it("a residue run as a JS package says to upgrade it with its package manager", async () => {
-    release = { version: "9.9.9", bytes: readFileSync(BINARY) };
-    const r = await run(join(ROOT, "node_modules/.bin/bun"), [join(ROOT, "cli/src/main.ts"), "upgrade", "--url", url]);
+describe("residue upgrade from the real server", { timeout: 120_000 }, () => {
+  let real: LocalServer & { persistTo: string };
+  beforeAll(async () => {
+    real = await startTemporaryServer();
+  }, 120_000);
+  afterAll(() => real?.stop());
+
+  it("before a release is uploaded, says the server has none and changes nothing", async () => {
+    const { bin } = installOld();
+    const r = await run(bin, ["upgrade", "--url", real.url]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/runs as a JS package .*which `residue upgrade` does not replace/);
-    expect(r.stderr).toMatch(/npm i -g …, bun add -g …/);
+    expect(r.stderr).toContain(`${real.url} has no release of residue to hand out`);
+    expect((await run(bin, ["--version"])).stdout.trim()).toBe(OLD);
+  });
+
+  describe("with the release npm start uploads", () => {
+    let served: ReleaseManifest;
+    beforeAll(async () => {
+      const target = RELEASE_TARGETS.filter((t) => t.file === FILE);
+      served = (await serveOwnRelease(real, { targets: target })).release.manifest;
+    }, 600_000);
+
+    it("--check, then the upgrade to the server's build, then nothing left to do", async () => {
+      const { dir, bin } = installOld();
+      const check = await run(bin, ["upgrade", "--check", "--url", real.url]);
+      expect(check.stdout).toContain(`residue ${OLD} here; ${real.url} hands out ${served.version} (${FILE}`);
+      const r = await run(bin, ["upgrade"], { RESIDUE_URL: real.url, RESIDUE_TOKEN: "t" });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe(`residue ${OLD} → ${served.version} (${bin})\n`);
+      expect(sha(readFileSync(bin))).toBe(served.files[FILE]?.sha256);
+      expect(readdirSync(join(dir, "bin"))).toEqual(["residue"]);
+      expect((await run(bin, ["upgrade", "--url", real.url])).stdout).toBe(
+        `residue ${served.version} is already the build ${real.url} hands out\n`,
+      );
+    });
+
+    it("a residue run as a JS package says to upgrade it with its package manager", async () => {
+      const r = await run(join(ROOT, "node_modules/.bin/bun"), [oldEntry, "upgrade", "--url", real.url]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/runs as a JS package .*which `residue upgrade` does not replace/);
+      expect(r.stderr).toContain(`npm i -g …, bun add -g …), or install ${real.url}'s binary: curl -fsSL ${real.url}/install.sh | sh`);
+    });
   });
 });

@@ -14,7 +14,7 @@ import { buildResidueVersion } from "./support/other-version.ts";
 const OLD = "0.0.1-old";
 let old: string;
 beforeAll(() => {
-  old = buildResidueVersion(OLD);
+  old = buildResidueVersion(OLD).binary;
 }, 120_000);
 
 const HINT = /residue: this CLI is 0\.0\.1-old, the server runs \S+; `residue upgrade` installs the server's build/;

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./harness.ts";
 
-export function buildResidueVersion(version: string): string {
+/** The binary, and the entry script of the same copy (to run it as a JS package would be run). */
+export function buildResidueVersion(version: string): { binary: string; entry: string } {
   const dir = mkdtempSync(join(tmpdir(), `residue-${version}-`));
   mkdirSync(join(dir, "cli"));
   cpSync(join(ROOT, "cli/src"), join(dir, "cli/src"), { recursive: true });
@@ -16,5 +17,5 @@ export function buildResidueVersion(version: string): string {
   const binary = join(dir, "residue");
   const bun = join(ROOT, "node_modules/.bin/bun");
   execFileSync(bun, ["build", "--compile", "--minify", join(dir, "cli/src/main.ts"), "--outfile", binary], { stdio: "pipe" });
-  return binary;
+  return { binary, entry: join(dir, "cli/src/main.ts") };
 }
