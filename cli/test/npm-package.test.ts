@@ -1,7 +1,7 @@
 // The npm package (docs/distribution.md): packed with `npm pack`, installed globally by npm and by bun
 // into temp prefixes with no checkout around, then run from PATH: --version, --help, and a session
 // captured with a commit and pushed to the real backend.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,9 +43,25 @@ async function expectWorks(command: string[], path: string, cwd: string) {
   sb.command = command;
   sb.env.PATH = path;
   expect(sb.residue(["init"]).status).toBe(0);
+  // residue is on PATH: setup commits the portable hook only, and that hook, run as Claude Code runs it, records.
+  const setup = sb.residue(["setup", "claude-code"]);
+  expect(setup.stdout).not.toContain("settings.local.json");
+  const settings = JSON.parse(readFileSync(join(sb.repo, ".claude/settings.json"), "utf8"));
   const transcript = join(sb.dir, "session.jsonl");
   writeFileSync(transcript, transcriptLines([stamp()]) + editLine(join(sb.repo, "wind.ts"), stamp()));
-  expect(sb.residue(["session", "start", "--agent", "claude-code", "--data", transcript]).status).toBe(0);
+  const payload = {
+    session_id: "5a1d7c3e-0b2f-4e8a-9c6d-1f2e3d4c5b6a",
+    transcript_path: transcript,
+    cwd: sb.repo,
+    hook_event_name: "SessionStart",
+  };
+  const hook = spawnSync("sh", ["-c", settings.hooks.SessionStart[0].hooks[0].command], {
+    cwd: sb.repo,
+    env: sb.env,
+    input: JSON.stringify({ ...payload, source: "startup" }),
+    encoding: "utf8",
+  });
+  expect(hook).toMatchObject({ status: 0, stdout: "", stderr: "" });
   sb.edit("wind.ts", "export const wind = 1;\n");
   sb.git("commit", "-qm", "Wind");
   const capture = sb.residue(["capture"]);
