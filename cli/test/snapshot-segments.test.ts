@@ -129,3 +129,39 @@ describe("RESIDUE_SNAPSHOT_CAP", () => {
     expect(formatBytes(1536 * 1024 ** 2)).toBe("1.5 GiB");
   });
 });
+
+describe("a Claude Code session with a sub-agent file, snapshotted as a section log", () => {
+  const state = join(dir, "sections-state");
+  const transcript = join(dir, "sections.jsonl");
+  const subagent = join(dir, "sections", "subagents", "agent-a1.jsonl");
+  const marker = (path: string) => `${JSON.stringify({ type: "residue-file", path })}\n`;
+  const stored = (snap: Snapshot | null) => gunzipSync(readFileSync(snap?.gzipPath as string)).toString();
+  const generation = (snap: Snapshot | null) => snap?.meta.segments?.push.layout.generation;
+
+  it("continues the generation as the files grow, and lays the files out anew (a new generation) when one is rewritten", async () => {
+    mkdirSync(join(dir, "sections", "subagents"), { recursive: true });
+    writeFileSync(transcript, first);
+    writeFileSync(subagent, more);
+    const one = await takeSnapshot(state, ID, transcript, "claude-code", control);
+    const layout = `${first}${marker("subagents/agent-a1.jsonl")}${more}`;
+    expect(stored(one)).toBe(layout);
+    // Confirmed: the server holds it, and the local copy is pruned.
+    confirmSnapshot(state, ID, one as Snapshot);
+
+    appendFileSync(transcript, last);
+    const two = await takeSnapshot(state, ID, transcript, "claude-code", control);
+    expect(stored(two)).toBe(`${layout}${marker("")}${last}`);
+    expect([generation(two), two?.meta.segments?.push.layout.push]).toEqual([1, 1]);
+    confirmSnapshot(state, ID, two as Snapshot);
+
+    // The sub-agent's file rewritten: what is stored of it is gone, so the files are laid out as they are now.
+    writeFileSync(subagent, transcriptLines(times(300, 5), 300));
+    const three = await takeSnapshot(state, ID, transcript, "claude-code", control);
+    expect(stored(three)).toBe(`${first}${last}${marker("subagents/agent-a1.jsonl")}${readFileSync(subagent, "utf8")}`);
+    expect(generation(three)).toBe(2);
+    expect(three?.meta.sections?.sections).toEqual([
+      ["", 210],
+      ["subagents/agent-a1.jsonl", 5],
+    ]);
+  });
+});

@@ -89,15 +89,29 @@ interface FileLines {
   lines: Line[];
 }
 
-/** The main transcript and each sub-agent file that residue appended behind a marker line. */
-function splitFiles(lines: Line[]): { main: Line[]; subagents: FileLines[] } {
+/**
+ * The main transcript and each sub-agent file that residue appended behind marker lines, a file's sections
+ * joined (`"path":""` marks the main transcript resuming). A window's context names the sub-agent sections when
+ * the stream interleaves them, since the window's lines need not hold every marker.
+ */
+function splitFiles(lines: Line[], sections: ClaudeCodeContext["sections"]): { main: Line[]; subagents: FileLines[] } {
   const main: Line[] = [];
   const subagents: FileLines[] = [];
+  const fileOf = (name: string) => {
+    const known = subagents.find((f) => f.name === name);
+    if (known) return known;
+    const file = { name, lines: [] };
+    subagents.push(file);
+    return file;
+  };
   let current: FileLines | null = null;
   for (const line of lines) {
-    if (line.value.type === "residue-file") {
-      current = { name: str(line.value.path) ?? "sub-agent", lines: [] };
-      subagents.push(current);
+    if (sections) {
+      const section = sections.find(([from, to]) => line.n >= from && line.n <= to);
+      if (line.value.type !== "residue-file") (section ? fileOf(section[2]).lines : main).push(line);
+    } else if (line.value.type === "residue-file") {
+      const name = str(line.value.path) ?? "sub-agent";
+      current = name === "" ? null : fileOf(name);
     } else (current ? current.lines : main).push(line);
   }
   return { main, subagents };
@@ -356,7 +370,7 @@ function spawnerOf(group: Line[], calls: { call: ToolCall; line: number }[]): To
  * file) says which lines are shown and folded: the window does not pick a branch itself.
  */
 export function mapClaudeCodeLines(lines: Line[], context: ClaudeCodeContext): Conversation {
-  const { main, subagents } = splitFiles(lines);
+  const { main, subagents } = splitFiles(lines, context.sections);
   const { messages, usage, notices } = mapChain(
     main.filter((l) => l.value.isSidechain !== true),
     subagents,
@@ -370,20 +384,32 @@ export function mapClaudeCodeLines(lines: Line[], context: ClaudeCodeContext): C
     if (call) call.children = children;
     else leftovers.push({ name: "inline sub-agent", lines: group, children });
   }
-  for (const sub of subagents.filter((s) => s.name)) leftovers.push({ ...sub, children: mapOwn(sub.lines) });
-  // Sub-agent conversations no Task call claimed are still shown, at the end.
-  for (const { name, lines, children } of leftovers) {
+  // A file a call elsewhere shows (outside these lines) is not shown again.
+  const claimed = new Set(context.claimed ?? []);
+  const files = subagents.filter((s) => s.name && !claimed.has(s.name)).map((sub) => ({ ...sub, children: mapOwn(sub.lines) }));
+  // Sub-agent conversations no Task call claimed are still shown: inline ones at the end, files where their
+  // first line is (the end, unless a later section of the main transcript follows).
+  for (const { name, lines, children, atEnd } of [
+    ...leftovers.map((l) => ({ ...l, atEnd: true })),
+    ...files.map((f) => ({ ...f, atEnd: false })),
+  ]) {
     const first = lines[0];
     if (first && children.length) {
-      messages.push({
-        index: messages.length,
+      const message: Message = {
+        index: 0,
         role: "system",
         blocks: [{ kind: "tool_call", id: name, name: "Sub-agent", input: { file: name }, children }],
         timestamp: time(first.value.timestamp),
         line: first.n,
-      });
+      };
+      let at = messages.length;
+      while (!atEnd && at > 0 && (messages[at - 1] as Message).line > first.n) at--;
+      messages.splice(at, 0, message);
     }
   }
+  messages.forEach((m, i) => {
+    m.index = i;
+  });
   return { agent: "claude-code", messages, notices, usage };
 }
 

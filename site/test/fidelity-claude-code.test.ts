@@ -191,3 +191,33 @@ describe("Claude Code shapes", () => {
     expect(classifyRecords("claude-code", read("queued-prompt.jsonl")).recognised).toMatchObject({ "attachment queued_command": 1 });
   });
 });
+
+describe("a session pushed while it grew (the CLI's section log)", () => {
+  /** The main transcript and each sub-agent file in two runs each: main, sub-agents, main again (behind `"path":""`), sub-agents. */
+  function sections(file: string): string {
+    const subDir = join(DIR, file.replace(/\.jsonl$/, ""), "subagents");
+    const halves = (text: string) => {
+      const lines = text.split("\n").filter(Boolean);
+      const mid = Math.ceil(lines.length / 2);
+      return [lines.slice(0, mid), lines.slice(mid)];
+    };
+    const main = halves(readFileSync(join(DIR, file), "utf8"));
+    const subs = readdirSync(subDir).map((f) => ({ name: `subagents/${f}`, parts: halves(readFileSync(join(subDir, f), "utf8")) }));
+    const marker = (path: string) => JSON.stringify({ type: "residue-file", path });
+    const out = [...(main[0] ?? [])];
+    for (const s of subs) out.push(marker(s.name), ...(s.parts[0] ?? []));
+    out.push(marker(""), ...(main[1] ?? []));
+    for (const s of subs) out.push(marker(s.name), ...(s.parts[1] ?? []));
+    return `${out.join("\n")}\n`;
+  }
+  const file = "projects/-home-dev-acme-widgets/b7e1a0c4-58d2-4f9b-a3c6-0e2d4f6a8b1c.jsonl";
+
+  it("shows what the single layout shows, the sub-agent's messages on its Task call", () => {
+    const single = mapSession("claude-code", upload(file));
+    const log = mapSession("claude-code", sections(file));
+    expect(shown(log.messages)).toEqual(shown(single.messages));
+    const task = log.messages.flatMap((m) => m.blocks).find((b) => b.kind === "tool_call" && b.name === "Task");
+    expect(task?.kind === "tool_call" && task.children?.length).toBeGreaterThan(0);
+    expect(log.messages.length).toBe(single.messages.length);
+  });
+});

@@ -94,26 +94,85 @@ for (const [agent, format] of Object.entries(WINDOWS)) {
   });
 }
 
+/** A compaction comes every 2,000 turns: 2,100 hold one. Generated once for the tests below. */
+let generated: string | undefined;
+function generatedSession() {
+  if (generated) return generated;
+  const dir = mkdtempSync(join(tmpdir(), "residue-windows-"));
+  const file = join(dir, "session.jsonl");
+  execFileSync(process.execPath, [join(ROOT, "scale-proto/gen-transcript.ts"), file, "2100"]);
+  generated = readFileSync(file, "utf8");
+  rmSync(dir, { recursive: true });
+  return generated;
+}
+
+/** Every message alone, and every run of 8, mapped from its window: the messages that differ from the whole file's. */
+function checkWindows(text: string) {
+  const format = WINDOWS["claude-code"];
+  const lines = parsed(text);
+  const structure = structureOf(format, lines) as ClaudeCodeStructure;
+  const full = format.mapLines(lines, format.window(structure, 1, lines.at(-1)?.n ?? 0).context).messages;
+  expect(full).toEqual(formatOf("claude-code")?.map(text).messages);
+  // What the windows must get right is there: branches left, history folded, sub-agents' own files.
+  expect(structure.skip.length).toBeGreaterThan(0);
+  expect(full.some((m) => m.fold)).toBe(true);
+  expect(full.some((m) => m.blocks.some((b) => b.kind === "tool_call" && b.children?.length))).toBe(true);
+  const differing: string[] = [];
+  for (let a = 0; a < full.length; a++)
+    for (const b of [a, Math.min(full.length - 1, a + 7)])
+      if (windowDiffers(format, structure, lines, full, a, b)) differing.push(`[${a}, ${b}]`);
+  expect(differing).toEqual([]);
+  return { full, structure };
+}
+
+/**
+ * The same session laid out as the CLI's section log lays out a session pushed while it grew: the main
+ * transcript in runs, each sub-agent file's lines split over several sections between them (the main one
+ * resuming behind a `"path":""` marker).
+ */
+function interleaved(text: string, runs: number) {
+  const main: string[] = [];
+  const files = new Map<string, string[]>();
+  let current = main;
+  for (const raw of text.split("\n").slice(0, -1)) {
+    const marker = raw.includes('"type":"residue-file"') ? (JSON.parse(raw) as { path: string }).path : null;
+    if (marker === null) current.push(raw);
+    else {
+      current = [];
+      files.set(marker, current);
+    }
+  }
+  const out: string[] = [];
+  let previous = "";
+  const section = (name: string, part: string[]) => {
+    if (!part.length) return;
+    if (name !== previous) out.push(JSON.stringify({ type: "residue-file", path: name }));
+    out.push(...part);
+    previous = name;
+  };
+  for (let r = 0; r < runs; r++) {
+    const cut = (xs: string[]) => xs.slice(Math.floor((xs.length * r) / runs), Math.floor((xs.length * (r + 1)) / runs));
+    section("", cut(main));
+    for (const [name, lines] of files) section(name, cut(lines));
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** Messages as a reader sees them, whatever lines they came from. */
+const withoutLines = (messages: Message[]) => JSON.stringify(messages, (key, value) => (key === "line" ? undefined : value));
+
 describe("claude-code: windows of a generated long session (rewind, compaction, sub-agent files)", () => {
   it("every message alone, and every run of 8, maps as in the whole file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "residue-windows-"));
-    const file = join(dir, "session.jsonl");
-    execFileSync(process.execPath, [join(ROOT, "scale-proto/gen-transcript.ts"), file, "2100"]);
-    const text = readFileSync(file, "utf8");
-    rmSync(dir, { recursive: true });
-    const format = WINDOWS["claude-code"];
-    const lines = parsed(text);
-    const structure = structureOf(format, lines) as ClaudeCodeStructure;
-    const full = format.mapLines(lines, format.window(structure, 1, lines.at(-1)?.n ?? 0).context).messages;
-    expect(full).toEqual(formatOf("claude-code")?.map(text).messages);
-    // What the windows must get right is there: branches left, history folded, sub-agents' own files.
-    expect(structure.skip.length).toBeGreaterThan(0);
-    expect(full.some((m) => m.fold)).toBe(true);
-    expect(full.some((m) => m.blocks.some((b) => b.kind === "tool_call" && b.children?.length))).toBe(true);
-    const differing: string[] = [];
-    for (let a = 0; a < full.length; a++)
-      for (const b of [a, Math.min(full.length - 1, a + 7)])
-        if (windowDiffers(format, structure, lines, full, a, b)) differing.push(`[${a}, ${b}]`);
-    expect(differing).toEqual([]);
+    checkWindows(generatedSession());
+  }, 300_000);
+
+  it("laid out as a section log (main and sub-agent sections interleaved), it maps as in the whole file, with the messages of the single layout", () => {
+    const text = generatedSession();
+    const log = interleaved(text, 4);
+    const { full, structure } = checkWindows(log);
+    expect(structure.interleaved).toBe(true);
+    expect(new Set(structure.files.map((f) => f.name)).size).toBeLessThan(structure.files.length);
+    // The same conversation as the layout of one section per file: only the lines it names moved.
+    expect(withoutLines(full)).toBe(withoutLines(formatOf("claude-code")?.map(text).messages ?? []));
   }, 300_000);
 });

@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { mapSession } from "@residue/formats";
-import type { Conversation, Message } from "@residue/formats/model";
 import { searchDocuments } from "@residue/formats/search-text";
 import { MAX_PUSHES, type SearchDocument } from "@residue/protocol";
 import { FINAL_BLOCK, GZIP_HEADER, gzipTrailer } from "@residue/store";

@@ -23,9 +23,10 @@ import { CliError } from "../errors/cli-error.ts";
 import { createRedactor, type Redactor, redactionTransform } from "../redaction/index.ts";
 import type { LocalSession } from "../state/model.ts";
 import { createScanner, type TranscriptScan } from "../transcript/scan.ts";
+import type { SectionLog } from "./section-log.ts";
 import { placeSegments, removeSegmentTemps, type SegmentsMeta, segmentsAgent, wholeLines, writeSegments } from "./segments.ts";
 import type { Agent } from "./sessions.ts";
-import { openSessionData, type SessionFiles, sessionFiles } from "./sources.ts";
+import { openDocument, openSectionLog, type SectionStream, type SessionFiles, sessionFiles } from "./sources.ts";
 
 export type SnapshotMeta = Omit<TranscriptScan, "positions"> & {
   /** The gzip file holding exactly these bytes (named by their hash, so meta and data never disagree). */
@@ -36,6 +37,8 @@ export type SnapshotMeta = Omit<TranscriptScan, "positions"> & {
   source_stamp?: string;
   /** Values redacted from these bytes, per rule (absent in snapshots taken before counts were kept). */
   redacted?: Record<string, number>;
+  /** JSONL sessions: the section log these bytes were laid out by (the next snapshot replays it, then appends). */
+  sections?: SectionLog;
 };
 
 export interface Snapshot {
@@ -132,18 +135,33 @@ export async function takeSnapshot(
       what: `the kept copy ${gzip}`,
       before: previous.meta.redacted,
       segments: previous.meta.segments !== undefined,
+      log: previous.meta.sections,
     });
   }
   const files = sessionFiles(agent, dataPath);
   const sources = sourceStamp(files);
   const stamp = sources === null ? undefined : `${rules}|${sources}`;
   if (previous && !retake && stamp !== undefined && previous.meta.source_stamp === stamp) return previous;
-  return writeSnapshot(stateDir, sessionId, agent, control, {
-    source: () => [openSessionData(files)],
-    stamp,
-    what: `the ${agent} transcript ${dataPath}`,
-    segments: segmentsAgent(agent, dataPath),
-  });
+  const segments = segmentsAgent(agent, dataPath);
+  const job = (log: SectionLog | null): SnapshotJob => {
+    // Each read of the source (a transcript the layout cannot hold is read again whole) lays out its own log.
+    let read: SectionStream | null = null;
+    return {
+      source: () => {
+        if (!segments) return [openDocument(files)];
+        read = openSectionLog(files, log);
+        return [read.stream];
+      },
+      stamp,
+      what: `the ${agent} transcript ${dataPath}`,
+      segments,
+      log: segments ? () => read?.log() ?? null : undefined,
+    };
+  };
+  const kept = readMeta(stateDir, sessionId)?.sections ?? null;
+  const taken = await writeSnapshot(stateDir, sessionId, agent, control, job(kept));
+  // A file's stored lines changed (rewritten): the log starts again, laid out from the files as they are.
+  return taken ?? ((await writeSnapshot(stateDir, sessionId, agent, control, job(null))) as Snapshot);
 }
 
 interface SnapshotJob {
@@ -156,10 +174,21 @@ interface SnapshotJob {
   before?: Record<string, number>;
   /** Cut in segments (a JSONL transcript), or one gzip stream (a whole JSON document). */
   segments: boolean;
+  /** The section log the source laid out (read once it ended; null: the kept log no longer holds), or the kept one. */
+  log?: SectionStream["log"] | SectionLog;
 }
 
-/** Writes one snapshot: source → redaction → measurement → gzip (or segments), then the meta naming it. */
-async function writeSnapshot(stateDir: string, sessionId: string, agent: Agent, control: Control, job: SnapshotJob): Promise<Snapshot> {
+/**
+ * Writes one snapshot: source → redaction → measurement → gzip (or segments), then the meta naming it. Null
+ * (nothing written) when the source's section log no longer holds: the caller reads it again without the log.
+ */
+async function writeSnapshot(
+  stateDir: string,
+  sessionId: string,
+  agent: Agent,
+  control: Control,
+  job: SnapshotJob,
+): Promise<Snapshot | null> {
   const p = paths(stateDir, sessionId);
   ensurePrivateDir(p.dir);
   const temp = join(p.dir, `${sessionId}.${process.pid}.tmp`);
@@ -209,10 +238,15 @@ async function writeSnapshot(stateDir: string, sessionId: string, agent: Agent, 
       { cause: error },
     );
   }
+  const sections = typeof job.log === "function" ? job.log() : job.log;
+  if (sections === null) {
+    removeSegmentTemps(temp);
+    return null;
+  }
   const { positions: _positions, ...scan } = scanner.finish();
   const base = `${sessionId}.${scan.content_hash.slice(7, 23)}`;
   const file = `${base}.jsonl.gz`;
-  const meta: SnapshotMeta = { ...scan, file, source_stamp: job.stamp, redacted };
+  const meta: SnapshotMeta = { ...scan, file, source_stamp: job.stamp, redacted, sections };
   if (segments) {
     const names = { gzip: file, index: `${base}.index`, documents: `${base}.docs.jsonl` };
     placeSegments(segments.paths, p.dir, names);

@@ -8,6 +8,7 @@ import { foldJournal } from "../capture/fold.ts";
 import type { Control } from "../config/control.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { parseRemoteUrl } from "../git/remote-url.ts";
+import { type SectionLog, streamLine } from "../queue/section-log.ts";
 import { forgetSession, IDLE_MS, sweepIdle } from "../queue/sessions.ts";
 import { confirmSnapshot, dropSnapshot, refuseSnapshot, type Snapshot, takeSnapshot, withoutData } from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
@@ -201,6 +202,7 @@ async function syncOnce(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Pr
   const sentIds = new Set(done.map((p) => p.session.id));
   const lostIds = new Set(lost.map((s) => s.id));
   const commits = commitsToPost(state, sentIds, lostIds);
+  const logs = new Map(prepared.map((p) => [p.session.id, p.snapshot.meta.sections]));
   const body: SessionsUpload = {
     repo,
     sessions: done.map(({ session, snapshot }) => ({
@@ -218,7 +220,7 @@ async function syncOnce(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Pr
       redacted: redactionCounts(snapshot.meta.redacted),
       layout: snapshot.meta.segments?.push.layout,
     })),
-    commits: commits.map(toMapping),
+    commits: commits.map((c) => toMapping(c, logs)),
   };
   let stored: StoredSessions = [];
   if (body.sessions?.length || body.commits?.length) {
@@ -304,7 +306,15 @@ function refuseConflicting(stateDir: string, sent: Prepared[], message: string) 
   for (const p of named.length ? named : inSegments) refuseSnapshot(stateDir, p.session.id);
 }
 
-function toMapping(c: LocalCommit) {
+/**
+ * A commit as posted. Its links' positions count the main transcript's lines (the evidence reads that file);
+ * the stored stream of a session of several files interleaves their sections, so the lines are translated
+ * here, from the section log of the snapshot this run holds: the CLI alone knows the log, and since it only grows
+ * at its end, a line translated now names the same stored line in every later push of the generation.
+ */
+function toMapping(c: LocalCommit, logs: ReadonlyMap<string, SectionLog | undefined>) {
+  const at = <P extends { line?: number | null }>(log: SectionLog | undefined, p: P): P =>
+    p.line ? { ...p, line: streamLine(log, p.line) } : p;
   return {
     sha: c.sha,
     message: c.message,
@@ -314,7 +324,10 @@ function toMapping(c: LocalCommit) {
     branch: c.branch,
     files: c.files,
     parents: c.parents,
-    sessions: c.sessions.map((l) => ({ session_id: l.session_id, position: l.position, since: l.since, reason: l.reason })),
+    sessions: c.sessions.map((l) => {
+      const log = logs.get(l.session_id);
+      return { session_id: l.session_id, position: at(log, l.position), since: l.since && at(log, l.since), reason: l.reason };
+    }),
     replaces: c.replaces,
   };
 }

@@ -21,11 +21,26 @@ export interface ClaudeCodeContext {
   abandoned: number;
   /** Tool results in the lines whose calls lie before them: shown on those calls, not as unknown results. */
   answeredEarlier: string[];
+  /**
+   * Sub-agent files among the lines that a call elsewhere shows (as its children): not shown again on their own.
+   * Absent when none.
+   */
+  claimed?: string[];
+  /**
+   * The sub-agent sections among the lines, when the stream resumes the main transcript after one: lines are told
+   * apart by these, since a window's lines need not hold the marker lines. Absent otherwise (markers tell).
+   */
+  sections?: [from: number, to: number, name: string][];
 }
 
 export interface ClaudeCodeStructure extends ClaudeCodeContext {
-  /** Files residue appended behind a marker line (sub-agents): name → [marker line, last line]. */
+  /**
+   * The sections of files residue appended behind a marker line (sub-agents), in line order: [marker line, last
+   * line]. A file grown over several snapshots has several sections, between sections of the main transcript.
+   */
   files: { name: string; from: number; to: number }[];
+  /** Some main lines come after a sub-agent's section (behind a `"path":""` marker). */
+  interleaved: boolean;
   lastMainLine: number;
   /** Lines whose tool result names the sub-agent it ran: its file is read with any window holding the line. */
   spawns: { line: number; agentId: string }[];
@@ -60,16 +75,24 @@ export function claudeCodeStructure(of: "transcript" | "sub-agent" = "transcript
   const callLines = new Map<string, number>();
   const results: ClaudeCodeStructure["results"] = [];
   let lastLine = 0;
+  /** The sub-agent section being read (null: the main transcript's lines). */
+  let open: ClaudeCodeStructure["files"][number] | null = null;
+  let interleaved = false;
   return {
     line({ n, value }: Line) {
       lastLine = n;
       if (value.type === "residue-file") {
-        const last = files.at(-1);
-        if (last) last.to = n - 1;
-        files.push({ name: typeof value.path === "string" ? value.path : "sub-agent", from: n, to: n });
+        if (open) open.to = n - 1;
+        open = null;
+        const name = typeof value.path === "string" ? value.path : "sub-agent";
+        if (name === "") interleaved = true;
+        else {
+          open = { name, from: n, to: n };
+          files.push(open);
+        }
         return;
       }
-      if (files.length) return;
+      if (open) return;
       const agentId = (value.toolUseResult as Record<string, unknown> | undefined)?.agentId;
       if (windows && typeof agentId === "string" && value.type === "user") spawns.push({ line: n, agentId });
       if (windows && of === "transcript" && value.isSidechain !== true) toolLinks(value, n, callLines, results);
@@ -90,11 +113,12 @@ export function claudeCodeStructure(of: "transcript" | "sub-agent" = "transcript
       if (chain) leaf = uuid;
     },
     finish(): ClaudeCodeStructure {
-      const last = files.at(-1);
-      if (last) last.to = lastLine;
+      if (open) open.to = lastLine;
       const lastMainLine = files[0] ? files[0].from - 1 : lastLine;
+      const links = { files, interleaved, lastMainLine, spawns };
       // No chain line: the transcript has no tree, and every line is shown.
-      if (!leaf) return { skip: [], fold: [], abandoned: 0, answeredEarlier: [], files, lastMainLine, spawns, results };
+      if (!leaf)
+        return { skip: [], fold: [], abandoned: 0, answeredEarlier: [], ...links, results, claimed: claimedFiles(files, spawns, results) };
       const active = new Set<string>();
       const folded = new Set<string>();
       let compacted = false;
@@ -116,23 +140,31 @@ export function claudeCodeStructure(of: "transcript" | "sub-agent" = "transcript
       const abandoned = new Set(off.filter((u) => nodes.get(u.uuid)?.message && nodes.get(u.uuid)?.line === u.line).map((u) => u.uuid))
         .size;
       const skip = toRanges(off.map((u) => u.line));
+      const onBranch = results.filter((r) => !inRanges(skip, r.line) && !inRanges(skip, r.call));
       return {
         skip,
         fold: toRanges(uuids.filter((u) => folded.has(u.uuid)).map((u) => u.line)),
         abandoned,
         answeredEarlier: [],
-        files,
-        lastMainLine,
-        spawns,
-        results: results.filter((r) => !inRanges(skip, r.line) && !inRanges(skip, r.call)),
+        ...links,
+        results: onBranch,
+        claimed: claimedFiles(files, spawns, onBranch),
       };
     },
   };
 }
 
+/** Sub-agent files a result on the active branch names (the mapper shows them as that call's children). */
+function claimedFiles(files: ClaudeCodeStructure["files"], spawns: ClaudeCodeStructure["spawns"], results: ClaudeCodeStructure["results"]) {
+  const answered = new Set(results.map((r) => r.line));
+  const ids = spawns.filter((s) => answered.has(s.line)).map((s) => s.agentId);
+  return [...new Set(files.filter((f) => ids.some((id) => f.name.includes(id))).map((f) => f.name))];
+}
+
 /**
  * The context of lines [from, to] (the whole file's sets, cut to it), and the lines past it that it needs:
- * the results of its calls and the files of the sub-agents it spawned.
+ * the results of its calls, the files of the sub-agents it spawned, and every section of a sub-agent file that
+ * has one among its lines (a sub-agent is mapped from all its lines, and shown where its first section is).
  */
 export function claudeCodeWindow(
   structure: ClaudeCodeStructure,
@@ -143,18 +175,25 @@ export function claudeCodeWindow(
   const later = structure.results.filter((r) => inside(r.call) && r.line > to).map((r) => r.line);
   // A sub-agent's file is named by the result of the call that ran it.
   const ids = structure.spawns.filter((s) => inside(s.line) || later.includes(s.line)).map((s) => s.agentId);
-  const files = structure.files
-    .filter((f) => (f.from < from || f.to > to) && ids.some((id) => f.name.includes(id)))
-    .map((f): [number, number] => [f.from, f.to]);
+  const present = new Set(structure.files.filter((f) => f.from <= to && f.to >= from).map((f) => f.name));
+  const sections = structure.files.filter(
+    (f) => (f.from < from || f.to > to) && (present.has(f.name) || ids.some((id) => f.name.includes(id))),
+  );
   const answeredEarlier = structure.results.filter((r) => inside(r.line) && r.call < from).map((r) => r.id);
+  const extra = mergeRanges([...toRanges(later), ...sections.map((f): [number, number] => [f.from, f.to])]);
+  const read = mergeRanges([[from, to], ...extra]);
+  const claimed = (structure.claimed ?? []).filter((name) => present.has(name));
+  const own = structure.files.filter((f) => read.some(([a, b]) => f.from <= b && f.to >= a));
   return {
     context: {
       skip: clipRanges(structure.skip, from, to),
       fold: clipRanges(structure.fold, from, to),
       abandoned: structure.abandoned,
       answeredEarlier,
+      ...(claimed.length ? { claimed } : {}),
+      ...(structure.interleaved && own.length ? { sections: own.map((f): [number, number, string] => [f.from, f.to, f.name]) } : {}),
     },
-    extra: mergeRanges([...toRanges(later), ...files]),
+    extra,
   };
 }
 

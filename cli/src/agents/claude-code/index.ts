@@ -1,5 +1,10 @@
 // Claude Code: SessionStart/SessionEnd hooks in .claude/settings.json. Sub-agent transcripts are written
-// beside the main one and captured with it.
+// beside the main one and captured with it, in one stored stream laid out as a section log
+// (cli/src/queue/section-log.ts): each snapshot appends the main transcript's new lines, then each sub-agent
+// file's, in name order. A section of another file than the previous section's opens with a marker line,
+// `{"type":"residue-file","path":"subagents/agent-<id>.jsonl"}`, and the main transcript resuming after a
+// sub-agent's section with `{"type":"residue-file","path":""}`. A first snapshot is the main transcript, then
+// each sub-agent file once: the layout sessions stored before the log have.
 import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { claudeCodeFormat } from "@residue/formats/claude-code";

@@ -8,8 +8,9 @@ import { createGunzip } from "node:zlib";
 import { type Control, loadControl } from "../../config/control.ts";
 import type { Deps } from "../../deps.ts";
 import { CliError, EXIT } from "../../errors/cli-error.ts";
+import { segmentsAgent } from "../../queue/segments.ts";
 import { readSnapshot, redactorFor, takeSnapshot } from "../../queue/snapshot.ts";
-import { openSessionData, sessionFiles } from "../../queue/sources.ts";
+import { openDocument, openSectionLog, sessionFiles } from "../../queue/sources.ts";
 import type { RepoContext } from "../../repo/context.ts";
 import type { LocalSession } from "../../state/model.ts";
 import { describeSession, queuedSession, repoHere } from "../forget/queued.ts";
@@ -42,7 +43,12 @@ function isFile(path: string) {
 
 /** The bytes a push would redact: the transcript, or the snapshot kept once the agent deleted it. */
 function sessionData(ctx: RepoContext, s: LocalSession): { stream: Readable; source: string } | null {
-  if (existsSync(s.data_path)) return { stream: openSessionData(sessionFiles(s.agent, s.data_path)), source: s.data_path };
+  if (existsSync(s.data_path)) {
+    const files = sessionFiles(s.agent, s.data_path);
+    // Every file's lines, whatever order a push lays them out in: the same values are redacted.
+    const stream = segmentsAgent(s.agent, s.data_path) ? openSectionLog(files, null).stream : openDocument(files);
+    return { stream, source: s.data_path };
+  }
   const kept = readSnapshot(ctx.stateDir, s.id);
   return kept ? { stream: createReadStream(kept.gzipPath).pipe(createGunzip()), source: kept.gzipPath } : null;
 }

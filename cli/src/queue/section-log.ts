@@ -1,0 +1,64 @@
+// A session of several files (Claude Code's main transcript and its sub-agent files) is stored as one
+// stream: an append-only log of sections. Each snapshot appends, file by file (the main file first, then the
+// others in name order), the whole lines each file gained since the last one, behind a marker line whenever
+// a section's file differs from the previous section's (`{"type":"residue-file","path":""}` when the main
+// file resumes). The stored stream therefore only ever grows at its end, so a grown session continues its
+// stored generation instead of being uploaded again. The first snapshot lays out the main file, then each
+// other file once: the layout sessions were stored in before the log existed.
+
+/** Where one file stands in the log: the whole lines laid out, and the SHA-256 of those bytes of the file. */
+export interface FileMark {
+  /** "" is the main file; others by their name in the session (e.g. `subagents/agent-1.jsonl`). */
+  name: string;
+  bytes: number;
+  lines: number;
+  sha256: string;
+}
+
+export interface SectionLog {
+  files: FileMark[];
+  /** In stream order: each section's file and how many of its lines it holds. */
+  sections: [name: string, lines: number][];
+}
+
+export const MAIN = "";
+
+export function markerLine(name: string) {
+  return `${JSON.stringify({ type: "residue-file", path: name })}\n`;
+}
+
+/** Whether a section of `name` after `previous` (undefined: the stream's first) is opened by a marker line. */
+export function needsMarker(previous: string | undefined, name: string) {
+  return previous === undefined ? name !== MAIN : previous !== name;
+}
+
+/** The log with `lines` more lines of `name` at its end (joined to the last section when it is the same file). */
+export function appendSection(log: SectionLog, name: string, lines: number): SectionLog {
+  const last = log.sections.at(-1);
+  if (last?.[0] === name) return { ...log, sections: [...log.sections.slice(0, -1), [name, last[1] + lines]] };
+  return { ...log, sections: [...log.sections, [name, lines]] };
+}
+
+/**
+ * The stream's line holding line `line` of the main file. Links record positions in the main file's own
+ * lines (the evidence reads that file), while the stored stream numbers its own: the CLI translates them when it
+ * posts the links, from the log it lays the stream out with. The log only grows at its end, so a translation
+ * never changes later. A line past the main lines laid out lands where the next snapshot will put it: each
+ * snapshot lays out the main file first, right after the stream's end (and a marker when the end is another file's).
+ */
+export function streamLine(log: SectionLog | null | undefined, line: number): number {
+  if (!log || line <= 0) return line;
+  let stream = 0;
+  let main = 0;
+  let previous: string | undefined;
+  for (const [name, lines] of log.sections) {
+    if (needsMarker(previous, name)) stream++;
+    if (name === MAIN) {
+      if (line <= main + lines) return stream + line - main;
+      main += lines;
+    }
+    stream += lines;
+    previous = name;
+  }
+  return stream + (needsMarker(previous, MAIN) ? 1 : 0) + line - main;
+}
