@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { ApiEnv, Env } from "./env.ts";
 import { bearerAuth } from "./http/auth.ts";
 import { notFound, onError } from "./http/errors.ts";
+import { SERVER_VERSION, serverVersion } from "./http/version.ts";
 import { orgRoutes, repoRoutes } from "./routes/repos.ts";
 import { searchRoutes, sessionSearchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
@@ -17,12 +18,13 @@ export function createApi(getEnv: () => Env) {
   const app = new Hono<ApiEnv>();
   app.onError(onError);
   app.notFound(notFound);
+  app.use(serverVersion());
   app.use(async (c, next) => {
     c.set("env", getEnv());
     await next();
   });
 
-  app.get("/health", (c) => c.json({ ok: true, service: "residue", api_version: API_VERSION }));
+  app.get("/health", (c) => c.json({ ok: true, service: "residue", api_version: API_VERSION, version: SERVER_VERSION }));
   app.route("/uploads", uploadRoutes);
 
   app.use(bearerAuth());

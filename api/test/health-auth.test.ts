@@ -1,3 +1,4 @@
+import { VERSION } from "@residue/cli/version";
 import { describe, expect, inject, it } from "vitest";
 import { api, baseUrl } from "./support/client.ts";
 
@@ -5,7 +6,13 @@ describe("health and auth", () => {
   it("answers /api/health without a token", async () => {
     const res = await api("/health", { token: null });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ok: true, service: "residue" });
+    expect(await res.json()).toMatchObject({ ok: true, service: "residue", version: VERSION });
+  });
+
+  it("names its build on every API answer: success, refusal and not found alike", async () => {
+    const answers = [await api("/health", { token: null }), await api("/orgs"), await api("/orgs", { token: null }), await api("/no/such")];
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 401, 404]);
+    for (const res of answers) expect(res.headers.get("x-residue-server-version")).toBe(VERSION);
   });
 
   it("accepts the configured token", async () => {

@@ -7,8 +7,10 @@ import { basename } from "node:path";
 import { requireConfig } from "./config/config.ts";
 import { redact } from "./redact.ts";
 import { openRepo, type RepoContext } from "./repo/context.ts";
+import { claimToday, versionHint } from "./state/version-hint.ts";
 import { escapeForTerminal } from "./terminal/escape.ts";
 import { ApiClient } from "./upload/api-client.ts";
+import { VERSION } from "./version.ts";
 
 /** What a run is given: its terminal, environment and clock. */
 export interface BaseDeps {
@@ -26,6 +28,8 @@ export interface BaseDeps {
   /** How hooks call this same residue: the compiled binary, or the runtime plus the entry script. */
   selfCommand: string[];
   platform: NodeJS.Platform;
+  /** The CPU, as `process.arch` names it (which release build runs here). */
+  arch: string;
   /** Starts a program that outlives this run (a browser); resolves false when it could not be started. */
   launch: (command: string, args: string[]) => Promise<boolean>;
 }
@@ -48,6 +52,14 @@ export interface Deps extends BaseDeps {
 
 export function withServices(base: BaseDeps): Deps {
   const repos = new Map<string, Promise<RepoContext>>();
+  let versionSeen = false;
+  // The first answer of a run decides: one look at the day's marker a run, one line a day at most.
+  const onServerVersion = (server: string) => {
+    if (versionSeen) return;
+    versionSeen = true;
+    const hint = versionHint(VERSION, server);
+    if (hint && claimToday(base.home, base.now())) base.err(`${hint}\n`);
+  };
   return {
     ...base,
     repo(cwd = base.cwd) {
@@ -60,7 +72,7 @@ export function withServices(base: BaseDeps): Deps {
     },
     api(opts = {}) {
       const config = opts.login ?? requireConfig(base.home, base.env);
-      return { client: new ApiClient(config.url, config.token, opts.timeoutMs, opts.signal), url: config.url };
+      return { client: new ApiClient(config.url, config.token, opts.timeoutMs, opts.signal, onServerVersion), url: config.url };
     },
   };
 }
@@ -167,6 +179,7 @@ export function processDeps(): Deps {
     stdinIsTTY: !!process.stdin.isTTY,
     selfCommand: selfCommand(),
     platform: process.platform,
+    arch: process.arch,
     launch: launchDetached,
   });
 }

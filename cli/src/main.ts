@@ -20,6 +20,7 @@ import { runSetup } from "./commands/setup/setup.ts";
 import { runShow } from "./commands/show/show.ts";
 import { runStatus } from "./commands/status/status.ts";
 import { runPush, runSyncHook } from "./commands/sync/sync.ts";
+import { runUpgrade } from "./commands/upgrade/upgrade.ts";
 import { runWhy } from "./commands/why/why.ts";
 import { type Deps, processDeps } from "./deps.ts";
 import { EXIT, failureReport } from "./errors/cli-error.ts";
@@ -81,7 +82,16 @@ Getting started:
     .argument("[agent]", nameList(AGENT_NAMES))
     .addHelpText(
       "after",
-      `\nExamples:\n  $ residue setup              # which agents are used here?\n${AGENT_NAMES.map((a) => `  $ residue setup ${a.padEnd(12)} # ${AGENT_SPECS[a].setup.writes}`).join("\n")}`,
+      `
+Files a team commits get a command that runs \`residue\` from PATH and does nothing, silently, on a
+machine where residue is not installed: a teammate without it is never in the way. When residue is not
+on PATH here, Claude Code also gets this machine's path in .claude/settings.local.json (git-ignored);
+for the other agents, put residue on PATH. setup says, for each file, whether git commits it or keeps
+it local.
+
+Examples:
+  $ residue setup              # which agents are used here?
+${AGENT_NAMES.map((a) => `  $ residue setup ${a.padEnd(12)} # ${AGENT_SPECS[a].setup.writes}`).join("\n")}`,
     )
     .action((agent) => runSetup(agent, deps));
 
@@ -303,6 +313,26 @@ Examples:
     .description("Check hooks, login and the backend, and say how to fix each problem")
     .option("--json", "machine-readable output")
     .action(async (o) => setExit(await runDoctor(o, deps)));
+
+  program
+    .command("upgrade")
+    .description("Install the build of residue your server hands out, in place of this one")
+    .option("--check", "only say which version the server has; change nothing")
+    .option("--url <url>", "the server to upgrade from (default: the one you logged in to)")
+    .addHelpText(
+      "after",
+      `
+The server hands out the CLI of its own build (/releases/current.json). upgrade downloads the file for
+this OS and CPU, checks its size and SHA-256 and that it runs, then replaces this binary in one rename
+(on Windows the old one is moved aside to residue.exe.old). Any failure changes nothing.
+A residue installed with npm or bun says to upgrade it with that package manager instead.
+
+Examples:
+  $ residue upgrade --check     # is the server's build newer (or older) than this one?
+  $ residue upgrade             # residue 0.1.0 → 0.2.0 (/home/me/.local/bin/residue)
+  $ residue upgrade --url https://residue.example.com`,
+    )
+    .action((o) => runUpgrade(o, deps));
 
   return program;
 }

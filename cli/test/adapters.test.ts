@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, Sandbox } from "./support/harness.ts";
+import { BINARY, ROOT, Sandbox } from "./support/harness.ts";
 
 const FIXTURES = join(ROOT, "e2e/fixtures");
 const CLAUDE_PROJECT = join(FIXTURES, "claude-code/projects/-home-dev-acme-widgets");
@@ -26,23 +26,94 @@ function hook(sb: Sandbox, input: string) {
   return run;
 }
 
+/** The command hooks use in an agent's JSON settings, one per hooked event. */
+function hookCommands(sb: Sandbox, file: string): string[] {
+  const settings = JSON.parse(readFileSync(join(sb.repo, file), "utf8")) as { hooks: Record<string, { hooks: { command: string }[] }[]> };
+  return Object.values(settings.hooks).flatMap((entries) => entries.flatMap((e) => e.hooks.map((h) => h.command)));
+}
+
+const portable = (agent: string) => `sh -c 'command -v residue >/dev/null 2>&1 || exit 0; exec residue hook ${agent}'`;
+
+/** A file teams commit names nothing of this machine: no home, temp dir, checkout or binary path. */
+function expectNoMachinePath(sb: Sandbox, text: string) {
+  for (const path of ["/home", "/tmp", "/root", ROOT, sb.dir, BINARY]) expect(text).not.toContain(path);
+}
+
 const queued = (sb: Sandbox) =>
   JSON.parse(sb.residue(["status", "--json"]).stdout).sessions as { id: string; status: string; data_path: string }[];
 
 describe("residue setup claude-code", () => {
-  it("adds both hooks to a fresh repo, idempotently", () => {
+  it("commits only a PATH command; this machine's path goes to the git-ignored local settings, idempotently", () => {
     const sb = new Sandbox();
-    expect(sb.residue(["setup", "claude-code"]).status).toBe(0);
+    const run = sb.residue(["setup", "claude-code"]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(".claude/settings.json: added SessionStart, SessionEnd hooks");
+    expect(run.stdout).toContain("(to commit: not ignored by git; commit it so teammates get it)");
+    expect(run.stdout).toContain("(local: now ignored through .git/info/exclude, this machine only)");
     const path = join(sb.repo, ".claude/settings.json");
     const first = readFileSync(path, "utf8");
-    const settings = JSON.parse(first);
-    for (const event of ["SessionStart", "SessionEnd"]) {
-      expect(settings.hooks[event]).toEqual([
-        { hooks: [{ type: "command", command: expect.stringMatching(/residue' hook claude-code$/), timeout: 10 }] },
-      ]);
-    }
-    expect(sb.residue(["setup", "claude-code"]).stdout).toContain("already in place");
+    expectNoMachinePath(sb, first);
+    const committed = hookCommands(sb, ".claude/settings.json");
+    const local = hookCommands(sb, ".claude/settings.local.json");
+    expect(committed).toEqual(["SessionStart", "SessionEnd"].map(() => portable("claude-code")));
+    expect(local).toEqual(
+      ["SessionStart", "SessionEnd"].map(
+        () => `sh -c 'command -v residue >/dev/null 2>&1 && exit 0; exec "$0" "$@" hook claude-code' '${BINARY}'`,
+      ),
+    );
+    expect(sb.git("check-ignore", ".claude/settings.local.json").trim()).toBe(".claude/settings.local.json");
+    sb.git("add", ".claude/settings.json");
+    const again = sb.residue(["setup", "claude-code"]).stdout;
+    expect(again).toContain(".claude/settings.json: hooks already in place\n  (committed: git tracks it, so teammates get it)");
+    expect(again).toContain(".claude/settings.local.json: hooks already in place\n  (local: git ignores it, this machine only)");
     expect(readFileSync(path, "utf8")).toBe(first);
+    expect(readFileSync(join(sb.repo, ".git/info/exclude"), "utf8").match(/settings\.local\.json/g)).toHaveLength(1);
+  });
+
+  it("with residue on PATH, writes no local settings at all", () => {
+    const sb = new Sandbox();
+    sb.putResidueOnPath();
+    expect(sb.residue(["setup", "claude-code"]).stdout).not.toContain("settings.local.json");
+    expect(existsSync(join(sb.repo, ".claude/settings.local.json"))).toBe(false);
+    expectNoMachinePath(sb, readFileSync(join(sb.repo, ".claude/settings.json"), "utf8"));
+  });
+
+  it("replaces the machine path an older setup committed", () => {
+    const sb = new Sandbox();
+    mkdirSync(join(sb.repo, ".claude"));
+    const old = { type: "command", command: `'${BINARY}' hook claude-code`, timeout: 10 };
+    writeFileSync(join(sb.repo, ".claude/settings.json"), JSON.stringify({ hooks: { SessionStart: [{ hooks: [old] }] } }));
+    sb.residue(["setup", "claude-code"]);
+    expectNoMachinePath(sb, readFileSync(join(sb.repo, ".claude/settings.json"), "utf8"));
+    expect(hookCommands(sb, ".claude/settings.json")).toEqual([portable("claude-code"), portable("claude-code")]);
+  });
+
+  it("the committed hook is a silent no-op without residue on PATH; each machine's hook records exactly once", () => {
+    const sb = new Sandbox();
+    sb.residue(["init"]);
+    sb.residue(["setup", "claude-code"]);
+    const [committed] = hookCommands(sb, ".claude/settings.json");
+    const [local] = hookCommands(sb, ".claude/settings.local.json");
+    const transcript = join(sb.dir, "t.jsonl");
+    const input = payload(sb, "SessionStart", "33333333-3333-4333-8333-333333333333", transcript, { source: "startup" });
+    const fire = (command: string | undefined, env: Record<string, string>, stdin = input) => {
+      const r = spawnSync("sh", ["-c", command as string], { cwd: sb.repo, env, input: stdin, encoding: "utf8" });
+      expect(r).toMatchObject({ status: 0, stdout: "", stderr: "" });
+    };
+    // A teammate's machine: no residue on PATH (only the system's tools), and no local settings.
+    fire(committed, { ...sb.env, PATH: "/usr/bin:/bin" });
+    expect(queued(sb)).toEqual([]);
+    // This machine before residue is on PATH: the local hook records, the committed one stays silent.
+    fire(committed, sb.env);
+    fire(local, sb.env);
+    expect(queued(sb)).toHaveLength(1);
+    // Once residue is on PATH the local hook steps aside and the committed one records.
+    sb.putResidueOnPath();
+    const next = payload(sb, "SessionStart", "44444444-4444-4444-8444-444444444444", join(sb.dir, "u.jsonl"), { source: "startup" });
+    fire(local, sb.env, next);
+    expect(queued(sb)).toHaveLength(1);
+    fire(committed, sb.env, next);
+    expect(queued(sb)).toHaveLength(2);
   });
 
   it("keeps every existing key and hook", () => {
@@ -147,6 +218,7 @@ describe("residue hook claude-code", () => {
 
   it("end to end: settings hooks → commit → push links the session, sub-agent transcripts included", async () => {
     const sb = new Sandbox();
+    sb.putResidueOnPath();
     sb.residue(["init"]);
     sb.residue(["setup", "claude-code"]);
     const settings = JSON.parse(readFileSync(join(sb.repo, ".claude/settings.json"), "utf8"));
@@ -180,10 +252,12 @@ describe("residue setup pi", () => {
   it("writes the extension idempotently, and the extension drives the real binary", async () => {
     const sb = new Sandbox();
     sb.residue(["init"]);
-    expect(sb.residue(["setup", "pi"]).status).toBe(0);
+    const first = sb.residue(["setup", "pi"]);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain("residue is not on PATH here, so the wiring does nothing on this machine until it is");
     expect(sb.residue(["setup", "pi"]).stdout).toContain("already in place");
     const extension = join(sb.repo, ".pi/extensions/residue.ts");
-    expect(existsSync(extension)).toBe(true);
+    expectNoMachinePath(sb, readFileSync(extension, "utf8"));
     // Load the extension in Node (as pi does) with a stand-in for pi's event API, then fire pi's lifecycle.
     const fixture = join(
       FIXTURES,
@@ -201,6 +275,10 @@ const ctx = { cwd: ${JSON.stringify(sb.repo)}, sessionManager: { getSessionFile:
 for (const fn of handlers[process.argv[2]] ?? []) await fn({ reason: "startup" }, ctx);`,
     );
     const node = join(ROOT, "node_modules/.bin/node");
+    // Without residue on PATH the extension does nothing, quietly.
+    expect(execFileSync(node, [driver, "session_start"], { env: { ...sb.env, PATH: "/usr/bin:/bin" }, encoding: "utf8" })).toBe("");
+    expect(queued(sb)).toEqual([]);
+    sb.putResidueOnPath();
     execFileSync(node, [driver, "session_start"], { env: sb.env });
     expect(queued(sb)).toMatchObject([{ status: "open", data_path: sessionFile }]);
     // The file the conversation's edit tool calls changed: the evidence that links the commit to it.
@@ -217,17 +295,49 @@ for (const fn of handlers[process.argv[2]] ?? []) await fn({ reason: "startup" }
   });
 });
 
+describe("residue setup opencode", () => {
+  it("the plugin loads as OpenCode loads it, does nothing without residue on PATH, and registers the session with it", () => {
+    const sb = new Sandbox();
+    sb.residue(["init"]);
+    expect(sb.residue(["setup", "opencode"]).status).toBe(0);
+    const plugin = join(sb.repo, ".opencode/plugins/residue.js");
+    expectNoMachinePath(sb, readFileSync(plugin, "utf8"));
+    // A stand-in for OpenCode's SDK client, then one session.idle event, as OpenCode fires it.
+    const driver = join(sb.dir, "drive-opencode.mjs");
+    writeFileSync(
+      driver,
+      `const { Residue } = await import(${JSON.stringify(plugin)});
+const client = { session: { get: async () => ({ data: { id: "ses_1", time: { created: 1 } } }), messages: async () => ({ data: [{ info: { role: "user", time: { created: 2 } }, parts: [{ type: "text", text: "hi" }] }] }) } };
+const hooks = await Residue({ client, directory: ${JSON.stringify(sb.repo)} });
+await hooks.event({ event: { type: "session.idle", properties: { sessionID: "ses_1" } } });`,
+    );
+    const node = join(ROOT, "node_modules/.bin/node");
+    const exported = join(sb.home, ".local/share/residue/opencode/ses_1.jsonl");
+    expect(execFileSync(node, [driver], { env: { ...sb.env, PATH: "/usr/bin:/bin" }, encoding: "utf8" })).toBe("");
+    expect(existsSync(exported)).toBe(false);
+    expect(queued(sb)).toEqual([]);
+    sb.putResidueOnPath();
+    execFileSync(node, [driver], { env: sb.env });
+    expect(queued(sb)).toMatchObject([{ status: "open", data_path: exported }]);
+  });
+});
+
 describe("residue setup codex / gemini and their hooks", () => {
   it.each([
     ["codex", ".codex/hooks.json", ["SessionStart", "Stop", "SessionEnd"], 10],
     ["gemini", ".gemini/settings.json", ["SessionStart", "AfterAgent", "SessionEnd"], 10_000],
   ] as const)("%s: writes %s idempotently, with the timeout in the agent's unit", (agent, file, events, timeout) => {
     const sb = new Sandbox();
-    expect(sb.residue(["setup", agent]).status).toBe(0);
-    const settings = JSON.parse(readFileSync(join(sb.repo, file), "utf8"));
+    const run = sb.residue(["setup", agent]);
+    expect(run.status).toBe(0);
+    // These agents have no git-ignored settings of their own: this machine's path goes nowhere.
+    expect(run.stdout).toContain("residue is not on PATH here, so the wiring does nothing on this machine until it is");
+    const text = readFileSync(join(sb.repo, file), "utf8");
+    expectNoMachinePath(sb, text);
+    const settings = JSON.parse(text);
     expect(Object.keys(settings.hooks)).toEqual(events);
     for (const event of events) {
-      expect(settings.hooks[event][0].hooks[0].command).toMatch(new RegExp(`residue' hook ${agent}$`));
+      expect(settings.hooks[event][0].hooks[0].command).toBe(portable(agent));
       expect(settings.hooks[event][0].hooks[0].timeout).toBe(timeout);
     }
     expect(sb.residue(["setup", agent]).stdout).toContain("already in place");
@@ -235,6 +345,7 @@ describe("residue setup codex / gemini and their hooks", () => {
 
   it("codex end to end: SessionStart, Stop per turn and a rollout → commit → push", async () => {
     const sb = new Sandbox();
+    sb.putResidueOnPath();
     sb.residue(["init"]);
     sb.residue(["setup", "codex"]);
     const settings = JSON.parse(readFileSync(join(sb.repo, ".codex/hooks.json"), "utf8"));

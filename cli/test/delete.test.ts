@@ -79,6 +79,7 @@ describe("residue delete", { timeout: 90_000 }, () => {
         stdinIsTTY: true,
         selfCommand: [BINARY],
         platform: "linux",
+        arch: process.arch,
         launch: async () => true,
       };
       return { status: await main(["delete", id], withServices(base)), stderr };

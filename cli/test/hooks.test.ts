@@ -87,6 +87,37 @@ describe("git hooks", () => {
     expect(commit.body.commit).toMatchObject({ message: "feature work", branch: "feature" });
   });
 
+  it("committed hooks (husky) name nothing of this machine: silent without residue on PATH, uploading with it", async () => {
+    const sb = new Sandbox();
+    sb.git("config", "core.hooksPath", ".husky");
+    const init = sb.residue(["init"]);
+    expect(init.stdout).toContain("(.husky/ is committed with the repo: its hooks run `residue` from PATH");
+    expect(init.stdout).toContain("residue is not on PATH here, so pushes upload nothing from this machine until it is");
+    for (const hook of ["post-commit", "pre-push", "post-rewrite"]) {
+      const text = readFileSync(join(sb.repo, ".husky", hook), "utf8");
+      for (const path of ["/tmp", "/home", "/root", sb.dir, BINARY]) expect(text, hook).not.toContain(path);
+    }
+    startSession(sb);
+    sb.edit("a.ts", "a\n");
+    sb.git("commit", "-qm", "with husky");
+    const head = sb.git("rev-parse", "HEAD").trim();
+    expect(JSON.parse(sb.residue(["status", "--json"]).stdout).pending_commits).toContain(head);
+    // A teammate's machine, or this one before residue is on PATH: the push goes through, nothing said.
+    const quiet = spawnSync("git", ["push", "-q", "origin", "main"], {
+      cwd: sb.repo,
+      env: { ...sb.env, PATH: "/usr/bin:/bin" },
+      encoding: "utf8",
+    });
+    expect(quiet).toMatchObject({ status: 0, stderr: "" });
+    expect((await sb.api(`/repos/${sb.owner}/widgets/${head}`)).status).toBe(404);
+    sb.putResidueOnPath();
+    sb.edit("b.ts", "b\n");
+    sb.git("commit", "-qm", "again");
+    sb.git("push", "-q", "origin", "main");
+    const page = await sb.api(`/repos/${sb.owner}/widgets`);
+    expect(page.body.commits.find((c: { message: string }) => c.message === "with husky").sessions).toHaveLength(1);
+  });
+
   it("moves links to the new SHA on amend, before and after the commit was pushed", async () => {
     const sb = new Sandbox();
     sb.residue(["init"]);

@@ -128,6 +128,7 @@ describe("real agents", { timeout: 120_000 }, () => {
     sb.git("add", "hello.txt");
     sb.git("commit", "-qm", "hello");
     sb.residue(["init"]);
+    sb.putResidueOnPath();
     expect(sb.residue(["setup", "pi"]).status).toBe(0);
     server = await startModelServer(
       [
@@ -209,6 +210,7 @@ describe("real agents", { timeout: 120_000 }, () => {
     sb.git("add", "hello.txt");
     sb.git("commit", "-qm", "hello");
     sb.residue(["init"]);
+    sb.putResidueOnPath();
     expect(sb.residue(["setup", "gemini"]).status).toBe(0);
     server = await startGeminiServer(
       [
@@ -258,6 +260,7 @@ describe("real agents", { timeout: 120_000 }, () => {
     sb.git("add", "hello.txt");
     sb.git("commit", "-qm", "hello");
     sb.residue(["init"]);
+    sb.putResidueOnPath();
     expect(sb.residue(["setup", "opencode"]).status).toBe(0);
     server = await startModelServer(
       [{ tool: "bash", input: { command: "sed -i s/world/residue/ hello.txt && cat hello.txt", description: "Edit the file" } }],

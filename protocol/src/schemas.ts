@@ -330,3 +330,7 @@ export const LinkChangeResponse = z.object({
   changed: z.boolean(),
 });
 export type LinkChangeResponse = z.infer<typeof LinkChangeResponse>;
+
+/** The handshake (docs/distribution.md): the CLI names its version on every API request, the server its own on every answer. */
+export const CLI_VERSION_HEADER = "X-Residue-Version";
+export const SERVER_VERSION_HEADER = "X-Residue-Server-Version";

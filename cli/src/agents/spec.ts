@@ -14,13 +14,26 @@ export interface SetupContext {
   pathEnv: string;
 }
 
+/** A file setup wrote or found already wired, and what it did to it. */
+export interface WiringChange {
+  path: string;
+  message: string;
+  /** Holds this machine's path: it must stay out of commits (setup makes sure git ignores it). */
+  local?: boolean;
+}
+
+export interface Wiring {
+  changes: WiringChange[];
+  /** What the user should know beyond the files (e.g. that residue is not on PATH here). */
+  notes: string[];
+}
+
 export interface Adapter {
   name: string;
   summary: string;
   /** What setup writes, in a few words (for help). */
   writes: string;
-  /** Returns what it changed, for the user. */
-  setup(ctx: SetupContext): string;
+  setup(ctx: SetupContext): Wiring;
   detect(ctx: SetupContext): string | null;
 }
 

@@ -87,6 +87,11 @@ export class Git {
     return join(await this.commonDir(), "hooks");
   }
 
+  /** Whether git ignores `path` (relative to this work tree): a file that is not ignored is one a team may commit. */
+  async ignores(path: string): Promise<boolean> {
+    return (await this.tryRun(["check-ignore", "-q", "--", path])) !== null;
+  }
+
   /** The main work tree's top, shared by linked worktrees (where the queue lives). */
   async mainTopLevel(): Promise<string> {
     const common = await this.commonDir();

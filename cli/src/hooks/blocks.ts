@@ -10,11 +10,22 @@ export function shellQuote(s: string) {
 }
 
 /**
- * The post-commit and post-rewrite blocks only append to the journal: no residue process sits in
- * `git commit`. pre-push runs the binary (bounded; always exits 0).
+ * How a hook committed with the repo (core.hooksPath in the work tree, e.g. husky) finds the queue on
+ * any machine: the main work tree's `.residue/`, as `Git.mainTopLevel` finds it, at run time.
  */
-export function hookBody(hook: HookName, journal: string, command: string[]): string {
-  const j = shellQuote(journal);
+// Hooks run at the work tree's top: a `.git` directory there is the main work tree (no git call, the
+// common case); a linked worktree's `.git` is a file, and git names the common dir.
+const FIND_JOURNAL = `if [ -d .git ]; then residue_q=.; else residue_q=$(git rev-parse --git-common-dir 2>/dev/null); case $residue_q in */.git) residue_q=\${residue_q%/.git} ;; esac; fi`;
+
+/**
+ * The post-commit and post-rewrite blocks only append to the journal: no residue process sits in
+ * `git commit`. pre-push runs the binary (bounded; always exits 0). A `portable` block, for hooks a team
+ * commits, names nothing of this machine: it finds the journal itself, runs `residue` from PATH, and is
+ * silent where residue is not installed.
+ */
+export function hookBody(hook: HookName, journal: string, command: string[], portable = false): string {
+  const j = portable ? '"$residue_q/.residue/journal"' : shellQuote(journal);
+  const find = portable ? [FIND_JOURNAL] : [];
   const bin = command[0] ?? "residue";
   switch (hook) {
     case "post-commit":
@@ -22,12 +33,14 @@ export function hookBody(hook: HookName, journal: string, command: string[]): st
       // (macOS) prints it literally, so perl (always on macOS) or whole seconds stand in. Commit times
       // alone have 1 s resolution, too coarse to place a commit among an agent's tool calls.
       return [
+        ...find,
         `residue_t=$(date +%s%3N 2>/dev/null); case $residue_t in ''|*[!0-9]*) residue_t=$(perl -MTime::HiRes=time -e 'printf "%d", time * 1000' 2>/dev/null || date +%s) ;; esac`,
         `echo "commit $(git rev-list --parents -n 1 HEAD 2>/dev/null) t=$residue_t" >> ${j} 2>/dev/null || :`,
       ].join("\n");
     case "post-rewrite":
       // Reads the old/new pairs, then hands the same input on to whatever follows in this hook.
       return [
+        ...find,
         "residue_pairs=$(cat)",
         `printf '%s\\n' "$residue_pairs" | while read -r old new rest; do [ -n "$new" ] && echo "rewrite $old $new $1"; done >> ${j} 2>/dev/null || :`,
         "exec <<RESIDUE_PAIRS",
@@ -35,6 +48,7 @@ export function hookBody(hook: HookName, journal: string, command: string[]): st
         "RESIDUE_PAIRS",
       ].join("\n");
     case "pre-push":
+      if (portable) return ["if command -v residue >/dev/null 2>&1; then", "  residue sync --hook </dev/null || :", "fi"].join("\n");
       return [
         `if [ -x ${shellQuote(bin)} ]; then`,
         `  ${command.map(shellQuote).join(" ")} sync --hook </dev/null || :`,

@@ -10,12 +10,13 @@ export interface HookReport {
   action: "created" | "added" | "wrapped" | "updated" | "unchanged" | "removed" | "restored" | "absent";
 }
 
-export function installHooks(hooksDir: string, journal: string, command: string[]): HookReport[] {
+/** `portable`: the hooks directory is committed with the repo, so the blocks name nothing of this machine. */
+export function installHooks(hooksDir: string, journal: string, command: string[], portable = false): HookReport[] {
   mkdirSync(hooksDir, { recursive: true });
   return HOOKS.map((hook) => {
     const path = join(hooksDir, hook);
     const existing = existsSync(path) ? readFileSync(path, "utf8") : null;
-    const result = install(existing, hook, hookBody(hook, journal, command));
+    const result = install(existing, hook, hookBody(hook, journal, command, portable));
     if (result.kind === "unchanged") return { hook, path, action: "unchanged" };
     if (result.kind === "wrap") {
       const chained = join(hooksDir, result.chainedName);

@@ -6,6 +6,7 @@ import { createReadStream, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import {
+  CLI_VERSION_HEADER,
   CommitDetailResponse,
   ErrorBody,
   LAYOUT_CONFLICT,
@@ -13,6 +14,7 @@ import {
   LinkChangeResponse,
   RepoCommitsResponse,
   type RepoRef,
+  SERVER_VERSION_HEADER,
   SESSION_DELETED,
   type SearchDocument,
   SearchResponse,
@@ -22,6 +24,7 @@ import {
 } from "@residue/protocol";
 import { z } from "zod";
 import { CliError, EXIT } from "../errors/cli-error.ts";
+import { VERSION } from "../version.ts";
 import { withTimeout } from "./deadline.ts";
 import { SessionLayoutReply } from "./session-source.ts";
 
@@ -97,13 +100,25 @@ export class ApiClient {
     private readonly timeoutMs = 15_000,
     /** Aborts every request when the caller's time is up (the pre-push hook's bound). */
     private readonly budget?: AbortSignal,
+    /** Told the version each answer names (the handshake: a mismatch becomes a hint, see version-hint.ts). */
+    private readonly onServerVersion?: (version: string) => void,
   ) {}
+
+  /** Every API request names this CLI's version, and every answer's server version is passed on. */
+  private async apiFetch(url: string, init: RequestInit): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set(CLI_VERSION_HEADER, VERSION);
+    const res = await fetch(url, { ...init, headers });
+    const server = res.headers.get(SERVER_VERSION_HEADER);
+    if (server) this.onServerVersion?.(server);
+    return res;
+  }
 
   /** One request, headers and body alike, within this client's limits: a server that stalls mid-body is cut off too. */
   private async fetchText(path: string, init: RequestInit, timeoutMs: number): Promise<{ res: Response; text: string }> {
     try {
       return await withTimeout(timeoutMs, this.budget, async (signal) => {
-        const res = await fetch(`${this.baseUrl}/api${path}`, { ...init, signal });
+        const res = await this.apiFetch(`${this.baseUrl}/api${path}`, { ...init, signal });
         return { res, text: await res.text() };
       });
     } catch (error) {
@@ -206,7 +221,10 @@ export class ApiClient {
 
   async sessionData(sessionId: string): Promise<Uint8Array> {
     const res = await withTimeout(this.timeoutMs * 4, this.budget, async (signal) => {
-      const res = await fetch(`${this.baseUrl}/api/sessions/${sessionId}`, { headers: { authorization: `Bearer ${this.token}` }, signal });
+      const res = await this.apiFetch(`${this.baseUrl}/api/sessions/${sessionId}`, {
+        headers: { authorization: `Bearer ${this.token}` },
+        signal,
+      });
       return { status: res.status, ok: res.ok, bytes: new Uint8Array(await res.arrayBuffer()) };
     }).catch((error) => {
       throw unreachable(this.baseUrl, error);
@@ -238,7 +256,7 @@ export class ApiClient {
     const path = `/api/sessions/${encodeURIComponent(sessionId)}/objects/${generation}/${encodeURIComponent(name)}`;
     const headers = { authorization: `Bearer ${this.token}`, range: `bytes=${offset}-${offset + length - 1}` };
     const res = await withTimeout(this.timeoutMs, this.budget, async (signal) => {
-      const res = await fetch(`${this.baseUrl}${path}`, { headers, signal });
+      const res = await this.apiFetch(`${this.baseUrl}${path}`, { headers, signal });
       return { status: res.status, bytes: new Uint8Array(await res.arrayBuffer()) };
     }).catch((error) => {
       throw unreachable(this.baseUrl, error);

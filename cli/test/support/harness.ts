@@ -3,8 +3,9 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { inject } from "vitest";
+import { shellQuote } from "../../src/hooks/blocks.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../../..");
 /** RESIDUE_TEST_BINARY runs the suites against another build, e.g. to see a test fail before its fix. */
@@ -48,6 +49,18 @@ export class Sandbox {
     writeFileSync(join(this.repo, "README.md"), "# widgets\n");
     this.git("add", ".");
     this.git("commit", "-qm", "initial");
+  }
+
+  /**
+   * Puts a `residue` that runs this sandbox's command first on its PATH, as an installed residue would be:
+   * what committed agent wiring needs to do anything. Returns the directory.
+   */
+  putResidueOnPath(): string {
+    const bin = join(this.dir, "bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "residue"), `#!/bin/sh\nexec ${this.command.map(shellQuote).join(" ")} "$@"\n`, { mode: 0o755 });
+    this.env.PATH = `${bin}${delimiter}${this.env.PATH}`;
+    return bin;
   }
 
   git(...args: string[]): string {

@@ -39,6 +39,7 @@ export async function residueInProcess(sb: Sandbox, args: string[], opts: InProc
     stdinIsTTY: false,
     selfCommand: [BINARY],
     platform: "linux",
+    arch: process.arch,
     launch: async (command, commandArgs) => {
       launched.push([command, ...commandArgs]);
       return opts.launches ?? true;

@@ -28,8 +28,9 @@ export const claudeCode: AgentSpec = {
   hooks,
   setup: hookSettingsAdapter({
     name: "claude-code",
-    summary: "Claude Code: SessionStart/SessionEnd hooks in .claude/settings.json",
+    summary: "Claude Code: SessionStart/SessionEnd hooks in .claude/settings.json (this machine's path, if needed, in settings.local.json)",
     file: [".claude", "settings.json"],
+    localFile: [".claude", "settings.local.json"],
     hooks,
     timeout: 10,
     detect: detectBy(".claude", "claude"),

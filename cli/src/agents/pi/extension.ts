@@ -1,22 +1,26 @@
-// The pi extension that `residue setup pi` writes to .pi/extensions/residue.ts. Pure: returns its text.
-export function piExtension(command: string[]): string {
-  return `// residue: records pi sessions so \`git push\` uploads them with the commits they produced.
-// Written by \`residue setup pi\`; running it again rewrites this file.
-import { execFile } from "node:child_process";
+// The pi extension that `residue setup pi` writes to .pi/extensions/residue.ts: teams commit it, so it names
+// no path of this machine and runs `residue` only where it is on PATH.
+import { RESIDUE_ON_PATH_JS } from "../wiring.ts";
 
-const RESIDUE: string[] = ${JSON.stringify(command)};
+export const piExtension = `// residue: records pi sessions so \`git push\` uploads them with the commits they produced.
+// Written by \`residue setup pi\`; running it again rewrites this file. Does nothing where residue is not on PATH.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
+
+${RESIDUE_ON_PATH_JS}
 
 // One call at a time, in event order: pi may not wait for one handler before firing the next, and a
 // late "start" must not reopen a session that "end" already closed.
 let queue: Promise<void> = Promise.resolve();
 
 function residue(args: string[], cwd: string): Promise<void> {
-  const [bin, ...pre] = RESIDUE;
+  if (!RESIDUE_ON_PATH) return queue;
   // Never in the agent's way: errors are dropped here (residue logs its own), and it is bounded in time.
   queue = queue.then(
     () =>
       new Promise((resolve) => {
-        execFile(bin as string, [...pre, ...args], { cwd, timeout: 10_000 }, () => resolve());
+        execFile("residue", args, { cwd, timeout: 10_000 }, () => resolve());
       }),
   );
   return queue;
@@ -39,4 +43,3 @@ export default function (pi: any) {
   });
 }
 `;
-}

@@ -1,6 +1,7 @@
 import { AGENT_NAMES, AGENT_SPECS, agentSpec } from "../../agents/index.ts";
 import type { Deps } from "../../deps.ts";
 import { CliError, EXIT } from "../../errors/cli-error.ts";
+import { describeChange } from "./standing.ts";
 
 export async function runSetup(agent: string | undefined, deps: Deps) {
   const ctx = await deps.repo();
@@ -19,5 +20,7 @@ export async function runSetup(agent: string | undefined, deps: Deps) {
   }
   const adapter = agentSpec(agent)?.setup;
   if (!adapter) throw new CliError(`no adapter for '${agent}'`, `use one of ${AGENT_NAMES.join(", ")}`, EXIT.usage);
-  deps.out(`${adapter.setup(setupCtx)}\n`);
+  const { changes, notes } = adapter.setup(setupCtx);
+  for (const change of changes) deps.out(`${await describeChange(ctx.git, ctx.top, change)}\n`);
+  for (const note of notes) deps.out(`${note}\n`);
 }

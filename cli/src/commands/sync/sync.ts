@@ -3,6 +3,7 @@ import type { Deps } from "../../deps.ts";
 import { CliError } from "../../errors/cli-error.ts";
 import { appendLog } from "../../state/log.ts";
 import { noticeLine, pendingNotice } from "../../state/notices.ts";
+import { formatBytes } from "../../terminal/bytes.ts";
 import { budget } from "../../upload/deadline.ts";
 import { type SyncProgress, type SyncResult, sync } from "../../upload/sync.ts";
 
@@ -14,10 +15,6 @@ export interface SyncCommandOptions {
 }
 
 const DEFAULT_HOOK_TIMEOUT_S = 20;
-
-function formatBytes(n: number) {
-  return n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`;
-}
 
 function progressPrinter(deps: Deps) {
   if (!deps.isTTY) return undefined;
