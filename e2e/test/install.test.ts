@@ -170,7 +170,7 @@ describe("with the release npm start uploads", () => {
     expect(sha256(join(home, ".local/bin/residue"))).toBe(release.files["residue-linux-x64"]?.sha256);
   });
 
-  it("the installed binary logs in, captures a session, and the hook pushes it to the server it came from", async () => {
+  it("the installed binary logs in, sets up Claude Code, its committed hook records, and git's hook pushes to the server it came from", async () => {
     const sb = new Sandbox(server.url, server.secrets.AUTH_TOKEN);
     sb.command = [installed];
     sb.env.PATH = `${SYSTEM_PATH}:${join(installed, "..")}`;
@@ -180,18 +180,38 @@ describe("with the release npm start uploads", () => {
     const login = sb.residue(["login", "--url", server.url, "--token-stdin"], { input: server.secrets.AUTH_TOKEN });
     expect(login.status, login.stderr).toBe(0);
     expect(sb.residue(["init"]).status).toBe(0);
+    const setup = sb.residue(["setup", "claude-code"]);
+    expect(setup.status, setup.stderr).toBe(0);
+    // What the team commits names no path of this machine: the hook finds residue on PATH.
+    const settingsText = readFileSync(join(sb.repo, ".claude/settings.json"), "utf8");
+    expect(settingsText).not.toContain(scratch);
+    expect(settingsText).not.toMatch(/\/(home|root|tmp)\//);
+    const hooks = JSON.parse(settingsText).hooks as Record<string, { hooks: { command: string }[] }[]>;
     const transcript = join(sb.dir, "session.jsonl");
     writeFileSync(transcript, transcriptLines([stamp(), stamp()]));
-    const id = sb.residue(["session", "start", "--agent", "claude-code", "--data", transcript]).stdout.trim();
+    const session = { session_id: "0c6f1e2a-7b3d-4c5e-8f9a-1b2c3d4e5f60", transcript_path: transcript, cwd: sb.repo };
+    // Claude Code runs hook commands through a shell, with its JSON payload on stdin.
+    const fire = (event: string, extra: Record<string, string> = {}) => {
+      const command = hooks[event]?.[0]?.hooks[0]?.command;
+      expect(command, `no ${event} hook`).toBeTruthy();
+      const run = spawnSync("sh", ["-c", command as string], {
+        cwd: sb.repo,
+        env: sb.env,
+        input: JSON.stringify({ ...session, hook_event_name: event, ...extra }),
+        encoding: "utf8",
+      });
+      expect(run.status, run.stderr).toBe(0);
+    };
+    fire("SessionStart", { source: "startup" });
     sb.edit("parser.ts", "export const parse = 1;\n");
     sb.git("commit", "-qm", "Add parser");
-    expect(sb.residue(["session", "end", "--id", id]).status).toBe(0);
+    fire("SessionEnd", { reason: "exit" });
     sb.git("push", "-q", "origin", "main");
     const sha = sb.git("rev-parse", "HEAD").trim();
     const auth = { authorization: `Basic ${btoa(`${server.secrets.ADMIN_USERNAME}:${server.secrets.ADMIN_PASSWORD}`)}` };
     const permalink = await fetch(`${server.url}/app/${sb.owner}/widgets/${sha}`, { headers: auth });
     expect(permalink.status).toBe(200);
-    expect(await permalink.text()).toContain(`s-${id}`);
+    expect(await permalink.text()).toContain(`s-${session.session_id}`);
   });
 
   it("the linux-arm64 build, downloaded from the server, runs --version and a capture under qemu-user", async () => {
