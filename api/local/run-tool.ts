@@ -25,8 +25,11 @@ export function runTool(bin: string, args: string[], opts: ToolOptions): Promise
       opts.onOutput?.(d.toString());
     });
     child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolvePromise(stdout) : reject(new Error(`${basename(bin)} ${args.join(" ")} failed (${code}):\n${output}`)),
+    // "close", not "exit": only then has all of its output been read (callers parse stdout).
+    child.on("close", (code, signal) =>
+      code === 0
+        ? resolvePromise(stdout)
+        : reject(new Error(`${basename(bin)} ${args.join(" ")} failed (${signal ? `killed by ${signal}` : `exit ${code}`}):\n${output}`)),
     );
   });
 }

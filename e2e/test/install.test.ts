@@ -105,14 +105,25 @@ describe("with the release npm start uploads", () => {
     expect((await serveOwnRelease(server, { targets })).uploaded).toEqual([]);
   }, 600_000);
 
-  it("serves the manifest, the sums and the binaries, with their length and immutable caching", async () => {
+  it("serves the manifest, the sums and the binaries, with their length, revalidated by ETag", async () => {
     expect(await (await fetch(`${server.url}/releases/current.json`)).json()).toEqual(release);
     const sums = await fetch(`${server.url}/releases/${release.version}/${SUMS_FILE}`);
     expect(await sums.text()).toBe(formatSums(release));
     const binary = await fetch(`${server.url}/releases/${release.version}/residue-linux-x64`, { method: "HEAD" });
     expect(binary.status).toBe(200);
     expect(binary.headers.get("content-length")).toBe(String(release.files["residue-linux-x64"]?.bytes));
-    expect(binary.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    // Rebuilt under the same version when the CLI changes, so caches must ask again: a 304 while it holds.
+    expect(binary.headers.get("cache-control")).toBe("no-cache");
+    const etag = binary.headers.get("etag") as string;
+    const again = await fetch(`${server.url}/releases/${release.version}/${SUMS_FILE}`, {
+      headers: { "if-none-match": sums.headers.get("etag") as string },
+    });
+    expect(again.status).toBe(304);
+    const changed = await fetch(`${server.url}/releases/${release.version}/residue-linux-x64`, {
+      method: "HEAD",
+      headers: { "if-none-match": `"x${etag.slice(1)}` },
+    });
+    expect(changed.status).toBe(200);
     for (const path of [`/releases/${release.version}/residue-darwin-x64`, `/releases/9.9.9/residue-linux-x64`]) {
       expect((await fetch(`${server.url}${path}`)).status, path).toBe(404);
     }

@@ -56,6 +56,22 @@ sha256() {
   fi
 }
 
+# Removes the directories this run created, from the install directory up to the first it made.
+unmake() {
+  d=$asked
+  while rmdir "$d" 2>/dev/null && [ "$d" != "$made" ]; do
+    d=$(parent "$d")
+  done
+}
+
+# The directory holding $1 (a trailing slash ignored), without dirname: only the shell is assumed.
+parent() {
+  case ${1%/} in
+    */*) p=${1%/}; p=${p%/*}; echo "${p:-/}" ;;
+    *) echo . ;;
+  esac
+}
+
 # Everything runs from here, at the end: a script cut short in transit defines functions and runs nothing.
 main() {
   [ -n "$VERSION" ] || fail "the server $SERVER has no CLI release uploaded yet: its operator uploads one with 'npm run deploy' (or 'npm start' locally)."
@@ -71,30 +87,38 @@ main() {
   file=$(platform_file) || exit 1
   has curl || has wget || fail "needs curl or wget to download residue."
   has sha256sum || has shasum || fail "needs sha256sum or shasum to verify the download."
+  [ ! -d "$dir/residue" ] || fail "$dir/residue is a directory: move it aside or name another install directory."
 
-  tmp=$(mktemp -d 2>/dev/null || mktemp -d -t residue) || fail "could not create a temporary directory."
-  trap 'rm -rf "$tmp"' EXIT
+  # Whatever fails below undoes what this run made: its temp files, and the directories it created.
+  tmp='' part='' made='' asked=$dir
+  d=$dir
+  while [ ! -d "$d" ]; do
+    made=$d
+    d=$(parent "$d")
+  done
+  trap 'rm -rf "$tmp"; [ -z "$part" ] || rm -f "$part"; [ -z "$made" ] || unmake' EXIT
   trap 'exit 1' HUP INT TERM
+  mkdir -p "$dir" 2>/dev/null || fail "could not create $dir."
+  # Absolute and without a trailing slash, for the PATH check and the advice below.
+  dir=$(cd "$dir" && pwd) || fail "could not enter $dir."
+  tmp=$(mktemp -d 2>/dev/null || mktemp -d -t residue) || fail "could not create a temporary directory."
+  # The binary is downloaded beside its target, not in /tmp (often mounted noexec, where the version check
+  # below could not run it), so the last step is a rename within one filesystem: atomic, and a residue
+  # running meanwhile keeps its old file.
+  part="$dir/.residue.install-$$"
 
   say "downloading residue $VERSION ($file) from $SERVER"
   download "$SERVER/releases/$VERSION/SHA256SUMS" "$tmp/SHA256SUMS"
   expected=$(awk -v f="$file" '$2 == f || $2 == "*" f { print $1 }' "$tmp/SHA256SUMS")
   [ -n "$expected" ] || fail "the release's SHA256SUMS lists no $file."
-  download "$SERVER/releases/$VERSION/$file" "$tmp/$file"
-  actual=$(sha256 "$tmp/$file")
+  download "$SERVER/releases/$VERSION/$file" "$part"
+  actual=$(sha256 "$part")
   [ "$actual" = "$expected" ] || fail "$file failed its checksum (SHA-256 $actual, SHA256SUMS says $expected): the download is damaged or was altered. Nothing was installed."
-  chmod 755 "$tmp/$file"
-  ran=$("$tmp/$file" --version 2>&1) || fail "the downloaded $file does not run on this machine ($ran). Nothing was installed."
+  chmod 755 "$part" || fail "could not make $part executable."
+  ran=$("$part" --version 2>&1) || fail "the downloaded $file does not run on this machine ($ran). Nothing was installed."
   [ "$ran" = "$VERSION" ] || fail "the downloaded $file reports version '$ran', not $VERSION. Nothing was installed."
-
-  mkdir -p "$dir" || fail "could not create $dir."
-  # Copied beside the target first, so the final step is a rename within one filesystem: atomic, and a
-  # residue running meanwhile keeps its old file.
-  part="$dir/.residue.install-$$"
-  if ! { cp "$tmp/$file" "$part" && chmod 755 "$part" && mv -f "$part" "$dir/residue"; }; then
-    rm -f "$part"
-    fail "could not write $dir/residue."
-  fi
+  mv -f "$part" "$dir/residue" || fail "could not write $dir/residue."
+  part='' made=''
   say "installed residue $VERSION to $dir/residue"
 
   case ":${PATH:-}:" in

@@ -7,8 +7,8 @@ export type Installer = "sh" | "ps1";
 const TEMPLATES: Record<Installer, string> = { sh: installSh, ps1: installPs1 };
 
 // Both go into single-quoted strings of a script someone pipes into a shell: only characters that cannot
-// end the quote or start an expansion are let through (an origin is scheme://host[:port]).
-const SAFE_ORIGIN = /^https?:\/\/[A-Za-z0-9.[\]:-]+$/;
+// end the quote or start an expansion are let through (an origin is scheme://host[:port]; `_` appears in hosts such as docker-compose service names).
+const SAFE_ORIGIN = /^https?:\/\/[A-Za-z0-9._[\]:-]+$/;
 
 /** The script for `origin`; `version` is "" when the server has no release (the script then says so). */
 export function renderInstaller(kind: Installer, origin: string, version: string): string {

@@ -53,15 +53,17 @@ export function releaseRoutes(getEnv: () => Env) {
         `No release file ${version}/${file}: see /releases/current.json for what there is.`,
       );
     }
-    const object = await getEnv().BUCKET.get(releaseKey(version, file));
+    // A version's files are rebuilt under the same name when the CLI changes without a version bump, so a
+    // cache may keep them only while their ETag still holds: never a stale binary beside new sums.
+    const object = await getEnv().BUCKET.get(releaseKey(version, file), { onlyIf: c.req.raw.headers });
     if (!object)
       throw new ApiError(404, "release_file_not_found", `Release ${version} has no ${file} on this server: see /releases/current.json.`);
+    const headers = { etag: object.httpEtag, "cache-control": "no-cache" };
+    if (!("body" in object)) return c.body(null, 304, headers);
     return c.body(object.body, 200, {
+      ...headers,
       "content-type": file === SUMS_FILE ? "text/plain; charset=utf-8" : "application/octet-stream",
       "content-length": String(object.size),
-      etag: object.httpEtag,
-      // A version's files never change once published, so caches may keep them.
-      "cache-control": "public, max-age=31536000, immutable",
     });
   });
   return app;
