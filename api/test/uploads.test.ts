@@ -13,10 +13,10 @@ async function signedUrl(sessionId: string, expires: number, keyFor = sessionId)
   return `${baseUrl()}/api/uploads/${sessionId}?expires=${expires}&nonce=n&signature=${signature}`;
 }
 
-/** A GET as curl without --compressed sees it: headers and body bytes exactly as sent, nothing inflated. */
-function rawGet(path: string): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+/** A GET as curl sees it (without --compressed, unless `headers` say gzip): bytes exactly as sent. */
+function rawGet(path: string, headers: Record<string, string> = {}): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = httpGet(`${baseUrl()}${path}`, { headers: { authorization: `Bearer ${inject("authToken")}` } }, (res) => {
+    const req = httpGet(`${baseUrl()}${path}`, { headers: { authorization: `Bearer ${inject("authToken")}`, ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
@@ -94,13 +94,15 @@ describe("local upload URLs", () => {
     const stored = gzipSync(transcript);
     await uploadData(meta.id, stored);
     expect((await postJson("/sessions", { repo: uniqueRepo(), sessions: [meta] })).status).toBe(200);
-    const wire = await rawGet(`/api/sessions/${meta.id}`);
+    const wire = await rawGet(`/api/sessions/${meta.id}`, { "accept-encoding": "gzip" });
     expect(wire.headers["content-encoding"]).toBe("gzip");
     expect(wire.headers["content-type"]).toBe("text/plain; charset=utf-8");
     expect(Buffer.compare(wire.body, stored)).toBe(0);
-    const plain = await rawGet(`/api/sessions/${meta.id}?plain=1`);
-    expect(plain.headers["content-encoding"]).toBeUndefined();
-    expect(plain.body.toString("utf8")).toBe(transcript);
+    for (const asked of [rawGet(`/api/sessions/${meta.id}?plain=1`), rawGet(`/api/sessions/${meta.id}`)]) {
+      const plain = await asked;
+      expect(plain.headers["content-encoding"]).toBeUndefined();
+      expect(plain.body.toString("utf8")).toBe(transcript);
+    }
     expect(await (await api(`/sessions/${meta.id}`)).text()).toBe(transcript);
   });
 

@@ -33,3 +33,30 @@ export const peakMb = (pids: number[]) => Math.max(...pids.map((pid) => statusFi
 export function resetPeak(pids: number[]) {
   for (const pid of pids) writeFileSync(`/proc/${pid}/clear_refs`, "5");
 }
+
+/**
+ * The workerd process that runs the app's Worker (wrangler starts it with an inspector; the other workerd is
+ * wrangler's proxy in front of it).
+ */
+export function appWorkerdPid(pids: number[]): number {
+  const app = pids.find((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--inspector-addr"));
+  if (app === undefined) throw new Error("no workerd process runs the app under the local server");
+  return app;
+}
+
+/**
+ * CPU ms the process has used so far, all its threads (schedstat: nanoseconds on a CPU). The app's
+ * workerd also runs local workerd's entry worker and its R2 and D1 simulators, so a difference over some
+ * requests bounds the Worker's own CPU for them from above.
+ */
+export function cpuMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // A thread that ended while listed.
+    }
+  }
+  return ns / 1e6;
+}

@@ -10,7 +10,7 @@ import {
   UploadUrlRequest,
 } from "@residue/protocol";
 import { gzipLength, layoutObjectKey, wholeObjectKey } from "@residue/store";
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { upsertCommit } from "../db/commits.ts";
 import { touchRepo, upsertRepo } from "../db/repos.ts";
 import {
@@ -25,6 +25,7 @@ import {
 } from "../db/sessions.ts";
 import { insertGrant } from "../db/upload-grants.ts";
 import type { ApiEnv, Env } from "../env.ts";
+import { acceptsGzip, clientAcceptEncoding } from "../http/accept-encoding.ts";
 import { parseWith, readJson } from "../http/body.ts";
 import { ApiError } from "../http/errors.ts";
 import { outcomeError } from "../http/outcome.ts";
@@ -193,7 +194,11 @@ sessionRoutes.get("/:id", async (c) => {
     "x-residue-agent": session.agent,
   });
   if (session.layout.kind === "damaged") throw damagedLayout(id);
-  if (session.layout.kind === "segments") return segmentsResponse(c, env.BUCKET, id, session.layout.manifest, headers);
+  // The transcript as the agent wrote it (after redaction), never the storage format: gzip-encoded for a
+  // client that takes gzip, plain for one that does not or that asks with `?plain=1`.
+  const plain = c.req.query("plain") !== undefined || !acceptsGzip(clientAcceptEncoding(c.req.raw));
+  headers.set("vary", "accept-encoding");
+  if (session.layout.kind === "segments") return segmentsResponse(env.BUCKET, id, session.layout.manifest, headers, plain);
   if (!object) throw new ApiError(404, "session_data_missing", `Session ${id} has metadata but its data was never uploaded.`);
   headers.set("etag", object.httpEtag);
   const { gzip, stream } = await peekGzip(object.body);
@@ -202,11 +207,9 @@ sessionRoutes.get("/:id", async (c) => {
     headers.set("content-length", String(object.size));
     return new Response(stream, { headers });
   }
-  // The transcript as the agent wrote it (after redaction), never the storage format. Stored gzip goes out
-  // as it is, as the HTTP encoding of the transcript: no byte is inflated or compressed here. `?plain=1`
-  // is for a client that cannot take an encoding (local workerd always sees `Accept-Encoding: gzip`).
+  // Stored gzip goes out as it is, as the HTTP encoding of the transcript: no byte is inflated here.
   headers.set("content-type", "text/plain; charset=utf-8");
-  if (c.req.query("plain") !== undefined)
+  if (plain)
     return new Response(stream.pipeThrough(new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>), { headers });
   headers.set("content-encoding", "gzip");
   headers.set("content-length", String(object.size));
@@ -230,10 +233,9 @@ function damagedLayout(id: string) {
  * it is read. Both lengths are known, so a body cut short by a chunk gone bad is told from a whole one; the
  * first chunk is opened before answering, so a session whose data is gone gets an error status.
  */
-async function segmentsResponse(c: Context<ApiEnv>, bucket: R2Bucket, id: string, manifest: LayoutManifest, headers: Headers) {
+async function segmentsResponse(bucket: R2Bucket, id: string, manifest: LayoutManifest, headers: Headers, plain: boolean) {
   headers.set("content-type", "text/plain; charset=utf-8");
   headers.set("etag", `"${manifest.generation}-${manifest.pushes}-${manifest.crc32}"`);
-  const plain = c.req.query("plain") !== undefined;
   let first: ReadableStream<Uint8Array> | null;
   try {
     first = await firstChunk(bucket, id, manifest);

@@ -1,10 +1,11 @@
 // The raw transcript of a session stored in segments, streamed from its chunks (docs/scale-design.md §9).
 // gzip: header ‖ every chunk as stored ‖ empty final block ‖ CRC32 and size — one gzip member, no byte
-// inflated or compressed. plain: each chunk inflated as the client reads, one piece at a time, so the
-// Worker never holds more than a piece and its output whatever the session's size.
-import type { LayoutManifest } from "@residue/protocol";
+// inflated or compressed. plain: each chunk cut back into its segments and one segment inflated per read,
+// so the Worker never holds more than a segment and its output whatever the session's size.
+import { crc32 } from "node:zlib";
+import type { LayoutChunk, LayoutManifest } from "@residue/protocol";
 import { FINAL_BLOCK, GZIP_HEADER, gzipTrailer, layoutObjectKey } from "@residue/store";
-import { closedDeflate } from "./verify-chunk.ts";
+import { SegmentSplitter } from "./segment-splitter.ts";
 
 /** A stored chunk the manifest names is gone or not what it was: the download stops with this, never hangs. */
 export class MissingChunkError extends Error {}
@@ -85,82 +86,85 @@ export async function writeGzip(
 export const firstChunk = (bucket: R2Bucket, sessionId: string, manifest: LayoutManifest) =>
   manifest.chunks.length > 0 ? chunkBody(bucket, sessionId, manifest, 0) : Promise.resolve(null);
 
+/** Chunk `index` of a session's manifest, opened for reading: R2 in the Worker, any byte source in tests. */
+export type OpenChunk = (index: number) => Promise<ReadableStream<Uint8Array>>;
+
 /**
- * One chunk inflated on demand: a piece of stored bytes is written to the inflater only while it has no
- * output waiting, so nothing is inflated ahead of the reader (a DecompressionStream fed by a pipe would
- * inflate as fast as R2 delivers: §9 measured 1.3 GB held for a 1 GB session).
+ * The transcript itself, one segment inflated per pull (a few hundred KB, or one long line), so the Worker
+ * holds a segment and its output however large the session is and however slowly the client reads: a chunk
+ * is opened, and read further, only when the segments before are given out. The sizes and the CRC32 are
+ * checked as it goes; the last piece is given out only once the whole run matches the manifest, so a wrong
+ * byte ends in a cut body, never a whole-looking wrong one.
  */
-class ChunkInflater {
-  private readonly source: ReadableStreamDefaultReader<Uint8Array>;
-  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
-  private readonly output: ReadableStreamDefaultReader<Uint8Array>;
-  private reading: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
-  private feeding: Promise<void> | null = null;
-  private fed = false;
+export function plainTranscript(manifest: LayoutManifest, open: OpenChunk, sessionId: string): ReadableStream<Uint8Array> {
+  let index = 0;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  let splitter = new SegmentSplitter();
+  let chunkBytes = 0;
+  let size = 0;
+  let crc = 0;
+  let held: Uint8Array | null = null;
 
-  constructor(body: ReadableStream<Uint8Array>) {
-    const inflate = new DecompressionStream("deflate-raw") as TransformStream<Uint8Array, Uint8Array>;
-    this.source = closedDeflate(body).getReader();
-    this.writer = inflate.writable.getWriter();
-    this.output = inflate.readable.getReader();
-  }
-
-  private async feed(): Promise<void> {
-    const { done, value } = await this.source.read();
-    if (done) {
-      this.fed = true;
-      await this.writer.close();
-    } else await this.writer.write(value);
-  }
-
-  /** The next piece of the chunk's transcript bytes; null at its end. */
-  async next(): Promise<Uint8Array | null> {
-    this.reading ??= this.output.read();
+  /** The next segment's transcript bytes in order; null after the last chunk. */
+  const segment = async (): Promise<Uint8Array | null> => {
     for (;;) {
-      const read = this.reading.then((result) => ({ result }));
-      const waits: Promise<{ result: ReadableStreamReadResult<Uint8Array> } | null>[] = [read];
-      if (!this.fed) {
-        this.feeding ??= this.feed();
-        waits.push(this.feeding.then(() => null));
+      if (!reader) {
+        if (index >= manifest.chunks.length) return null;
+        reader = (await open(index)).getReader();
+        index++;
+        splitter = new SegmentSplitter();
+        chunkBytes = 0;
       }
-      const first = await Promise.race(waits);
-      if (first === null) {
-        this.feeding = null;
+      const ready = splitter.next();
+      if (ready) return counted(ready);
+      const { done, value } = await reader.read();
+      if (!done) {
+        splitter.push(value);
         continue;
       }
-      this.reading = null;
-      return first.result.done ? null : first.result.value;
+      reader = null;
+      const rest = counted(splitter.end());
+      const chunk = manifest.chunks[index - 1] as LayoutChunk;
+      if (chunkBytes !== chunk.raw_bytes)
+        throw new MissingChunkError(
+          `chunk c${chunk.push} of session ${sessionId} inflates to ${chunkBytes} bytes, its manifest says ${chunk.raw_bytes}`,
+        );
+      if (rest.byteLength > 0) return rest;
     }
-  }
+  };
+  const counted = (raw: Uint8Array) => {
+    chunkBytes += raw.byteLength;
+    size += raw.byteLength;
+    crc = crc32(raw, crc);
+    return raw;
+  };
 
-  async cancel() {
-    await Promise.allSettled([this.source.cancel(), this.output.cancel(), this.writer.abort()]);
-  }
-}
-
-/** The transcript itself, each chunk inflated as the client reads it; `first` is chunk 0, already opened. */
-export function plainDownload(
-  bucket: R2Bucket,
-  sessionId: string,
-  manifest: LayoutManifest,
-  first: ReadableStream<Uint8Array> | null,
-): ReadableStream<Uint8Array> {
-  let index = first ? 1 : 0;
-  let inflater: ChunkInflater | null = first ? new ChunkInflater(first) : null;
   return pulled(
     async () => {
       for (;;) {
-        if (!inflater) {
-          if (index >= manifest.chunks.length) return null;
-          inflater = new ChunkInflater(await chunkBody(bucket, sessionId, manifest, index++));
+        const next = await segment();
+        if (next === null) {
+          if (size !== manifest.raw_size || crc >>> 0 !== manifest.crc32)
+            throw new MissingChunkError(`session ${sessionId}'s stored segments do not add up to the transcript its manifest describes`);
+          const last = held;
+          held = null;
+          return last;
         }
-        const piece = await inflater.next();
-        if (piece) return piece;
-        inflater = null;
+        const out = held;
+        held = next;
+        if (out) return out;
       }
     },
     async () => {
-      await inflater?.cancel();
+      await reader?.cancel();
     },
   );
 }
+
+/** The transcript of a session stored in segments, read from R2; `first` is chunk 0, already opened. */
+export const plainDownload = (bucket: R2Bucket, sessionId: string, manifest: LayoutManifest, first: ReadableStream<Uint8Array> | null) =>
+  plainTranscript(
+    manifest,
+    (index) => (index === 0 && first ? Promise.resolve(first) : chunkBody(bucket, sessionId, manifest, index)),
+    sessionId,
+  );
