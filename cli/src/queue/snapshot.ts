@@ -21,9 +21,10 @@ import { NotWindowable } from "@residue/store/writer";
 import type { Control } from "../config/control.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { createRedactor, type Redactor, redactionTransform } from "../redaction/index.ts";
+import { appendLog } from "../state/log.ts";
 import type { LocalSession } from "../state/model.ts";
 import { createScanner, type TranscriptScan } from "../transcript/scan.ts";
-import type { SectionLog } from "./section-log.ts";
+import { SectionLog } from "./section-log.ts";
 import { placeSegments, removeSegmentTemps, type SegmentsMeta, segmentsAgent, wholeLines, writeSegments } from "./segments.ts";
 import type { Agent } from "./sessions.ts";
 import { openDocument, openSectionLog, type SectionStream, type SessionFiles, sessionFiles } from "./sources.ts";
@@ -273,12 +274,26 @@ function writeMeta(path: string, meta: SnapshotMeta) {
   renameSync(`${path}.${process.pid}.tmp`, path);
 }
 
-function readMeta(stateDir: string, sessionId: string): SnapshotMeta | null {
+/**
+ * The kept meta. Its section log decides what every later snapshot replays and where links land, so one that
+ * does not read as a log is dropped (with a line in .residue/log): the session is laid out anew, never misread.
+ */
+export function readMeta(stateDir: string, sessionId: string): SnapshotMeta | null {
+  let meta: SnapshotMeta;
   try {
-    return JSON.parse(readFileSync(paths(stateDir, sessionId).meta, "utf8")) as SnapshotMeta;
+    meta = JSON.parse(readFileSync(paths(stateDir, sessionId).meta, "utf8")) as SnapshotMeta;
   } catch {
     return null;
   }
+  if (meta.sections === undefined) return meta;
+  const sections = SectionLog.safeParse(meta.sections);
+  if (sections.success) return { ...meta, sections: sections.data };
+  appendLog(
+    stateDir,
+    `snapshot: ${sessionId}: its kept section log does not read as one (${sections.error.issues[0]?.message}); the session is laid out anew`,
+  );
+  // No stamp: the sources are read again (a new layout) even when they did not change.
+  return { ...meta, sections: undefined, source_stamp: undefined };
 }
 
 /** A snapshot whose data the server confirmed and that was pruned: its meta says what the server holds. */

@@ -10,7 +10,7 @@ import { CliError } from "../errors/cli-error.ts";
 import { parseRemoteUrl } from "../git/remote-url.ts";
 import { type SectionLog, streamLine } from "../queue/section-log.ts";
 import { forgetSession, IDLE_MS, sweepIdle } from "../queue/sessions.ts";
-import { confirmSnapshot, dropSnapshot, refuseSnapshot, type Snapshot, takeSnapshot, withoutData } from "../queue/snapshot.ts";
+import { confirmSnapshot, dropSnapshot, readMeta, refuseSnapshot, type Snapshot, takeSnapshot, withoutData } from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
 import type { LocalCommit, LocalSession, Notice } from "../state/model.ts";
 import { type ApiClient, DeletedOnServer, LayoutConflict, putFile } from "./api-client.ts";
@@ -202,7 +202,9 @@ async function syncOnce(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Pr
   const sentIds = new Set(done.map((p) => p.session.id));
   const lostIds = new Set(lost.map((s) => s.id));
   const commits = commitsToPost(state, sentIds, lostIds);
-  const logs = new Map(prepared.map((p) => [p.session.id, p.snapshot.meta.sections]));
+  // A session not snapshotted this run (its links follow an earlier upload) has its log in the kept meta.
+  const snapshotted = new Map(prepared.map((p) => [p.session.id, p.snapshot.meta]));
+  const logOf = (id: string) => (snapshotted.get(id) ?? readMeta(ctx.stateDir, id))?.sections;
   const body: SessionsUpload = {
     repo,
     sessions: done.map(({ session, snapshot }) => ({
@@ -220,7 +222,7 @@ async function syncOnce(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Pr
       redacted: redactionCounts(snapshot.meta.redacted),
       layout: snapshot.meta.segments?.push.layout,
     })),
-    commits: commits.map((c) => toMapping(c, logs)),
+    commits: commits.map((c) => toMapping(c, logOf)),
   };
   let stored: StoredSessions = [];
   if (body.sessions?.length || body.commits?.length) {
@@ -309,10 +311,11 @@ function refuseConflicting(stateDir: string, sent: Prepared[], message: string) 
 /**
  * A commit as posted. Its links' positions count the main transcript's lines (the evidence reads that file);
  * the stored stream of a session of several files interleaves their sections, so the lines are translated
- * here, from the section log of the snapshot this run holds: the CLI alone knows the log, and since it only grows
- * at its end, a line translated now names the same stored line in every later push of the generation.
+ * here, from the section log of the session's snapshot (this run's, or the one kept): the CLI alone knows the
+ * log, and since it only grows at its end, a line translated now names the same stored line in every later push
+ * of the generation.
  */
-function toMapping(c: LocalCommit, logs: ReadonlyMap<string, SectionLog | undefined>) {
+function toMapping(c: LocalCommit, logOf: (sessionId: string) => SectionLog | undefined) {
   const at = <P extends { line?: number | null }>(log: SectionLog | undefined, p: P): P =>
     p.line ? { ...p, line: streamLine(log, p.line) } : p;
   return {
@@ -325,7 +328,7 @@ function toMapping(c: LocalCommit, logs: ReadonlyMap<string, SectionLog | undefi
     files: c.files,
     parents: c.parents,
     sessions: c.sessions.map((l) => {
-      const log = logs.get(l.session_id);
+      const log = logOf(l.session_id);
       return { session_id: l.session_id, position: at(log, l.position), since: l.since && at(log, l.since), reason: l.reason };
     }),
     replaces: c.replaces,
