@@ -3,7 +3,7 @@
 // deleted before the push (the link read from the kept snapshot), a push whose snapshot fails (the link posted
 // with the kept log), and a sub-agent file rewritten after the link was posted (the session laid out anew: the
 // link posted again). Each time the link names the stored line of the main transcript's last line at the commit.
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Sandbox, seconds, stamp, transcriptLines } from "./support/harness.ts";
@@ -110,5 +110,18 @@ describe("a commit's link into a Claude Code session stored as a section log", {
     appendFileSync(transcript, transcriptLines([seconds(stamp(), -1)], 20));
     expect(push(sb)).toMatchObject({ uploaded: 1, commits: 0, failed: [] });
     expect(await linkLine(sb, sha, id)).toBe(15);
+  });
+
+  it("with a kept log that does not read as one, lays the session out anew instead of failing the push", async () => {
+    const { sb, id, transcript, main1, agent, main2 } = setUp();
+    expect(push(sb)).toMatchObject({ uploaded: 1, failed: [] });
+    const metaPath = join(sb.repo, ".residue", "snapshots", `${id}.json`);
+    writeFileSync(metaPath, JSON.stringify({ ...JSON.parse(readFileSync(metaPath, "utf8")), sections: { sections: {} } }));
+    appendFileSync(transcript, main2);
+    const sha = commit(sb, "Parse widgets");
+    expect(push(sb)).toMatchObject({ uploaded: 1, commits: 1, failed: [] });
+    expect((await sb.rawSession(id)).toString("utf8")).toBe(`${main1}${main2}${marker(AGENT)}${agent}`);
+    expect(await linkLine(sb, sha, id)).toBe(15);
+    expect(readFileSync(join(sb.repo, ".residue", "log"), "utf8")).toContain("its kept section log does not read as one");
   });
 });
