@@ -1,12 +1,12 @@
 // The section log of a session of several files, on real files: the first read lays out the main file and then
 // each other file once (the layout stored sessions have), a later read replays what is stored and appends each
 // file's new whole lines, a rewritten file starts the log again, and main-file lines translate to stored lines.
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { text } from "node:stream/consumers";
 import { describe, expect, it } from "vitest";
-import { markerLine, type SectionLog, streamLine } from "../src/queue/section-log.ts";
+import { mainLine, markerLine, SectionLog, streamLine } from "../src/queue/section-log.ts";
 import { openSectionLog, type SessionFiles } from "../src/queue/sources.ts";
 
 function session() {
@@ -106,5 +106,45 @@ describe("a session's section log", () => {
     // Stored: … m5 | marker a3; the next read lays out m6 behind a marker.
     expect(streamLine(endsInSubagent, 6)).toBe(13);
     expect(streamLine(null, 6)).toBe(6);
+  });
+
+  it("maps stored lines back to main-file lines: a marker or another file's line stands where the main file stood", () => {
+    const log: SectionLog = {
+      files: [],
+      sections: [
+        ["", 10],
+        ["subagents/agent-a.jsonl", 5],
+        ["", 5],
+      ],
+    };
+    // Stored: m1…m10 | marker a1…a5 | marker m11…m15 (22 lines); the stream's last line is the main file's 15th.
+    expect(mainLine(log, 22)).toBe(15);
+    expect(streamLine(log, mainLine(log, 22))).toBe(22);
+    for (let main = 1; main <= 15; main++) expect(mainLine(log, streamLine(log, main))).toBe(main);
+    expect([11, 12, 16, 17].map((n) => mainLine(log, n))).toEqual([10, 10, 10, 10]);
+    expect(mainLine(null, 22)).toBe(22);
+  });
+
+  it("reads a log only when it is one", () => {
+    expect(SectionLog.safeParse({ sections: {} }).success).toBe(false);
+    expect(SectionLog.safeParse({ files: [], sections: [["", -1]] }).success).toBe(false);
+    expect(SectionLog.safeParse({ files: [], sections: [["", 2]] }).success).toBe(true);
+  });
+
+  it("fails on a file it cannot open for any reason but its absence, instead of dropping the file's lines", async () => {
+    const { files, sub } = session();
+    const [a, b] = [sub("agent-a.jsonl"), sub("agent-b.jsonl")];
+    files.extra = [a, b];
+    writeFileSync(files.main, "m1\n");
+    writeFileSync(a.path, "a1\n");
+    writeFileSync(b.path, "b1\n");
+    const first = await read(files, null);
+    // Opening a symlink to itself fails with ELOOP: the file is there, it just cannot be read now.
+    rmSync(a.path);
+    symlinkSync(a.path, a.path);
+    await expect(read(files, first.log)).rejects.toThrow(/ELOOP/);
+    // A file truly gone still only ends the log (the session is laid out anew without it).
+    rmSync(a.path);
+    expect((await read(files, first.log)).log).toBeNull();
   });
 });

@@ -5,9 +5,11 @@ import {
   candidateSessions,
   commitsToPost,
   dataChanged,
+  linkedUploaded,
   needsUpload,
   owesIndex,
   redactionCounts,
+  requeueLinks,
   type SyncOutcome,
   settle,
   storedLinks,
@@ -219,5 +221,25 @@ describe("storedLinks", () => {
     const c = commit("c1", ["kept", "gone"]);
     expect(storedLinks([c], new Set(["gone"])).map((x) => x.sessions.map((l) => l.session_id))).toEqual([["kept"]]);
     expect(storedLinks([commit("c2", ["gone"])], new Set(["gone"]))[0]?.sessions).toEqual([]);
+  });
+});
+
+describe("a session laid out anew", () => {
+  it("queues its posted links again, with the commit's details from git, and leaves other sessions' links posted", () => {
+    const state = stateOf([session("s1"), session("s2")], [commit("c3", ["s2"])]);
+    const link = (session_id: string, line: number) => ({ session_id, position: { line } });
+    state.uploaded_commits = { c1: [link("s1", 15), link("s2", 4)], c2: [link("s2", 9)], c3: [link("s1", 20)], gone: [link("s1", 30)] };
+    expect(linkedUploaded(state, new Set(["s1"]))).toEqual(["c1", "c3", "gone"]);
+    const { sessions: _, replaces: __, branch: ___, ...info } = commit("c1", []);
+    // "gone": git no longer has it (rebased away and collected), so it stays as it was posted.
+    const infos = new Map(["c1", "c3"].map((sha) => [sha, { ...info, sha, parents: [] }]));
+    requeueLinks(state, new Set(["s1"]), infos);
+    expect(state.commits.c1).toMatchObject({ sha: "c1", branch: null, sessions: [link("s1", 15)], replaces: [] });
+    expect(state.commits.c2).toBeUndefined();
+    // A commit still queued for another session gets the link beside it, once.
+    expect(state.commits.c3?.sessions.map((l) => l.session_id)).toEqual(["s2", "s1"]);
+    requeueLinks(state, new Set(["s1"]), infos);
+    expect(state.commits.c3?.sessions.map((l) => l.session_id)).toEqual(["s2", "s1"]);
+    expect(state.commits.gone).toBeUndefined();
   });
 });

@@ -158,6 +158,20 @@ function interleaved(text: string, runs: number) {
   return `${out.join("\n")}\n`;
 }
 
+/** The stream's last line of the main transcript: a marker names the file the lines after it belong to. */
+function lastMainLine(log: string) {
+  let file = "";
+  let last = 0;
+  log
+    .split("\n")
+    .slice(0, -1)
+    .forEach((raw, i) => {
+      if (raw.includes('"type":"residue-file"')) file = (JSON.parse(raw) as { path: string }).path;
+      else if (file === "") last = i + 1;
+    });
+  return last;
+}
+
 /** Messages as a reader sees them, whatever lines they came from. */
 const withoutLines = (messages: Message[]) => JSON.stringify(messages, (key, value) => (key === "line" ? undefined : value));
 
@@ -171,6 +185,8 @@ describe("claude-code: windows of a generated long session (rewind, compaction, 
     const log = interleaved(text, 4);
     const { full, structure } = checkWindows(log);
     expect(structure.interleaved).toBe(true);
+    expect(structure.lastMainLine).toBe(lastMainLine(log));
+    expect(structure.lastMainLine).toBeGreaterThan(structure.files[0]?.from ?? 0);
     expect(new Set(structure.files.map((f) => f.name)).size).toBeLessThan(structure.files.length);
     // The same conversation as the layout of one section per file: only the lines it names moved.
     expect(withoutLines(full)).toBe(withoutLines(formatOf("claude-code")?.map(text).messages ?? []));

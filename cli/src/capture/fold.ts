@@ -9,6 +9,7 @@ import { createGunzip } from "node:zlib";
 import type { Discover } from "../agents/spec.ts";
 import type { CommitInfo, Git } from "../git/git.ts";
 import { hookInstalledAt } from "../hooks/install.ts";
+import { mainLine, type SectionLog } from "../queue/section-log.ts";
 import { spansOf } from "../queue/sessions.ts";
 import { readSnapshot, takeSnapshot } from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
@@ -151,11 +152,30 @@ async function readTranscript(stateDir: string, top: string, s: LocalSession, ti
   const scan = await scanTranscript(source, s.agent, times, collector.observe);
   const end: Position = { line: scan.last_line, byte: scan.byte_size, last_message_at: scan.last_at };
   const { evidence, atBytes } = collector.finish(end);
-  return {
+  const reading: Reading = {
     evidence,
     // A transcript with no timestamps at all: where it stands now is the best we know.
     positionAt: (time) => (scan.last_at === null ? end : (scan.positions.get(time) ?? end)),
     positionAtByte: (byte) => atBytes.get(byte) ?? end,
+  };
+  return snapshot?.meta.sections ? inMainLines(reading, snapshot.meta.sections) : reading;
+}
+
+/**
+ * A reading of the kept snapshot counts the stored stream's lines, while links (and the cursors they move) count
+ * the main file's, as a reading of the transcript does: its lines are mapped back, so a link is translated to
+ * the stream once, when it is posted.
+ */
+function inMainLines(reading: Reading, log: SectionLog): Reading {
+  const at = (p: Position): Position => ({ ...p, line: mainLine(log, p.line) });
+  const { messageLines, edits } = reading.evidence;
+  return {
+    evidence: {
+      messageLines: messageLines.map((line) => mainLine(log, line)),
+      edits: edits.map((e) => ({ ...e, line: mainLine(log, e.line), turn: at(e.turn) })),
+    },
+    positionAt: (time) => at(reading.positionAt(time)),
+    positionAtByte: (byte) => at(reading.positionAtByte(byte)),
   };
 }
 

@@ -6,20 +6,27 @@
 // stored generation instead of being uploaded again. The first snapshot lays out the main file, then each
 // other file once: the layout sessions were stored in before the log existed.
 
-/** Where one file stands in the log: the whole lines laid out, and the SHA-256 of those bytes of the file. */
-export interface FileMark {
-  /** "" is the main file; others by their name in the session (e.g. `subagents/agent-1.jsonl`). */
-  name: string;
-  bytes: number;
-  lines: number;
-  sha256: string;
-}
+import { z } from "zod";
 
-export interface SectionLog {
-  files: FileMark[];
+const Count = z.number().int().nonnegative();
+
+/** Where one file stands in the log: the whole lines laid out, and the SHA-256 of those bytes of the file. */
+export const FileMark = z.object({
+  /** "" is the main file; others by their name in the session (e.g. `subagents/agent-1.jsonl`). */
+  name: z.string(),
+  bytes: Count,
+  lines: Count,
+  sha256: z.string(),
+});
+export type FileMark = z.infer<typeof FileMark>;
+
+/** Read back from the snapshot's meta, which is a file on disk: what does not parse is no log at all. */
+export const SectionLog = z.object({
+  files: z.array(FileMark),
   /** In stream order: each section's file and how many of its lines it holds. */
-  sections: [name: string, lines: number][];
-}
+  sections: z.array(z.tuple([z.string(), Count])),
+});
+export type SectionLog = z.infer<typeof SectionLog>;
 
 export const MAIN = "";
 
@@ -61,4 +68,25 @@ export function streamLine(log: SectionLog | null | undefined, line: number): nu
     previous = name;
   }
   return stream + (needsMarker(previous, MAIN) ? 1 : 0) + line - main;
+}
+
+/**
+ * The main file's line at or before stream line `line`: the inverse of `streamLine` for a position read in the
+ * stored stream itself (a kept snapshot, once the agent deleted the transcript). A marker or another file's line
+ * stands where the main file stood when that section began.
+ */
+export function mainLine(log: SectionLog | null | undefined, line: number): number {
+  if (!log || line <= 0) return line;
+  let stream = 0;
+  let main = 0;
+  let previous: string | undefined;
+  for (const [name, lines] of log.sections) {
+    if (needsMarker(previous, name)) stream++;
+    if (line <= stream) return main;
+    if (name === MAIN && line <= stream + lines) return main + line - stream;
+    if (name === MAIN) main += lines;
+    stream += lines;
+    previous = name;
+  }
+  return main;
 }

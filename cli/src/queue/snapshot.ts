@@ -21,9 +21,10 @@ import { NotWindowable } from "@residue/store/writer";
 import type { Control } from "../config/control.ts";
 import { CliError } from "../errors/cli-error.ts";
 import { createRedactor, type Redactor, redactionTransform } from "../redaction/index.ts";
+import { appendLog } from "../state/log.ts";
 import type { LocalSession } from "../state/model.ts";
 import { createScanner, type TranscriptScan } from "../transcript/scan.ts";
-import type { SectionLog } from "./section-log.ts";
+import { SectionLog } from "./section-log.ts";
 import { placeSegments, removeSegmentTemps, type SegmentsMeta, segmentsAgent, wholeLines, writeSegments } from "./segments.ts";
 import type { Agent } from "./sessions.ts";
 import { openDocument, openSectionLog, type SectionStream, type SessionFiles, sessionFiles } from "./sources.ts";
@@ -39,6 +40,10 @@ export type SnapshotMeta = Omit<TranscriptScan, "positions"> & {
   redacted?: Record<string, number>;
   /** JSONL sessions: the section log these bytes were laid out by (the next snapshot replays it, then appends). */
   sections?: SectionLog;
+  /** How many times the session's files were laid out anew (absent: never); each layout numbers its lines anew. */
+  layout?: number;
+  /** The layout the session's posted links were last translated with (absent: the first). */
+  links_layout?: number;
 };
 
 export interface Snapshot {
@@ -143,7 +148,7 @@ export async function takeSnapshot(
   const stamp = sources === null ? undefined : `${rules}|${sources}`;
   if (previous && !retake && stamp !== undefined && previous.meta.source_stamp === stamp) return previous;
   const segments = segmentsAgent(agent, dataPath);
-  const job = (log: SectionLog | null): SnapshotJob => {
+  const job = (log: SectionLog | null, relaid: boolean): SnapshotJob => {
     // Each read of the source (a transcript the layout cannot hold is read again whole) lays out its own log.
     let read: SectionStream | null = null;
     return {
@@ -156,12 +161,13 @@ export async function takeSnapshot(
       what: `the ${agent} transcript ${dataPath}`,
       segments,
       log: segments ? () => read?.log() ?? null : undefined,
+      relaid,
     };
   };
   const kept = readMeta(stateDir, sessionId)?.sections ?? null;
-  const taken = await writeSnapshot(stateDir, sessionId, agent, control, job(kept));
+  const taken = await writeSnapshot(stateDir, sessionId, agent, control, job(kept, false));
   // A file's stored lines changed (rewritten): the log starts again, laid out from the files as they are.
-  return taken ?? ((await writeSnapshot(stateDir, sessionId, agent, control, job(null))) as Snapshot);
+  return taken ?? ((await writeSnapshot(stateDir, sessionId, agent, control, job(null, true))) as Snapshot);
 }
 
 interface SnapshotJob {
@@ -176,6 +182,8 @@ interface SnapshotJob {
   segments: boolean;
   /** The section log the source laid out (read once it ended; null: the kept log no longer holds), or the kept one. */
   log?: SectionStream["log"] | SectionLog;
+  /** The kept log no longer held: these bytes are a new layout of the session's files. */
+  relaid?: boolean;
 }
 
 /**
@@ -246,7 +254,8 @@ async function writeSnapshot(
   const { positions: _positions, ...scan } = scanner.finish();
   const base = `${sessionId}.${scan.content_hash.slice(7, 23)}`;
   const file = `${base}.jsonl.gz`;
-  const meta: SnapshotMeta = { ...scan, file, source_stamp: job.stamp, redacted, sections };
+  const layout = (kept?.layout ?? 0) + (job.relaid ? 1 : 0);
+  const meta: SnapshotMeta = { ...scan, file, source_stamp: job.stamp, redacted, sections, layout, links_layout: kept?.links_layout };
   if (segments) {
     const names = { gzip: file, index: `${base}.index`, documents: `${base}.docs.jsonl` };
     placeSegments(segments.paths, p.dir, names);
@@ -273,12 +282,26 @@ function writeMeta(path: string, meta: SnapshotMeta) {
   renameSync(`${path}.${process.pid}.tmp`, path);
 }
 
-function readMeta(stateDir: string, sessionId: string): SnapshotMeta | null {
+/**
+ * The kept meta. Its section log decides what every later snapshot replays and where links land, so one that
+ * does not read as a log is dropped (with a line in .residue/log): the session is laid out anew, never misread.
+ */
+export function readMeta(stateDir: string, sessionId: string): SnapshotMeta | null {
+  let meta: SnapshotMeta;
   try {
-    return JSON.parse(readFileSync(paths(stateDir, sessionId).meta, "utf8")) as SnapshotMeta;
+    meta = JSON.parse(readFileSync(paths(stateDir, sessionId).meta, "utf8")) as SnapshotMeta;
   } catch {
     return null;
   }
+  if (meta.sections === undefined) return meta;
+  const sections = SectionLog.safeParse(meta.sections);
+  if (sections.success) return { ...meta, sections: sections.data };
+  appendLog(
+    stateDir,
+    `snapshot: ${sessionId}: its kept section log does not read as one (${sections.error.issues[0]?.message}); the session is laid out anew`,
+  );
+  // No stamp: the sources are read again even when they did not change, in a new layout.
+  return { ...meta, sections: undefined, source_stamp: undefined, layout: (meta.layout ?? 0) + 1 };
 }
 
 /** A snapshot whose data the server confirmed and that was pruned: its meta says what the server holds. */
@@ -308,6 +331,20 @@ export function confirmSnapshot(stateDir: string, sessionId: string, pushed: Sna
     segments: { ...meta.segments, confirmed: push.next, push: { ...push, confirmed: true }, conflict_after: undefined },
   });
   for (const name of [meta.file, push.index]) if (name) rmSync(join(p.dir, name), { force: true });
+}
+
+/**
+ * The session's posted links count lines of an earlier layout: they must be posted again, translated with
+ * this snapshot's log, once it is stored.
+ */
+export function linksRelaid(meta: SnapshotMeta): boolean {
+  return (meta.layout ?? 0) !== (meta.links_layout ?? 0);
+}
+
+/** The session's links were posted again, translated with the log of layout `layout`. */
+export function linksLaidOut(stateDir: string, sessionId: string, layout: number) {
+  const meta = readMeta(stateDir, sessionId);
+  if (meta) writeMeta(paths(stateDir, sessionId).meta, { ...meta, links_layout: layout });
 }
 
 /** The server refused the push as not following what it holds: the next snapshot starts a new generation. */

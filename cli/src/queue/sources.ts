@@ -32,19 +32,30 @@ class LineFile {
   bytes = 0;
   lines = 0;
   readonly hash: Hash = createHash("sha256");
-  private handle: Promise<FileHandle | null>;
+  /** Opened at the first read, so a session of many files never holds them all open at once. */
+  private handle: Promise<FileHandle | null> | undefined;
   /** Read and not given yet: whole lines at the front, maybe an unfinished one after them. */
   private buffer = Buffer.alloc(0);
   private ended = false;
 
-  constructor(path: string) {
-    // A file gone (a sub-agent's file deleted) reads as empty: the log sees its lines missing.
-    this.handle = open(path, "r").catch(() => null);
+  constructor(private readonly path: string) {}
+
+  /**
+   * A file gone (a sub-agent's file deleted) reads as empty: the log sees its lines missing and lays the session
+   * out anew without them. Any other failure (permissions, too many open files, a disk error) is no sign the file
+   * is gone: it fails this snapshot, and the session stays queued with what it holds.
+   */
+  private opened(): Promise<FileHandle | null> {
+    this.handle ??= open(this.path, "r").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return null;
+      throw error;
+    });
+    return this.handle;
   }
 
   /** The next bytes of the file; null at its end. */
   private async read(): Promise<Buffer | null> {
-    const handle = await this.handle;
+    const handle = await this.opened();
     if (!handle || this.ended) return null;
     const chunk = Buffer.allocUnsafe(READ_BYTES);
     const { bytesRead } = await handle.read(chunk, 0, READ_BYTES, null);
@@ -88,7 +99,7 @@ class LineFile {
   }
 
   async close() {
-    await (await this.handle)?.close();
+    await (await this.handle?.catch(() => null))?.close();
   }
 }
 

@@ -3,6 +3,7 @@
 // them; keeping them pure lets every case be tested in-process, without a binary or a server.
 import { MAX_REDACTION_RULES, RedactionCounts } from "@residue/protocol";
 import { rememberUploaded } from "../capture/fold.ts";
+import type { CommitInfo } from "../git/git.ts";
 import type { LocalCommit, LocalSession, State } from "../state/model.ts";
 import { addNotice } from "../state/notices.ts";
 
@@ -22,6 +23,28 @@ export function dataChanged(session: LocalSession, contentHash: string): boolean
 /** New bytes or a new status (open → ended): the session's row must be posted again. */
 export function needsUpload(session: LocalSession, contentHash: string): boolean {
   return dataChanged(session, contentHash) || session.status !== session.uploaded_status;
+}
+
+/** The uploaded commits holding links to these sessions: what `requeueLinks` needs read from git. */
+export function linkedUploaded(state: State, sessions: ReadonlySet<string>): string[] {
+  return Object.entries(state.uploaded_commits).flatMap(([sha, links]) => (links.some((l) => sessions.has(l.session_id)) ? [sha] : []));
+}
+
+/**
+ * Queues again the posted links of sessions whose files were laid out anew: their stored lines moved, and a
+ * link posted again is translated with the new log (the server replaces a commit's link to a session). The
+ * commit's details come from git (`infos`); one git no longer has is left as it was posted. The branch is left
+ * out: the server keeps the one it has.
+ */
+export function requeueLinks(state: State, sessions: ReadonlySet<string>, infos: ReadonlyMap<string, CommitInfo>) {
+  for (const [sha, links] of Object.entries(state.uploaded_commits)) {
+    const own = links.filter((l) => sessions.has(l.session_id));
+    const info = infos.get(sha);
+    if (!own.length || !info) continue;
+    const queued = state.commits[sha];
+    if (!queued) state.commits[sha] = { ...info, branch: null, sessions: own, replaces: [] };
+    else queued.sessions.push(...own.filter((l) => !queued.sessions.some((q) => q.session_id === l.session_id)));
+  }
 }
 
 /**

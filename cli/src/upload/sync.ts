@@ -7,14 +7,36 @@ import type { Discover } from "../agents/spec.ts";
 import { foldJournal } from "../capture/fold.ts";
 import type { Control } from "../config/control.ts";
 import { CliError } from "../errors/cli-error.ts";
+import type { CommitInfo } from "../git/git.ts";
 import { parseRemoteUrl } from "../git/remote-url.ts";
 import { type SectionLog, streamLine } from "../queue/section-log.ts";
 import { forgetSession, IDLE_MS, sweepIdle } from "../queue/sessions.ts";
-import { confirmSnapshot, dropSnapshot, refuseSnapshot, type Snapshot, takeSnapshot, withoutData } from "../queue/snapshot.ts";
+import {
+  confirmSnapshot,
+  dropSnapshot,
+  linksLaidOut,
+  linksRelaid,
+  readMeta,
+  refuseSnapshot,
+  type Snapshot,
+  takeSnapshot,
+  withoutData,
+} from "../queue/snapshot.ts";
 import type { RepoContext } from "../repo/context.ts";
 import type { LocalCommit, LocalSession, Notice } from "../state/model.ts";
 import { type ApiClient, DeletedOnServer, LayoutConflict, putFile } from "./api-client.ts";
-import { candidateSessions, commitsToPost, dataChanged, needsUpload, owesIndex, redactionCounts, settle, storedLinks } from "./plan.ts";
+import {
+  candidateSessions,
+  commitsToPost,
+  dataChanged,
+  linkedUploaded,
+  needsUpload,
+  owesIndex,
+  redactionCounts,
+  requeueLinks,
+  settle,
+  storedLinks,
+} from "./plan.ts";
 import { searchDocsFromSnapshot } from "./search-docs.ts";
 import { bytesToSend, confirms, type StoredSessions, segmentsDocuments, sendSegments } from "./segments-upload.ts";
 
@@ -120,7 +142,7 @@ async function syncOnce(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Pr
   const repo = await repoIdentity(ctx);
   const swept = await ctx.store.update((state) => sweepIdle(state, mtime, (opts.now ?? Date.now)(), opts.idleMs ?? IDLE_MS));
   if (swept.length) opts.log(`sync: ended idle session(s) ${swept.join(", ")}`);
-  const state = ctx.store.peek();
+  let state = ctx.store.peek();
   const candidates = candidateSessions(state, opts.includeUncommitted);
 
   const missing: string[] = [];
@@ -201,8 +223,13 @@ async function syncOnce(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Pr
   const done = toSend.filter((_, i) => sent[i]);
   const sentIds = new Set(done.map((p) => p.session.id));
   const lostIds = new Set(lost.map((s) => s.id));
+  // Sessions stored in a new layout this run: their posted links go up again, translated with its log.
+  const relaid = done.filter((p) => linksRelaid(p.snapshot.meta));
+  if (relaid.length) state = await requeueRelaid(ctx, new Set(relaid.map((p) => p.session.id)));
   const commits = commitsToPost(state, sentIds, lostIds);
-  const logs = new Map(prepared.map((p) => [p.session.id, p.snapshot.meta.sections]));
+  // A session not snapshotted this run (its links follow an earlier upload) has its log in the kept meta.
+  const snapshotted = new Map(prepared.map((p) => [p.session.id, p.snapshot.meta]));
+  const logOf = (id: string) => (snapshotted.get(id) ?? readMeta(ctx.stateDir, id))?.sections;
   const body: SessionsUpload = {
     repo,
     sessions: done.map(({ session, snapshot }) => ({
@@ -220,7 +247,7 @@ async function syncOnce(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Pr
       redacted: redactionCounts(snapshot.meta.redacted),
       layout: snapshot.meta.segments?.push.layout,
     })),
-    commits: commits.map((c) => toMapping(c, logs)),
+    commits: commits.map((c) => toMapping(c, logOf)),
   };
   let stored: StoredSessions = [];
   if (body.sessions?.length || body.commits?.length) {
@@ -233,6 +260,8 @@ async function syncOnce(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Pr
       throw error;
     }
   }
+  for (const { session, snapshot } of relaid)
+    if (!deleted.has(session.id)) linksLaidOut(ctx.stateDir, session.id, snapshot.meta.layout ?? 0);
   // A session in segments counts as uploaded once the server says it holds its push; its data is pruned then.
   const uploaded = done.filter(({ session, snapshot }) => {
     if (deleted.has(session.id) || !snapshot.meta.segments) return true;
@@ -296,6 +325,15 @@ async function syncOnce(ctx: RepoContext, api: ApiClient, opts: SyncOptions): Pr
   };
 }
 
+/** Queues the relaid sessions' posted links again (commit details read from git outside the lock); the state after. */
+async function requeueRelaid(ctx: RepoContext, sessions: ReadonlySet<string>) {
+  const infos = new Map<string, CommitInfo>();
+  for (const sha of linkedUploaded(ctx.store.peek(), sessions))
+    if (await ctx.git.commitExists(sha)) infos.set(sha, await ctx.git.commitInfo(sha));
+  await ctx.store.update((latest) => requeueLinks(latest, sessions, infos));
+  return ctx.store.peek();
+}
+
 /**
  * The server refused a push of the batch as not following what it holds: the session it names (every
  * session of the batch in segments, if it names none) starts a new generation on its next snapshot.
@@ -309,10 +347,11 @@ function refuseConflicting(stateDir: string, sent: Prepared[], message: string) 
 /**
  * A commit as posted. Its links' positions count the main transcript's lines (the evidence reads that file);
  * the stored stream of a session of several files interleaves their sections, so the lines are translated
- * here, from the section log of the snapshot this run holds: the CLI alone knows the log, and since it only grows
- * at its end, a line translated now names the same stored line in every later push of the generation.
+ * here, from the section log of the session's snapshot (this run's, or the one kept): the CLI alone knows the
+ * log, and since it only grows at its end, a line translated now names the same stored line in every later push
+ * of the generation.
  */
-function toMapping(c: LocalCommit, logs: ReadonlyMap<string, SectionLog | undefined>) {
+function toMapping(c: LocalCommit, logOf: (sessionId: string) => SectionLog | undefined) {
   const at = <P extends { line?: number | null }>(log: SectionLog | undefined, p: P): P =>
     p.line ? { ...p, line: streamLine(log, p.line) } : p;
   return {
@@ -325,7 +364,7 @@ function toMapping(c: LocalCommit, logs: ReadonlyMap<string, SectionLog | undefi
     files: c.files,
     parents: c.parents,
     sessions: c.sessions.map((l) => {
-      const log = logs.get(l.session_id);
+      const log = logOf(l.session_id);
       return { session_id: l.session_id, position: at(log, l.position), since: l.since && at(log, l.since), reason: l.reason };
     }),
     replaces: c.replaces,

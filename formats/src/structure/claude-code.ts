@@ -41,6 +41,7 @@ export interface ClaudeCodeStructure extends ClaudeCodeContext {
   files: { name: string; from: number; to: number }[];
   /** Some main lines come after a sub-agent's section (behind a `"path":""` marker). */
   interleaved: boolean;
+  /** The stream's last line of the main transcript (0: none); sections of sub-agents may come before and after it. */
   lastMainLine: number;
   /** Lines whose tool result names the sub-agent it ran: its file is read with any window holding the line. */
   spawns: { line: number; agentId: string }[];
@@ -75,6 +76,7 @@ export function claudeCodeStructure(of: "transcript" | "sub-agent" = "transcript
   const callLines = new Map<string, number>();
   const results: ClaudeCodeStructure["results"] = [];
   let lastLine = 0;
+  let lastMainLine = 0;
   /** The sub-agent section being read (null: the main transcript's lines). */
   let open: ClaudeCodeStructure["files"][number] | null = null;
   let interleaved = false;
@@ -93,6 +95,7 @@ export function claudeCodeStructure(of: "transcript" | "sub-agent" = "transcript
         return;
       }
       if (open) return;
+      lastMainLine = n;
       const agentId = (value.toolUseResult as Record<string, unknown> | undefined)?.agentId;
       if (windows && typeof agentId === "string" && value.type === "user") spawns.push({ line: n, agentId });
       if (windows && of === "transcript" && value.isSidechain !== true) toolLinks(value, n, callLines, results);
@@ -114,7 +117,6 @@ export function claudeCodeStructure(of: "transcript" | "sub-agent" = "transcript
     },
     finish(): ClaudeCodeStructure {
       if (open) open.to = lastLine;
-      const lastMainLine = files[0] ? files[0].from - 1 : lastLine;
       const links = { files, interleaved, lastMainLine, spawns };
       // No chain line: the transcript has no tree, and every line is shown.
       if (!leaf)
