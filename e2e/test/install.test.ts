@@ -223,7 +223,7 @@ describe("with the release npm start uploads", () => {
     const permalink = await fetch(`${server.url}/app/${sb.owner}/widgets/${sha}`, { headers: auth });
     expect(permalink.status).toBe(200);
     expect(await permalink.text()).toContain(`s-${session.session_id}`);
-  });
+  }, 120_000);
 
   it("the linux-arm64 build, downloaded from the server, runs --version and a capture under qemu-user", async () => {
     const qemu = spawnSync(QEMU, ["--version"], { encoding: "utf8" });
