@@ -6,7 +6,7 @@
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Sandbox, seconds, stamp, transcriptLines } from "./support/harness.ts";
+import { commitWidgets, pushJson, Sandbox, seconds, stamp, transcriptLines } from "./support/harness.ts";
 
 const SESSION = "7c1e4b2a-9d3f-4a6e-8b5c-1f2e3d4c5b6a";
 const AGENT = "subagents/agent-b41c7e2.jsonl";
@@ -36,18 +36,6 @@ function setUp() {
   return { sb, id, transcript, agentFile, project, main1, agent, main2 };
 }
 
-function push(sb: Sandbox) {
-  const run = sb.residue(["push", "--json"]);
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout);
-}
-
-function commit(sb: Sandbox, message: string) {
-  sb.edit("widgets.ts", `// ${message}\n`);
-  sb.git("commit", "-qm", message);
-  return sb.git("rev-parse", "HEAD").trim();
-}
-
 const marker = (path: string) => `${JSON.stringify({ type: "residue-file", path })}\n`;
 const lastLine = (text: string) => text.trimEnd().split("\n").at(-1) as string;
 
@@ -64,13 +52,13 @@ async function storedLine(sb: Sandbox, id: string, line: number) {
 describe("a commit's link into a Claude Code session stored as a section log", { timeout: 240_000 }, () => {
   it("read from the kept snapshot once the transcript is deleted, names the stored line once, not translated twice", async () => {
     const { sb, id, transcript, project, main1, agent, main2 } = setUp();
-    expect(push(sb)).toMatchObject({ uploaded: 1, failed: [] });
+    expect(pushJson(sb)).toMatchObject({ uploaded: 1, failed: [] });
     appendFileSync(transcript, main2);
-    const sha = commit(sb, "Parse widgets");
+    const sha = commitWidgets(sb, "Parse widgets");
     // The session ends (its snapshot is kept: main, sub-agent, main again), then the agent deletes its files.
     expect(sb.residue(["session", "end", "--id", id]).status).toBe(0);
     rmSync(project, { recursive: true });
-    expect(push(sb)).toMatchObject({ failed: [] });
+    expect(pushJson(sb)).toMatchObject({ failed: [] });
     const stream = `${main1}${marker(AGENT)}${agent}${marker("")}${main2}`;
     expect((await sb.rawSession(id)).toString("utf8")).toBe(stream);
     // 10 + marker + 5 + marker + 5: the main transcript's 15th line is the stream's 22nd (and last).
@@ -80,46 +68,46 @@ describe("a commit's link into a Claude Code session stored as a section log", {
 
   it("posted while the session's snapshot fails, is translated with the kept log", async () => {
     const { sb, id, transcript, main2 } = setUp();
-    expect(push(sb)).toMatchObject({ uploaded: 1, failed: [] });
+    expect(pushJson(sb)).toMatchObject({ uploaded: 1, failed: [] });
     appendFileSync(transcript, main2);
-    const sha = commit(sb, "Parse widgets");
+    const sha = commitWidgets(sb, "Parse widgets");
     // Rules residue cannot read hold back every snapshot; the links of sessions the server holds still go up.
     writeFileSync(join(sb.repo, ".residue.json"), "{ not json");
     const failing = JSON.parse(sb.residue(["push", "--json"]).stdout);
     expect(failing).toMatchObject({ commits: 1, failed: [{ id }] });
     expect(await linkLine(sb, sha, id)).toBe(22);
     rmSync(join(sb.repo, ".residue.json"));
-    expect(push(sb)).toMatchObject({ uploaded: 1, failed: [] });
+    expect(pushJson(sb)).toMatchObject({ uploaded: 1, failed: [] });
     expect(await storedLine(sb, id, 22)).toBe(lastLine(main2));
   });
 
   it("posted before a sub-agent file is rewritten, is posted again with the new layout's line", async () => {
     const { sb, id, transcript, agentFile, main1, main2 } = setUp();
-    expect(push(sb)).toMatchObject({ uploaded: 1, failed: [] });
+    expect(pushJson(sb)).toMatchObject({ uploaded: 1, failed: [] });
     appendFileSync(transcript, main2);
-    const sha = commit(sb, "Parse widgets");
-    expect(push(sb)).toMatchObject({ uploaded: 1, commits: 1, failed: [] });
+    const sha = commitWidgets(sb, "Parse widgets");
+    expect(pushJson(sb)).toMatchObject({ uploaded: 1, commits: 1, failed: [] });
     expect(await linkLine(sb, sha, id)).toBe(22);
     // Rewritten: the session is laid out anew (main file, then the sub-agent), the main's 15th line now the 15th.
     const rewritten = transcriptLines([seconds(stamp(), -10), seconds(stamp(), -9)], 200);
     writeFileSync(agentFile, rewritten);
-    expect(push(sb)).toMatchObject({ uploaded: 1, failed: [] });
+    expect(pushJson(sb)).toMatchObject({ uploaded: 1, failed: [] });
     expect((await sb.rawSession(id)).toString("utf8")).toBe(`${main1}${main2}${marker(AGENT)}${rewritten}`);
     expect(await linkLine(sb, sha, id)).toBe(15);
     // Posted again once: a later push leaves it as it is.
     appendFileSync(transcript, transcriptLines([seconds(stamp(), -1)], 20));
-    expect(push(sb)).toMatchObject({ uploaded: 1, commits: 0, failed: [] });
+    expect(pushJson(sb)).toMatchObject({ uploaded: 1, commits: 0, failed: [] });
     expect(await linkLine(sb, sha, id)).toBe(15);
   });
 
   it("with a kept log that does not read as one, lays the session out anew instead of failing the push", async () => {
     const { sb, id, transcript, main1, agent, main2 } = setUp();
-    expect(push(sb)).toMatchObject({ uploaded: 1, failed: [] });
+    expect(pushJson(sb)).toMatchObject({ uploaded: 1, failed: [] });
     const metaPath = join(sb.repo, ".residue", "snapshots", `${id}.json`);
     writeFileSync(metaPath, JSON.stringify({ ...JSON.parse(readFileSync(metaPath, "utf8")), sections: { sections: {} } }));
     appendFileSync(transcript, main2);
-    const sha = commit(sb, "Parse widgets");
-    expect(push(sb)).toMatchObject({ uploaded: 1, commits: 1, failed: [] });
+    const sha = commitWidgets(sb, "Parse widgets");
+    expect(pushJson(sb)).toMatchObject({ uploaded: 1, commits: 1, failed: [] });
     expect((await sb.rawSession(id)).toString("utf8")).toBe(`${main1}${main2}${marker(AGENT)}${agent}`);
     expect(await linkLine(sb, sha, id)).toBe(15);
     expect(readFileSync(join(sb.repo, ".residue", "log"), "utf8")).toContain("its kept section log does not read as one");

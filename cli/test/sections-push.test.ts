@@ -11,7 +11,7 @@ import { mapSession } from "@residue/formats";
 import type { Message } from "@residue/formats/model";
 import { describe, expect, inject, it } from "vitest";
 import { launch, signedInPage } from "../../e2e/support/browser.ts";
-import { ROOT, Sandbox } from "./support/harness.ts";
+import { commitWidgets, pushJson, ROOT, Sandbox } from "./support/harness.ts";
 
 type Layout = { manifest: { generation: number; pushes: number } | null };
 
@@ -36,18 +36,6 @@ function generatedFiles(sb: Sandbox, turns: number) {
 
 const marker = (path: string) => `${JSON.stringify({ type: "residue-file", path })}\n`;
 const half = (lines: string[]) => Math.ceil(lines.length / 2);
-
-function push(sb: Sandbox) {
-  const run = sb.residue(["push", "--json"]);
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout);
-}
-
-function commit(sb: Sandbox, message: string) {
-  sb.edit("widgets.ts", `// ${message}\n`);
-  sb.git("commit", "-qm", message);
-  return sb.git("rev-parse", "HEAD").trim();
-}
 
 /** What a reader is shown of each message, children aside (lines differ between layouts). */
 const said = (messages: Message[]) =>
@@ -89,8 +77,8 @@ describe("a Claude Code session with sub-agents, grown between pushes", { timeou
     const run1 = runningLines.slice(0, half(runningLines));
     writeFileSync(transcript, main1.join(""));
     writeFileSync(join(subDir, running), run1.join(""));
-    const first = commit(sb, "First half");
-    expect(push(sb)).toMatchObject({ uploaded: 1, failed: [] });
+    const first = commitWidgets(sb, "First half");
+    expect(pushJson(sb)).toMatchObject({ uploaded: 1, failed: [] });
     const stream1 = `${main1.join("")}${marker(running)}${run1.join("")}`;
     expect((await sb.rawSession(id)).toString("utf8")).toBe(stream1);
 
@@ -100,8 +88,8 @@ describe("a Claude Code session with sub-agents, grown between pushes", { timeou
     appendFileSync(transcript, main2.join(""));
     appendFileSync(join(subDir, running), run2.join(""));
     writeFileSync(join(subDir, fixture), fixtureLines.join(""));
-    const second = commit(sb, "Second half");
-    expect(push(sb)).toMatchObject({ uploaded: 1, failed: [] });
+    const second = commitWidgets(sb, "Second half");
+    expect(pushJson(sb)).toMatchObject({ uploaded: 1, failed: [] });
 
     const added = `${marker("")}${main2.join("")}${names.map((n) => `${marker(n)}${(n === running ? run2 : (subagents.get(n) as string[])).join("")}`).join("")}`;
     const stream2 = stream1 + added;

@@ -55,19 +55,12 @@ export function appendSection(log: SectionLog, name: string, lines: number): Sec
  */
 export function streamLine(log: SectionLog | null | undefined, line: number): number {
   if (!log || line <= 0) return line;
-  let stream = 0;
-  let main = 0;
-  let previous: string | undefined;
-  for (const [name, lines] of log.sections) {
-    if (needsMarker(previous, name)) stream++;
-    if (name === MAIN) {
-      if (line <= main + lines) return stream + line - main;
-      main += lines;
-    }
-    stream += lines;
-    previous = name;
+  let end = { stream: 0, main: 0, name: undefined as string | undefined };
+  for (const span of spans(log)) {
+    if (span.name === MAIN && line <= span.main + span.lines) return span.stream + line - span.main;
+    end = { stream: span.stream + span.lines, main: span.main + (span.name === MAIN ? span.lines : 0), name: span.name };
   }
-  return stream + (needsMarker(previous, MAIN) ? 1 : 0) + line - main;
+  return end.stream + (needsMarker(end.name, MAIN) ? 1 : 0) + line - end.main;
 }
 
 /**
@@ -77,16 +70,25 @@ export function streamLine(log: SectionLog | null | undefined, line: number): nu
  */
 export function mainLine(log: SectionLog | null | undefined, line: number): number {
   if (!log || line <= 0) return line;
+  let main = 0;
+  for (const span of spans(log)) {
+    if (line <= span.stream) return span.main;
+    if (span.name === MAIN && line <= span.stream + span.lines) return span.main + line - span.stream;
+    main = span.main + (span.name === MAIN ? span.lines : 0);
+  }
+  return main;
+}
+
+/** Each section with the stream lines and main-file lines before its first line (its marker counted). */
+function* spans(log: SectionLog) {
   let stream = 0;
   let main = 0;
   let previous: string | undefined;
   for (const [name, lines] of log.sections) {
     if (needsMarker(previous, name)) stream++;
-    if (line <= stream) return main;
-    if (name === MAIN && line <= stream + lines) return main + line - stream;
+    yield { name, lines, stream, main };
     if (name === MAIN) main += lines;
     stream += lines;
     previous = name;
   }
-  return main;
 }

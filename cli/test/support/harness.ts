@@ -169,3 +169,17 @@ export function stamp(): Date {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3);
   return new Date();
 }
+
+/** `residue push --json` in the sandbox, its answer parsed; a failed run throws with its stderr. */
+export function pushJson(sb: Sandbox) {
+  const run = sb.residue(["push", "--json"]);
+  if (run.status !== 0) throw new Error(`residue push failed (${run.status}): ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+/** Commits a change to widgets.ts with `message`; its sha. */
+export function commitWidgets(sb: Sandbox, message: string) {
+  sb.edit("widgets.ts", `// ${message}\n`);
+  sb.git("commit", "-qm", message);
+  return sb.git("rev-parse", "HEAD").trim();
+}
